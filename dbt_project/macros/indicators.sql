@@ -1,0 +1,110 @@
+{#- Formulas of METHOD.md section 3, shared by the pattern and sensitivity models. -#}
+
+{#- Volatility V and growth G per batch and group over a series relation with columns
+    batch, group_id, period (sortable text), period_no (calendar position, integer), x.
+    weights: 'linear' (w_t = t) or 'equal'; base: 'first' (x_1) or 'first_year_mean'.
+    G is undefined (null, flagged) when the base is zero or missing; both are undefined
+    when the window holds fewer than two periods. -#}
+{% macro volatility_growth(series, weights='linear', base='first', window_start=none) %}
+    with series as (
+
+        select * from {{ series }}
+        where x is not null
+        {%- if window_start %} and period >= '{{ window_start }}'{% endif %}
+
+    ),
+
+    positioned as (
+
+        select
+            series.*,
+            period_no - min(period_no) over (partition by batch, group_id) + 1 as t
+        from series
+
+    ),
+
+    base_values as (
+
+        select
+            batch,
+            group_id,
+            {%- if base == 'first_year_mean' %}
+            avg(case when t <= {{ 12 if setting('frequency', 'monthly') == 'monthly' else 1 }} then x end) as x_base,
+            {%- else %}
+            max(case when t = 1 then x end) as x_base,
+            {%- endif %}
+            count(*) as n_periods,
+            min(period) as first_period,
+            max(period) as last_period,
+            max(t) - count(*) as n_periods_missing
+        from positioned
+        group by batch, group_id
+
+    ),
+
+    stats as (
+
+        select
+            positioned.batch,
+            positioned.group_id,
+            stddev_samp(positioned.x) / nullif(avg(positioned.x), 0) as v,
+            sum(
+                {{ '1' if weights == 'equal' else 'positioned.t' }}
+                * (positioned.x - base_values.x_base) / nullif(base_values.x_base, 0)
+            ) / sum({{ '1' if weights == 'equal' else 'positioned.t' }}) as g_raw
+        from positioned
+        inner join base_values
+            on positioned.batch = base_values.batch and positioned.group_id = base_values.group_id
+        group by positioned.batch, positioned.group_id
+
+    )
+
+    select
+        base_values.batch,
+        base_values.group_id,
+        base_values.n_periods,
+        base_values.n_periods_missing,
+        base_values.first_period,
+        base_values.last_period,
+        base_values.x_base,
+        case when base_values.n_periods >= 2 then stats.v end as v,
+        case
+            when base_values.n_periods >= 2 and base_values.x_base > 0 then stats.g_raw
+        end as g,
+        case
+            when base_values.n_periods < 2 then 'window shorter than two periods'
+            when base_values.x_base is null or base_values.x_base <= 0 then 'zero or missing base'
+        end as undefined_reason
+    from base_values
+    inner join stats
+        on base_values.batch = stats.batch and base_values.group_id = stats.group_id
+{% endmacro %}
+
+
+{%- macro volatility_tier(v, v_high, v_low) -%}
+    case
+        when {{ v }} is null then null
+        when {{ v }} > {{ v_high }} then 'high'
+        when {{ v }} >= {{ v_low }} then 'medium'
+        else 'low'
+    end
+{%- endmacro %}
+
+
+{%- macro growth_class(g, g_threshold) -%}
+    case when {{ g }} is null then null when {{ g }} > {{ g_threshold }} then 'high' else 'low' end
+{%- endmacro %}
+
+
+{#- Seed 000: stockpiling = G > 0.5 and V > 0.3; no discernable effect = G > 0.5 and
+    V <= 0.3; successful import substitution = G <= 0.5 (see METHOD.md 3.4 for the
+    boundaries the study leaves open). -#}
+{%- macro pattern(g, v, g_threshold, v_high) -%}
+    case
+        when {{ g }} is null or {{ v }} is null then 'undefined'
+        when {{ g }} > {{ g_threshold }} and {{ v }} > {{ v_high }}
+            then 'stockpiling or policy disturbance'
+        when {{ g }} > {{ g_threshold }} then 'no discernable effect'
+        else 'successful import substitution'
+    end
+{%- endmacro %}

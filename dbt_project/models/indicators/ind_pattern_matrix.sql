@@ -1,0 +1,19 @@
+-- The matrix of seed 000: growth (high, low) by volatility tier, with the groups in each
+-- cell, per batch.
+with patterns as (
+
+    select * from {{ ref('ind_group_patterns') }}
+    where pattern != 'undefined'
+
+)
+
+select
+    batch,
+    growth_class,
+    volatility_tier,
+    min(pattern) as pattern,
+    count(*) as n_groups,
+    {{ dbt.listagg('group_name', "'; '", 'order by group_name') }} as groups,
+    min(origin) as origin
+from patterns
+group by batch, growth_class, volatility_tier

@@ -1,0 +1,22 @@
+select
+    cast(year as integer) as trade_year,
+    cast(reporter_code as integer) as reporter_code,
+    reporter_iso3,
+    cast(partner_code as integer) as partner_code,
+    partner_iso3,
+    flow,
+    hs6,
+    substr(hs6, 1, 4) as hs4,
+    hs_revision,
+    classification_code,
+    cast(primary_value_usd as double) as primary_value_usd,
+    cast(cif_value_usd as double) as cif_value_usd,
+    cast(fob_value_usd as double) as fob_value_usd,
+    cast(qty as double) as qty,
+    qty_unit,
+    cast(net_weight_kg as double) as net_weight_kg,
+    cast(vintage as varchar) as vintage,
+    origin,
+    source,
+    source_file
+from {{ source('comtrade', 'comtrade_annual_flows') }}

@@ -1,0 +1,65 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['period_month', 'flow'],
+    )
+}}
+
+with source as (
+
+    select * from {{ source('customs', 'customs_monthly_trade') }}
+    {% if is_incremental() %}
+    -- Only slices replaced since the last build: a month costs a month, not the history.
+    where loaded_at > (select max(loaded_at) from {{ this }})
+    {% endif %}
+
+),
+
+fx as (
+
+    select * from {{ ref('stg_fx__monthly') }}
+
+),
+
+partners as (
+
+    select gacc_code, iso3 from {{ ref('ref_gacc_partners') }}
+
+)
+
+select
+    source.period_month,
+    {{ month_to_date('source.period_month') }} as month_start,
+    cast(substr(source.period_month, 1, 4) as integer) as trade_year,
+    source.flow,
+    source.hs8,
+    substr(source.hs8, 1, 6) as hs6,
+    source.product_name,
+    source.partner_code,
+    source.partner_name,
+    partners.iso3 as partner_iso3,
+    partners.gacc_code is null as is_unknown_partner,
+    source.regime_code,
+    source.regime_name,
+    source.location_code,
+    source.location_name,
+    source.qty1,
+    source.unit1,
+    source.qty2,
+    source.unit2,
+    source.value_native,
+    source.currency as native_currency,
+    case
+        when source.currency = 'USD' then source.value_native
+        else source.value_native / fx.cny_per_usd
+    end as value_usd,
+    fx.cny_per_usd as fx_cny_per_usd,
+    source.source_file,
+    source.file_sha256,
+    source.loaded_at as vintage,
+    source.loaded_at,
+    source.origin
+from source
+left join fx on source.period_month = fx.period_month
+left join partners on source.partner_code = partners.gacc_code

@@ -1,0 +1,1 @@
+"""Chokepoint: China's technology import dependence, as an orchestrated pipeline."""

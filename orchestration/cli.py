@@ -1,0 +1,117 @@
+"""The ``chokepoint`` command: run the pipeline, open the UI, generate data."""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from orchestration.settings import REPO_ROOT, Settings, apply_to_environment
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    if getattr(args, "data_dir", None):
+        os.environ["CHOKEPOINT_DATA_DIR"] = str(Path(args.data_dir).expanduser().resolve())
+    settings = Settings.from_env()
+    apply_to_environment(settings)
+    # dbt must be on PATH for dagster-dbt (STACK.md pitfall 5).
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    return settings
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from orchestration.runner import run_pipeline
+
+    report = run_pipeline(
+        settings, month_from=args.month_from, month_to=args.month_to,
+        synthetic=not args.no_synthetic,
+    )
+    print(report.render())
+    return 0 if report.ok else 1
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    _settings(args)
+    cmd = [str(Path(sys.executable).parent / "dagster"), "dev", "-w",
+           str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(args.port)]
+    print(f"Dagster UI on http://127.0.0.1:{args.port} (Ctrl-C stops it)")
+
+    def reset_sigint() -> None:
+        # `dagster dev` ignores SIGINT when started from a script (STACK.md pitfall 10).
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, preexec_fn=reset_sigint)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        print("Dagster UI stopped.")
+        return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from orchestration.synthetic import ensure_bundled_inputs
+
+    written = ensure_bundled_inputs(settings)
+    for source, paths in written.items():
+        print(f"{source}: {len(paths)} files written to {settings.landing(source)}")
+    if not written:
+        print("landing folders already hold files; nothing generated")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from orchestration.status import render_status
+
+    print(render_status(settings))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chokepoint", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def data_dir(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data-dir", help="data folder (default ./data or CHOKEPOINT_DATA_DIR)")
+
+    run = sub.add_parser("run", help="materialize every asset for a window of months")
+    data_dir(run)
+    run.add_argument("--from", dest="month_from", default="2015-01", metavar="YYYY-MM")
+    run.add_argument("--to", dest="month_to", default=None, metavar="YYYY-MM",
+                     help="default: the latest month in the data")
+    run.add_argument("--no-synthetic", action="store_true",
+                     help="do not generate synthetic inputs into empty landing folders")
+    run.set_defaults(func=cmd_run)
+
+    ui = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
+    data_dir(ui)
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(func=cmd_ui)
+
+    gen = sub.add_parser("generate", help="write the synthetic inputs into empty landing folders")
+    data_dir(gen)
+    gen.set_defaults(func=cmd_generate)
+
+    status = sub.add_parser("status", help="what was last materialized, and which checks failed")
+    data_dir(status)
+    status.set_defaults(func=cmd_status)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""The one Definitions of the Chokepoint code location."""
+
+import dagster as dg
+
+from orchestration.defs.comtrade.assets import comtrade_annual_flows
+from orchestration.defs.customs.assets import customs_monthly_trade
+from orchestration.defs.customs.sensors import customs_landing_sensor
+from orchestration.defs.dbt.assets import DBT_ASSETS
+from orchestration.defs.gdp.assets import fx_monthly, gdp_annual
+from orchestration.defs.quality.checks import GE_CHECKS
+from orchestration.defs.reference.assets import reference_tables
+from orchestration.defs.reports.assets import REPORT_ASSETS
+from orchestration.defs.resources import build_resources
+from orchestration.defs.schedules.jobs import annual_sources_job, monthly_refresh_job
+from orchestration.defs.schedules.schedules import (
+    annual_sources_schedule,
+    monthly_refresh_schedule,
+)
+from orchestration.settings import Settings, apply_to_environment
+
+apply_to_environment(Settings.from_env())
+
+defs = dg.Definitions(
+    assets=[
+        customs_monthly_trade,
+        comtrade_annual_flows,
+        gdp_annual,
+        fx_monthly,
+        reference_tables,
+        *DBT_ASSETS,
+        *REPORT_ASSETS,
+    ],
+    asset_checks=GE_CHECKS,
+    jobs=[monthly_refresh_job, annual_sources_job],
+    schedules=[monthly_refresh_schedule, annual_sources_schedule],
+    sensors=[customs_landing_sensor],
+    resources=build_resources(),
+    # One process: DuckDB has one writer, and per-step subprocesses re-import the stack.
+    executor=dg.in_process_executor,
+)

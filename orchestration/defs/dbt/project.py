@@ -1,0 +1,34 @@
+"""The dbt project and its manifest."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from orchestration.settings import DBT_PROJECT_DIR
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_executable() -> str:
+    """dbt from the running environment, so nothing depends on PATH being activated."""
+    local = Path(sys.executable).parent / "dbt"
+    return str(local) if local.exists() else (shutil.which("dbt") or "dbt")
+
+
+def ensure_manifest() -> Path:
+    """The definitions need a manifest; ``dagster dev`` prepares one itself, the CLI and
+    tests do not (STACK.md pitfall 4), so parse once when it is missing."""
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        env.setdefault("CHOKEPOINT_WAREHOUSE", str(DBT_PROJECT_DIR / "target" / "parse.duckdb"))
+        subprocess.run(
+            [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR),
+             "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
+            check=True, env=env, cwd=DBT_PROJECT_DIR,
+        )
+    return manifest

@@ -1,0 +1,318 @@
+"""Great Expectations suites as blocking Dagster asset checks.
+
+Each check reads only the slice just materialized (the run's partitions) or the columns
+it needs, validates it with GE, and adds reconciliation rules that need the whole table
+as SQL run inside DuckDB. A failed error-severity expectation fails the check with ERROR
+severity, which blocks everything downstream; warning-severity failures are reported and
+block nothing. The metadata names each expectation, its observed value and threshold,
+and a few offending rows.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import dagster as dg
+import pandas as pd
+
+from orchestration.defs.comtrade.assets import COMTRADE_KEY
+from orchestration.defs.customs.assets import CUSTOMS_KEY
+from orchestration.defs.gdp.assets import FX_KEY, GDP_KEY
+from orchestration.defs.partitions import annual_partitions, monthly_partitions
+from orchestration.defs.quality import ge_runner
+from orchestration.defs.quality.ge_runner import Expectation
+from orchestration.defs.resources import WarehouseResource
+from orchestration.settings import Settings
+
+
+@dataclass(frozen=True)
+class SqlRule:
+    """A rule over the whole table, evaluated in DuckDB: the query returns offending rows."""
+
+    name: str
+    sql: str
+    threshold: str
+    severity: str = "error"
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    asset_key: dg.AssetKey
+    read: Callable  # (connection, context) -> DataFrame of the slice to validate
+    expectations: list[Expectation]
+    rules: tuple[SqlRule, ...] = ()
+    partitioned: bool = False
+
+
+def run_partition_keys(context, kind: str) -> list:
+    """The partitions the run materialized, read from its tags (checks run beside the
+    asset in the same run: one key, or a single-run range)."""
+    tags = context.run.tags
+    partitions = monthly_partitions if kind == "month" else annual_partitions
+    if "dagster/partition" in tags:
+        keys = [tags["dagster/partition"]]
+    elif "dagster/asset_partition_range_start" in tags:
+        keys = partitions.get_partition_keys_in_range(dg.PartitionKeyRange(
+            tags["dagster/asset_partition_range_start"],
+            tags["dagster/asset_partition_range_end"]))
+    else:
+        return []
+    return [k[:7] for k in keys] if kind == "month" else [int(k) for k in keys]
+
+
+def _partition_filter(context, column: str, kind: str) -> tuple[str, list]:
+    values = run_partition_keys(context, kind)
+    if not values:
+        return "true", []
+    return f"list_contains(?, {column})", [values]
+
+
+def _read(table: str, columns: str, part_column: str | None = None, kind: str = "month"):
+    def read(con, context) -> pd.DataFrame:
+        where, params = ("true", [])
+        if part_column:
+            where, params = _partition_filter(context, part_column, kind)
+        return con.execute(f"SELECT {columns} FROM {table} WHERE {where}", params).df()
+
+    return read
+
+
+def _range(column: str, low=None, high=None, severity: str = "error") -> Expectation:
+    kwargs = {"column": column}
+    if low is not None:
+        kwargs["min_value"] = low
+    if high is not None:
+        kwargs["max_value"] = high
+    return Expectation("ExpectColumnValuesToBeBetween", kwargs, severity)
+
+
+def _not_null(column: str) -> Expectation:
+    return Expectation("ExpectColumnValuesToNotBeNull", {"column": column})
+
+
+def _in_set(column: str, values: list) -> Expectation:
+    return Expectation("ExpectColumnValuesToBeInSet", {"column": column, "value_set": values})
+
+
+def _regex(column: str, pattern: str) -> Expectation:
+    return Expectation("ExpectColumnValuesToMatchRegex", {"column": column, "regex": pattern})
+
+
+def _unique(columns: list[str]) -> Expectation:
+    return Expectation("ExpectCompoundColumnsToBeUnique", {"column_list": columns})
+
+
+def _columns(columns: list[str]) -> Expectation:
+    return Expectation("ExpectTableColumnsToMatchSet",
+                       {"column_set": columns, "exact_match": False})
+
+
+def _in_run_partitions(column: str, kind: str) -> Callable:
+    """Periods in range: a value outside the partitions of the run is an error."""
+
+    def build(context) -> Expectation:
+        return _in_set(column, run_partition_keys(context, kind))
+
+    return build
+
+
+CUSTOMS_COLUMNS = ["period_month", "flow", "partner_code", "hs8", "value_native",
+                   "currency", "source_file", "file_sha256", "origin"]
+
+SUITES = [
+    Suite(
+        name="customs_monthly_trade",
+        asset_key=CUSTOMS_KEY,
+        read=_read("raw.customs_monthly_trade",
+                   "period_month, flow, partner_code, hs8, regime_code, location_code, "
+                   "value_native, qty1, currency, source_file, file_sha256, origin",
+                   "period_month", "month"),
+        expectations=[
+            _columns(CUSTOMS_COLUMNS),
+            _not_null("period_month"), _not_null("hs8"), _not_null("partner_code"),
+            _regex("hs8", r"^\d{8}$"),
+            _regex("period_month", r"^\d{4}-(0[1-9]|1[0-2])$"),
+            _in_set("flow", ["import", "export"]),
+            _in_set("currency", ["CNY", "USD"]),
+            _range("value_native", low=0),
+            _range("qty1", low=0),
+            _unique(["period_month", "flow", "partner_code", "hs8", "regime_code",
+                     "location_code"]),
+        ],
+        rules=(
+            SqlRule(
+                "each loaded file's total equals what was stored from it",
+                """SELECT l.file_name, l.total_value_native AS file_total,
+                          sum(v.value_native) AS stored_total
+                   FROM raw.customs_load_log l
+                   LEFT JOIN raw.customs_trade_vintages v USING (file_sha256)
+                   GROUP BY l.file_name, l.total_value_native
+                   HAVING abs(coalesce(sum(v.value_native), 0) - l.total_value_native)
+                          > 1e-6 * greatest(abs(l.total_value_native), 1)""",
+                "relative difference <= 1e-6",
+            ),
+        ),
+        partitioned=True,
+    ),
+    Suite(
+        name="comtrade_annual_flows",
+        asset_key=COMTRADE_KEY,
+        read=_read("raw.comtrade_annual_flows",
+                   "year, reporter_code, partner_code, flow, hs6, classification_code, "
+                   "primary_value_usd, origin", "year", "year"),
+        expectations=[
+            _not_null("year"), _not_null("reporter_code"), _not_null("hs6"),
+            _in_set("flow", ["import", "export"]),
+            _regex("hs6", r"^(\d{6}|TOTAL)$"),
+            _in_set("classification_code", ["H0", "H1", "H2", "H3", "H4", "H5", "H6"]),
+            _in_set("origin", ["real", "synthetic"]),
+            _range("primary_value_usd", low=0),
+            _unique(["year", "reporter_code", "partner_code", "flow", "hs6",
+                     "classification_code"]),
+        ],
+        partitioned=True,
+    ),
+    Suite(
+        name="gdp_annual",
+        asset_key=GDP_KEY,
+        read=_read("raw.gdp_annual", "year, iso3, gdp_usd, vintage", "year", "year"),
+        expectations=[
+            _not_null("gdp_usd"), _not_null("vintage"),
+            _range("gdp_usd", low=0, severity="error"),
+            _unique(["year", "iso3"]),
+        ],
+        rules=(
+            SqlRule("China has GDP for every year of the run",
+                    "SELECT y AS year FROM (SELECT unnest(?) AS y) WHERE y NOT IN "
+                    "(SELECT year FROM raw.gdp_annual WHERE iso3 = 'CHN')",
+                    "no missing year"),
+        ),
+        partitioned=True,
+    ),
+    Suite(
+        name="fx_monthly",
+        asset_key=FX_KEY,
+        read=_read("raw.fx_monthly", "month, country, cny_per_usd"),
+        expectations=[
+            _not_null("cny_per_usd"),
+            _range("cny_per_usd", low=0.5, high=20),
+            _unique(["month", "country"]),
+            _regex("month", r"^\d{4}-(0[1-9]|1[0-2])$"),
+        ],
+    ),
+    Suite(
+        name="fct_tech_group_monthly",
+        asset_key=dg.AssetKey(["fct_tech_group_monthly"]),
+        read=_read("marts.fct_tech_group_monthly",
+                   "group_id, batch, period_month, imports_usd, rolling_12m_share_of_gdp, "
+                   "n_hs8_reporting, origin, output_category"),
+        expectations=[
+            _not_null("group_id"), _not_null("period_month"),
+            _range("imports_usd", low=0),
+            _range("rolling_12m_share_of_gdp", low=0, high=1),
+            _range("n_hs8_reporting", low=0),
+            _unique(["batch", "group_id", "period_month"]),
+            _in_set("origin", ["real", "synthetic", "mixed"]),
+            _in_set("output_category", ["semiconductor intermediate", "semiconductor capital",
+                                        "other intermediate", "other capital", "consumption"]),
+        ],
+        rules=(
+            SqlRule(
+                "the technology panel never exceeds total imports for the month",
+                """SELECT p.batch, p.period_month, sum(p.imports_usd) AS panel_usd,
+                          max(t.value_usd) AS total_imports_usd
+                   FROM marts.fct_tech_group_monthly p
+                   JOIN marts.fct_customs_monthly t
+                     ON t.period_month = p.period_month AND t.flow = 'import'
+                   GROUP BY p.batch, p.period_month
+                   HAVING sum(p.imports_usd) > max(t.value_usd) * (1 + 1e-9)""",
+                "panel <= total imports",
+            ),
+        ),
+    ),
+    Suite(
+        name="ind_group_patterns",
+        asset_key=dg.AssetKey(["ind_group_patterns"]),
+        read=_read("indicators.ind_group_patterns",
+                   "batch, group_id, v, g, volatility_tier, pattern"),
+        expectations=[
+            _range("v", low=0),
+            _unique(["batch", "group_id"]),
+            _in_set("pattern", ["stockpiling or policy disturbance", "no discernable effect",
+                                "successful import substitution", "undefined"]),
+            _in_set("volatility_tier", ["high", "medium", "low"]),
+        ],
+    ),
+]
+
+
+def _rule_outcome(con, rule: SqlRule, context) -> ge_runner.ExpectationOutcome:
+    params = [run_partition_keys(context, "year")] if "?" in rule.sql else []
+    offending = con.execute(rule.sql, params).df()
+    return ge_runner.ExpectationOutcome(
+        expectation=Expectation(f"SQL: {rule.name}", {"threshold": rule.threshold},
+                                rule.severity),
+        success=offending.empty,
+        observed=f"{len(offending)} offending rows",
+        unexpected_count=len(offending),
+        offending=offending.head(5).to_dict("records"),
+    )
+
+
+def _metadata(outcome: ge_runner.SuiteOutcome, report_path) -> dict:
+    lines = ["| expectation | severity | result | observed | threshold | offending |",
+             "|---|---|---|---|---|---|"]
+    for o in outcome.outcomes:
+        args = {k: v for k, v in o.expectation.kwargs.items() if k not in ("column",)}
+        lines.append(
+            f"| {o.expectation.label} | {o.expectation.severity} | "
+            f"{'pass' if o.success else 'FAIL'} | {str(o.observed)[:60]} | "
+            f"{str(args)[:80]} | {str(o.offending[:3])[:120] if not o.success else ''} |"
+        )
+    return {
+        "rows_validated": dg.MetadataValue.int(outcome.rows),
+        "failed_expectations": dg.MetadataValue.json(
+            [o.expectation.label for o in outcome.failed]),
+        "results": dg.MetadataValue.md("\n".join(lines)),
+        "report": dg.MetadataValue.path(str(report_path)),
+    }
+
+
+def _build_check(suite: Suite) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=suite.asset_key,
+        name=f"ge_{suite.name}",
+        blocking=True,
+        description=f"Great Expectations suite '{suite.name}' (error-severity failures "
+                    "block downstream assets).",
+    )
+    def _check(context: dg.AssetCheckExecutionContext,
+               warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        settings = Settings.from_env()
+        expectations = list(suite.expectations)
+        if suite.partitioned:
+            column, kind = (("period_month", "month") if suite.asset_key == CUSTOMS_KEY
+                            else ("year", "year"))
+            expectations.append(_in_run_partitions(column, kind)(context))
+        with warehouse.connect() as con:
+            df = suite.read(con, context)
+            outcome = ge_runner.validate(df, suite.name, expectations)
+            outcome.outcomes.extend(_rule_outcome(con, r, context) for r in suite.rules)
+        report = ge_runner.store(outcome, settings.quality_dir, context.run.run_id)
+        severity = (dg.AssetCheckSeverity.ERROR if outcome.failed_errors
+                    else dg.AssetCheckSeverity.WARN)
+        if outcome.failed:
+            context.log.warning(
+                f"{suite.name}: failed " + "; ".join(
+                    f"{o.expectation.label} observed={o.observed} offending={o.offending[:3]}"
+                    for o in outcome.failed)
+            )
+        return dg.AssetCheckResult(
+            passed=not outcome.failed, severity=severity,
+            metadata=_metadata(outcome, report),
+        )
+
+    return _check
+
+
+GE_CHECKS = [_build_check(s) for s in SUITES]

@@ -1,0 +1,136 @@
+"""Great Expectations 1.x, run on a DataFrame of the slice being checked.
+
+GE 1.x has no DuckDB data source, and its SQLAlchemy path on DuckDB fails silently
+(every expectation False, no observed value; STACK.md), so the slice is read from DuckDB
+into pandas and validated through an ephemeral context's pandas data source. GE is
+imported lazily: its import costs seconds and most processes never validate.
+"""
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+_lock = threading.Lock()
+_context = None
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One expectation: a GE 1.x class name, its arguments, and how much a failure matters."""
+
+    kind: str
+    kwargs: dict[str, Any]
+    severity: str = "error"  # "error" blocks downstream; "warn" is reported only
+
+    @property
+    def label(self) -> str:
+        target = self.kwargs.get("column") or self.kwargs.get("column_list") or ""
+        return f"{self.kind}({target})" if target else self.kind
+
+
+@dataclass
+class ExpectationOutcome:
+    expectation: Expectation
+    success: bool
+    observed: Any = None
+    unexpected_count: int | None = None
+    offending: list = field(default_factory=list)
+
+
+@dataclass
+class SuiteOutcome:
+    suite: str
+    rows: int
+    outcomes: list[ExpectationOutcome]
+
+    @property
+    def failed(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success]
+
+    @property
+    def failed_errors(self) -> list[ExpectationOutcome]:
+        return [o for o in self.failed if o.expectation.severity == "error"]
+
+    def to_json(self) -> dict:
+        return {
+            "suite": self.suite,
+            "rows": self.rows,
+            "success": not self.failed,
+            "validated_at": datetime.now(UTC).isoformat(),
+            "results": [
+                {
+                    "expectation": o.expectation.kind,
+                    "kwargs": _jsonable(o.expectation.kwargs),
+                    "severity": o.expectation.severity,
+                    "success": o.success,
+                    "observed_value": _jsonable(o.observed),
+                    "unexpected_count": o.unexpected_count,
+                    "offending_examples": _jsonable(o.offending[:10]),
+                }
+                for o in self.outcomes
+            ],
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def _get_context():
+    global _context
+    with _lock:
+        if _context is None:
+            import great_expectations as gx
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+
+            ctx = gx.get_context(mode="ephemeral")
+            ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+            _context = ctx
+        return _context
+
+
+def validate(df: pd.DataFrame, suite: str, expectations: list[Expectation]) -> SuiteOutcome:
+    import great_expectations as gx
+
+    ctx = _get_context()
+    with _lock:
+        name = f"{suite}_{id(df)}"
+        source = ctx.data_sources.add_or_update_pandas(name)
+        asset = source.add_dataframe_asset(name="frame")
+        batch_def = asset.add_batch_definition_whole_dataframe("whole")
+        batch = batch_def.get_batch(batch_parameters={"dataframe": df})
+        outcomes = []
+        for exp in expectations:
+            cls = getattr(gx.expectations, exp.kind)
+            result = batch.validate(cls(**exp.kwargs), result_format="COMPLETE")
+            info = result.result or {}
+            offending = info.get("partial_unexpected_list") or []
+            if not offending and info.get("unexpected_index_list"):
+                offending = info["unexpected_index_list"][:10]
+            outcomes.append(
+                ExpectationOutcome(
+                    expectation=exp,
+                    success=bool(result.success),
+                    observed=info.get("observed_value", info.get("unexpected_percent")),
+                    unexpected_count=info.get("unexpected_count"),
+                    offending=list(offending)[:10],
+                )
+            )
+        ctx.data_sources.delete(name)
+    return SuiteOutcome(suite=suite, rows=len(df), outcomes=outcomes)
+
+
+def store(outcome: SuiteOutcome, quality_dir: Path, run_id: str) -> Path:
+    """Validation results as JSON under reports/quality/, one file per suite and run."""
+    quality_dir.mkdir(parents=True, exist_ok=True)
+    path = quality_dir / f"{run_id[:8]}_{outcome.suite}.json"
+    payload = {**outcome.to_json(), "run_id": run_id}
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(payload, indent=2))
+    tmp.replace(path)
+    return path

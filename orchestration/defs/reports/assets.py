@@ -1,0 +1,3 @@
+"""Report assets (charts) are added by the indicator work; none yet."""
+
+REPORT_ASSETS: list = []

@@ -1,0 +1,35 @@
+"""Resources, configured from the environment through :mod:`orchestration.settings`."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource
+
+from orchestration.environment import current_target
+from orchestration.settings import DBT_PROJECT_DIR, Settings
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB file the pipeline writes. Connections are short-lived because DuckDB
+    allows one writing process and dbt opens the same file in its own steps."""
+
+    path: str
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = duckdb.connect(self.path)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def build_resources() -> dict:
+    settings = Settings.from_env()
+    settings.ensure_dirs()
+    return {
+        "warehouse": WarehouseResource(path=str(settings.warehouse_path)),
+        "dbt": DbtCliResource(project_dir=str(DBT_PROJECT_DIR), target=current_target()),
+    }

@@ -1,0 +1,229 @@
+"""``chokepoint run``: the annual sources, then the monthly refresh, then a report.
+
+Runs go through the Dagster instance under the data folder (DAGSTER_HOME), so every run
+started here shows up in the UI with its logs, checks and lineage.
+"""
+
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from orchestration.settings import WINDOW_START, Settings
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+KEY_TABLES = [
+    "raw.customs_monthly_trade", "raw.comtrade_annual_flows", "raw.gdp_annual",
+    "staging.stg_customs__monthly_trade", "marts.fct_tech_group_monthly",
+    "indicators.ind_group_patterns", "indicators.ind_pattern_matrix",
+    "indicators.ind_gdp_shares",
+]
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
+
+
+@dataclass
+class RunReport:
+    settings: Settings
+    window: tuple[str, str]
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    checks: dict[str, str] = field(default_factory=dict)  # name -> passed/failed/warned/skipped
+    failures: list[str] = field(default_factory=list)
+    row_counts: dict[str, int | None] = field(default_factory=dict)
+    origins: set[str] = field(default_factory=set)
+    generated: dict[str, int] = field(default_factory=dict)
+    total_seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and "failed" not in self.checks.values()
+
+    def render(self) -> str:
+        lines = ["", "Chokepoint run report", "=" * 21,
+                 f"window:     {self.window[0]} .. {self.window[1]}",
+                 f"warehouse:  {self.settings.warehouse_path}",
+                 f"status:     {'OK' if self.ok else 'FAILED'}"]
+        if "synthetic" in self.origins:
+            lines.append("data:       SYNTHETIC customs and Comtrade inputs (generated, not "
+                         "real trade); real: GDP, FX, reference tables"
+                         + (", Comtrade legacy file" if "real" in self.origins else ""))
+        if self.generated:
+            lines.append("generated:  " + ", ".join(f"{k} {v} files"
+                                                    for k, v in self.generated.items()))
+        lines.append("")
+        lines.append("rows:")
+        for table, count in self.row_counts.items():
+            lines.append(f"  {table:<42} {'-' if count is None else f'{count:,}'}")
+        lines.append("")
+        counts = defaultdict(int)
+        for state in self.checks.values():
+            counts[state] += 1
+        lines.append("checks:     " + ", ".join(f"{counts[s]} {s}" for s in
+                                               ("passed", "warned", "failed", "skipped")))
+        for name, state in sorted(self.checks.items()):
+            if state != "passed":
+                lines.append(f"  {state:<8} {name}")
+        lines.append(f"quality:    {self.settings.quality_dir / 'index.html'}")
+        lines.append("")
+        lines.append("stages (s):")
+        for stage, secs in self.stage_seconds.items():
+            lines.append(f"  {stage:<20} {secs:7.1f}")
+        lines.append(f"  {'total':<20} {self.total_seconds:7.1f}")
+        for failure in self.failures:
+            lines.append(f"ERROR: {failure}")
+        return "\n".join(lines)
+
+
+def _known_months(settings: Settings) -> list[str]:
+    """Months in the data: those already loaded plus those in new landing files."""
+    from orchestration.defs.customs.assets import landing_files
+    from orchestration.defs.customs.parsing import CustomsFileError, parse_customs_file
+    from orchestration.defs.customs.store import file_sha256
+
+    months: set[str] = set()
+    loaded: set[str] = set()
+    if settings.warehouse_path.exists():
+        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+        try:
+            for sha, ms in con.execute(
+                "SELECT file_sha256, months FROM raw.customs_load_log"
+            ).fetchall():
+                loaded.add(sha)
+                months.update(ms)
+        except duckdb.Error:
+            pass
+        finally:
+            con.close()
+    probe = duckdb.connect()
+    try:
+        for i, path in enumerate(landing_files(settings.landing("customs"))):
+            if file_sha256(path) in loaded:
+                continue
+            try:
+                months.update(parse_customs_file(probe, path, table=f"probe_{i}").months)
+            except CustomsFileError:
+                continue  # the ingestion run refuses it with file, line and field
+    finally:
+        probe.close()
+    return sorted(months)
+
+
+def _stage_of(step_key: str) -> str:
+    if step_key.startswith("dbt_"):
+        return step_key.replace("dbt_", "dbt ")
+    if "ge_" in step_key or "check" in step_key:
+        return "checks"
+    if step_key.startswith(("raw__", "raw_ref", "reference")):
+        return "ingest"
+    return "other"
+
+
+def _collect(result, report: RunReport) -> None:
+    from dagster import DagsterEventType
+
+    for event in result.all_events:
+        if event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+            data = event.event_specific_data
+            duration = getattr(data, "duration_ms", None) or 0
+            stage = _stage_of(event.step_key or "")
+            report.stage_seconds[stage] = report.stage_seconds.get(stage, 0) + duration / 1000
+        if event.event_type == DagsterEventType.STEP_FAILURE:
+            err = event.event_specific_data.error
+            report.failures.append(f"step {event.step_key}: {err.message.strip()[:800]}")
+        if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            ev = event.event_specific_data
+            name = f"{ev.asset_key.to_user_string()}:{ev.check_name}"
+            if ev.passed:
+                report.checks[name] = "passed"
+            else:
+                report.checks[name] = "failed" if ev.severity.value == "ERROR" else "warned"
+
+
+def _planned_checks(job) -> set[str]:
+    names = set()
+    for node in job.asset_layer.asset_graph.asset_check_keys:
+        names.add(f"{node.asset_key.to_user_string()}:{node.name}")
+    return names
+
+
+def run_pipeline(
+    settings: Settings, month_from: str = WINDOW_START, month_to: str | None = None,
+    synthetic: bool = True,
+) -> RunReport:
+    started = time.monotonic()
+    from orchestration.synthetic import ensure_bundled_inputs
+
+    generated = ensure_bundled_inputs(settings) if synthetic else {}
+    months = _known_months(settings)
+    if not MONTH.match(month_from):
+        raise SystemExit(f"--from {month_from!r}: expected YYYY-MM")
+    if month_to is None:
+        month_to = months[-1] if months else datetime.now(UTC).strftime("%Y-%m")
+    if not MONTH.match(month_to) or month_to < month_from:
+        raise SystemExit(f"--to {month_to!r}: expected YYYY-MM not before --from")
+    report = RunReport(settings=settings, window=(month_from, month_to),
+                       generated={k: len(v) for k, v in generated.items()})
+
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    instance = dg.DagsterInstance.get()
+    report.stage_seconds["load definitions"] = time.monotonic() - started
+    planned: set[str] = set()
+    try:
+        annual = defs.resolve_job_def("annual_sources")
+        planned |= {c for c in _planned_checks(annual)}
+        result = annual.execute_in_process(
+            instance=instance, raise_on_error=False,
+            tags={RANGE_START: month_from[:4], RANGE_END: month_to[:4]},
+        )
+        _collect(result, report)
+        if result.success:
+            monthly = defs.resolve_job_def("monthly_refresh")
+            planned |= {c for c in _planned_checks(monthly)}
+            result = monthly.execute_in_process(
+                instance=instance, raise_on_error=False,
+                tags={RANGE_START: f"{month_from}-01", RANGE_END: f"{month_to}-01"},
+            )
+            _collect(result, report)
+    finally:
+        for name in planned - set(report.checks):
+            report.checks[name] = "skipped"
+        _row_counts(settings.warehouse_path, report)
+        from orchestration.defs.quality.html_report import build_quality_report
+
+        build_quality_report(settings.quality_dir)
+        report.total_seconds = time.monotonic() - started
+        _write(report)
+    return report
+
+
+def _row_counts(warehouse: Path, report: RunReport) -> None:
+    if not warehouse.exists():
+        return
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        for table in KEY_TABLES:
+            try:
+                report.row_counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            except duckdb.Error:
+                report.row_counts[table] = None
+        for table in ("raw.customs_monthly_trade", "raw.comtrade_annual_flows"):
+            try:
+                report.origins |= {r[0] for r in con.execute(
+                    f"SELECT DISTINCT origin FROM {table}").fetchall()}
+            except duckdb.Error:
+                pass
+    finally:
+        con.close()
+
+
+def _write(report: RunReport) -> None:
+    path = report.settings.reports_dir / "last_run.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(report.render() + "\n")
