@@ -4,6 +4,7 @@ Runs go through the Dagster instance under the data folder (DAGSTER_HOME), so ev
 started here shows up in the UI with its logs, checks and lineage.
 """
 
+import contextlib
 import re
 import time
 from collections import defaultdict
@@ -210,15 +211,14 @@ def _row_counts(warehouse: Path, report: RunReport) -> None:
     try:
         for table in KEY_TABLES:
             try:
-                report.row_counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                report.row_counts[table] = con.execute(
+                    f"SELECT count(*) FROM {table}").fetchone()[0]
             except duckdb.Error:
                 report.row_counts[table] = None
         for table in ("raw.customs_monthly_trade", "raw.comtrade_annual_flows"):
-            try:
+            with contextlib.suppress(duckdb.Error):
                 report.origins |= {r[0] for r in con.execute(
                     f"SELECT DISTINCT origin FROM {table}").fetchall()}
-            except duckdb.Error:
-                pass
     finally:
         con.close()
 

@@ -162,10 +162,7 @@ def generate_customs(
         if usd < 1:
             return
         kg = usd / 25.0
-        if year < usd_from_year:
-            value = usd * fx[month]
-        else:
-            value = usd
+        value = usd * fx[month] if year < usd_from_year else usd
         rows_by_year.setdefault((year, flow), []).append([
             month.replace("-", ""), partner, PARTNERS[partner], hs8, name,
             _fmt_int(kg), "千克", "0", "?", _fmt_int(value),

@@ -32,8 +32,9 @@ select
     indices.n_periods,
     indices.n_periods_missing,
     indices.x_base,
-    indices.v,
-    indices.g,
+    -- reported to 6 decimals; tiers, patterns and flags use the unrounded values
+    round(indices.v, 6) as v,
+    round(indices.g, 6) as g,
     indices.undefined_reason,
     {{ volatility_tier('indices.v', v_high, v_low) }} as volatility_tier,
     {{ growth_class('indices.g', g_threshold) }} as growth_class,

@@ -1,0 +1,29 @@
+"""Shared fixtures: an isolated data folder per session, with DAGSTER_HOME inside it."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory) -> Path:
+    """A fresh data folder for the session; settings and DAGSTER_HOME point into it."""
+    path = tmp_path_factory.mktemp("chokepoint-data")
+    os.environ["CHOKEPOINT_DATA_DIR"] = str(path)
+    bindir = str(Path(sys.executable).parent)
+    os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    from orchestration.settings import Settings, apply_to_environment
+
+    apply_to_environment(Settings.from_env())
+    return path
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,126 @@
+"""End to end on a short window in a temporary data folder, then bad inputs.
+
+One session-scoped run builds the warehouse; later tests drop bad files into the same
+folder and assert the run is refused or blocked, and that what was built before stays.
+"""
+
+import duckdb
+import pytest
+
+from orchestration.settings import Settings
+
+WINDOW = ("2018-01", "2019-12")
+
+
+def _count(settings: Settings, table: str) -> int:
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _snapshot(settings: Settings, table: str) -> list:
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        return con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def first_run(data_dir):
+    from orchestration.runner import run_pipeline
+
+    settings = Settings.from_env()
+    report = run_pipeline(settings, month_from=WINDOW[0], month_to=WINDOW[1])
+    return settings, report
+
+
+def test_run_fills_every_layer(first_run):
+    settings, report = first_run
+    assert report.ok, report.render()
+    assert settings.warehouse_path.exists()
+    months = _count(settings, "(SELECT DISTINCT period_month FROM raw.customs_monthly_trade)")
+    assert months == 24  # only the window's partitions are current
+    assert _count(settings, "staging.stg_customs__monthly_trade") > 0
+    assert _count(settings, "marts.fct_tech_group_monthly") > 0
+    assert _count(settings, "indicators.ind_group_patterns") >= 17
+    assert _count(settings, "indicators.ind_gdp_shares") == 2
+    # synthetic inputs are labelled all the way to the marts and in the report
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    origins = {r[0] for r in con.execute(
+        "SELECT DISTINCT origin FROM marts.fct_tech_group_monthly").fetchall()}
+    con.close()
+    assert origins == {"synthetic"}
+    text = report.render()
+    assert "SYNTHETIC" in text
+    assert "warehouse:" in text and "checks:" in text and "stages (s):" in text
+    assert "failed" not in {v for v in report.checks.values()}
+    assert (settings.quality_dir / "index.html").exists()
+
+
+def test_rerun_is_idempotent(first_run):
+    from orchestration.runner import run_pipeline
+
+    settings, _ = first_run
+    before = _snapshot(settings, "raw.customs_monthly_trade")
+    panel = _snapshot(settings, "indicators.ind_group_patterns")
+    report = run_pipeline(settings, month_from=WINDOW[0], month_to=WINDOW[1])
+    assert report.ok, report.render()
+    assert _snapshot(settings, "raw.customs_monthly_trade") == before
+    assert _count(settings, "raw.customs_load_log") == len(
+        list(settings.landing("customs").glob("*.csv")))
+    assert [r[:12] for r in _snapshot(settings, "indicators.ind_group_patterns")] == [
+        r[:12] for r in panel]
+
+
+def test_malformed_file_is_refused_and_nothing_changes(first_run):
+    from orchestration.runner import run_pipeline
+
+    settings, _ = first_run
+    before = _snapshot(settings, "raw.customs_trade_vintages")
+    marts = _snapshot(settings, "marts.fct_tech_group_monthly")
+    bad = settings.landing("customs") / "gacc_broken_2019_import.csv"
+    bad.write_bytes(
+        '"数据年月","贸易伙伴编码","贸易伙伴名称","商品编码","商品名称","第一数量",'
+        '"第一计量单位","第二数量","第二计量单位","美元",\r\n'
+        '"201905","502","美国","85423100","处理器","10","千克","0","?","1,000",\r\n'
+        '"201905","116","日本","85423100","处理器","10","千克","0","?","12x,000",\r\n'
+        .encode("gb18030"))
+    try:
+        report = run_pipeline(settings, month_from=WINDOW[0], month_to=WINDOW[1])
+        assert not report.ok
+        text = report.render()
+        assert "gacc_broken_2019_import.csv" in text
+        assert "line 3" in text
+        assert _snapshot(settings, "raw.customs_trade_vintages") == before
+        assert _snapshot(settings, "marts.fct_tech_group_monthly") == marts
+    finally:
+        bad.unlink()
+
+
+def test_failed_expectation_blocks_downstream(first_run):
+    """A file that parses but breaks an expectation (a duplicated key) is stored as a
+    vintage, its check fails with ERROR, and nothing downstream is rebuilt."""
+    from orchestration.runner import run_pipeline
+
+    settings, _ = first_run
+    marts = _snapshot(settings, "marts.fct_tech_group_monthly")
+    dup = settings.landing("customs") / "gacc_duplicated_2019_import.csv"
+    line = '"201906","502","美国","85423100","处理器","10","千克","0","?","1,000",\r\n'
+    dup.write_bytes(
+        ('"数据年月","贸易伙伴编码","贸易伙伴名称","商品编码","商品名称","第一数量",'
+         '"第一计量单位","第二数量","第二计量单位","美元",\r\n' + line + line)
+        .encode("gb18030"))
+    report = run_pipeline(settings, month_from="2019-06", month_to="2019-06")
+    assert not report.ok
+    failed = [name for name, state in report.checks.items() if state == "failed"]
+    assert failed == ["raw/customs_monthly_trade:ge_customs_monthly_trade"], report.render()
+    assert any(state == "skipped" for state in report.checks.values())
+    assert _snapshot(settings, "marts.fct_tech_group_monthly") == marts
+    # the check's stored result names the expectation and the offending rows
+    results = sorted(settings.quality_dir.glob("*_customs_monthly_trade.json"))
+    payload = results[-1].read_text()
+    assert "ExpectCompoundColumnsToBeUnique" in payload and "85423100" in payload
+    dup.unlink()
