@@ -1,3 +1,109 @@
-"""Report assets (charts) are added by the indicator work; none yet."""
+"""Charts a reader of the studies expects, as PNG files and in the asset's metadata."""
 
-REPORT_ASSETS: list = []
+import base64
+import io
+
+import dagster as dg
+
+from orchestration.defs.resources import WarehouseResource
+from orchestration.settings import Settings
+
+CHART_DEPS = [dg.AssetKey(["fct_tech_group_monthly"]), dg.AssetKey(["ind_pattern_matrix"]),
+              dg.AssetKey(["ind_gdp_shares"]), dg.AssetKey(["ind_group_patterns"])]
+
+
+def _origin_label(origins: set[str]) -> str:
+    return " (SYNTHETIC data)" if origins & {"synthetic", "mixed"} else " (real data)"
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def render_charts(con) -> dict[str, bytes]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    charts: dict[str, bytes] = {}
+    panel = con.execute(
+        "SELECT month_start, output_category, sum(imports_usd) / 1e9 AS usd_bn, "
+        "min(origin) AS origin FROM marts.fct_tech_group_monthly WHERE batch = 1 "
+        "GROUP BY ALL ORDER BY month_start"
+    ).df()
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for category, part in panel.groupby("output_category"):
+        ax.plot(part["month_start"], part["usd_bn"], label=category)
+    ax.set_ylabel("imports, USD billion per month")
+    ax.set_title("Chokepoint technology imports by category (seed 000 Fig. 2)"
+                 + _origin_label(set(panel["origin"])))
+    ax.legend(fontsize=8)
+    charts["monthly_imports_by_category.png"] = _png(fig)
+    plt.close(fig)
+
+    patterns = con.execute(
+        "SELECT group_name, v, g, pattern, origin FROM indicators.ind_group_patterns "
+        "WHERE batch = 1 AND v IS NOT NULL AND g IS NOT NULL"
+    ).df()
+    fig, ax = plt.subplots(figsize=(9, 6))
+    colours = {"stockpiling or policy disturbance": "tab:red",
+               "no discernable effect": "tab:grey",
+               "successful import substitution": "tab:green"}
+    for _, row in patterns.iterrows():
+        ax.scatter(row["v"], row["g"], color=colours.get(row["pattern"], "black"))
+        ax.annotate(row["group_name"], (row["v"], row["g"]), fontsize=7)
+    ax.axhline(0.5, ls="--", color="black", lw=0.8)
+    ax.axvline(0.30, ls="--", color="black", lw=0.8)
+    ax.axvline(0.235, ls=":", color="black", lw=0.8)
+    ax.set_xlabel("volatility index V")
+    ax.set_ylabel("growth index G")
+    ax.set_title("Pattern matrix, batch 1" + _origin_label(set(patterns["origin"])))
+    charts["pattern_matrix.png"] = _png(fig)
+    plt.close(fig)
+
+    shares = con.execute(
+        "SELECT trade_year, capital_share_of_gdp, intermediate_share_of_gdp, "
+        "adj_capital_share_of_gdp, adj_intermediate_share_of_gdp, origin "
+        "FROM indicators.ind_gdp_shares WHERE is_full_year ORDER BY trade_year"
+    ).df()
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for column, label in [("capital_share_of_gdp", "capital"),
+                          ("intermediate_share_of_gdp", "intermediate"),
+                          ("adj_capital_share_of_gdp", "capital, excl. semiconductors"),
+                          ("adj_intermediate_share_of_gdp",
+                           "intermediate, excl. semiconductors")]:
+        ax.plot(shares["trade_year"], 100 * shares[column], marker="o", label=label)
+    ax.set_ylabel("% of GDP")
+    ax.set_title("Capital and intermediate imports over GDP (seed 000 Fig. 8)"
+                 + _origin_label(set(shares["origin"])))
+    ax.legend(fontsize=8)
+    charts["gdp_shares.png"] = _png(fig)
+    plt.close(fig)
+    return charts
+
+
+@dg.asset(
+    key=dg.AssetKey(["report_charts"]),
+    deps=CHART_DEPS,
+    group_name="reports",
+    kinds={"python"},
+    description="Seed 000 Figure 2, the pattern matrix and Figure 8 as PNG under reports/.",
+)
+def report_charts(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    out = Settings.from_env().reports_dir
+    out.mkdir(parents=True, exist_ok=True)
+    with warehouse.connect() as con:
+        charts = render_charts(con)
+    metadata = {}
+    for name, data in charts.items():
+        (out / name).write_bytes(data)
+        encoded = base64.b64encode(data).decode()
+        metadata[name] = dg.MetadataValue.md(f"![{name}](data:image/png;base64,{encoded})")
+        metadata[f"{name} path"] = dg.MetadataValue.path(str(out / name))
+    return dg.MaterializeResult(metadata=metadata)
+
+
+REPORT_ASSETS = [report_charts]

@@ -1,0 +1,92 @@
+-- Per HS6 (HS2017) and year: China's exports and imports, world exports as the sum of
+-- reporters' exports, China's share of world exports and its import/export ratio.
+-- Years where a major exporter did not report are flagged, with an estimate of the
+-- share of world exports the reporters present cover.
+{%- set major = ['CHN', 'USA', 'DEU', 'JPN', 'KOR', 'NLD', 'FRA', 'ITA', 'GBR', 'HKG'] %}
+with world_rows as (
+
+    select * from {{ ref('int_comtrade__hs6_canonical') }}
+    where partner_code = 0
+
+),
+
+by_reporter as (
+
+    select trade_year, hs6, reporter_iso3,
+        sum(case when flow = 'export' then value_usd else 0 end) as exports_usd
+    from world_rows
+    group by trade_year, hs6, reporter_iso3
+
+),
+
+reporter_weight as (
+
+    -- a reporter's typical share of world exports of the code, from the years it reported
+    select r.hs6, r.reporter_iso3,
+        avg(r.exports_usd / nullif(t.world, 0)) as typical_share
+    from by_reporter as r
+    inner join (
+        select trade_year, hs6, sum(exports_usd) as world from by_reporter group by 1, 2
+    ) as t on r.trade_year = t.trade_year and r.hs6 = t.hs6
+    group by r.hs6, r.reporter_iso3
+
+),
+
+years as (
+
+    select distinct trade_year from world_rows
+
+),
+
+missing_major as (
+
+    select years.trade_year, w.hs6,
+        count(*) as n_major_missing,
+        sum(w.typical_share) as missing_typical_share
+    from years
+    cross join reporter_weight as w
+    left join by_reporter as r
+        on r.trade_year = years.trade_year and r.hs6 = w.hs6
+        and r.reporter_iso3 = w.reporter_iso3
+    where r.reporter_iso3 is null
+      and w.reporter_iso3 in ({% for m in major %}'{{ m }}'{% if not loop.last %}, {% endif %}{% endfor %})
+    group by years.trade_year, w.hs6
+
+),
+
+totals as (
+
+    select
+        trade_year,
+        hs6,
+        sum(case when flow = 'export' and reporter_code = 156 then value_usd else 0 end)
+            as china_exports_usd,
+        sum(case when flow = 'import' and reporter_code = 156 then value_usd else 0 end)
+            as china_imports_usd,
+        sum(case when flow = 'export' then value_usd else 0 end) as world_exports_usd,
+        count(distinct case when flow = 'export' then reporter_code end) as n_reporters,
+        max(hs_revision) as hs_revision_reported,
+        case when min(origin) = max(origin) then min(origin) else 'mixed' end as origin
+    from world_rows
+    group by trade_year, hs6
+
+)
+
+select
+    totals.trade_year,
+    totals.hs6,
+    substr(totals.hs6, 1, 4) as hs4,
+    totals.china_exports_usd,
+    totals.china_imports_usd,
+    totals.world_exports_usd,
+    totals.china_exports_usd / nullif(totals.world_exports_usd, 0) as china_world_export_share,
+    totals.china_imports_usd / nullif(totals.china_exports_usd, 0) as china_import_export_ratio,
+    totals.n_reporters,
+    'HS2017' as hs_revision_compared,
+    totals.hs_revision_reported,
+    coalesce(missing_major.n_major_missing, 0) as n_major_reporters_missing,
+    1 - coalesce(missing_major.missing_typical_share, 0) as coverage_share_estimate,
+    totals.origin
+from totals
+left join missing_major
+    on totals.trade_year = missing_major.trade_year and totals.hs6 = missing_major.hs6

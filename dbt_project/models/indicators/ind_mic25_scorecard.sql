@@ -1,0 +1,51 @@
+-- Sector by year with both ratings. Competitiveness (seed 002 L1212): strong above 20%
+-- of world exports with a Chinese firm in the global top 10 (ref_mic25_top10_firms;
+-- 'unknown' where it has no entry); weak when both share and dominance are below 10%;
+-- otherwise mixed.
+{%- set strong_share = setting_number('competitiveness_strong_share', 0.20) %}
+{%- set weak_below = setting_number('competitiveness_weak_below', 0.10) %}
+with dependence as (
+
+    select * from {{ ref('ind_mic25_import_dependence') }}
+
+),
+
+exports as (
+
+    select * from {{ ref('ind_mic25_export_share') }}
+
+),
+
+firms as (
+
+    select cast(sector_id as varchar(10)) as sector_id, chinese_firm_in_top10
+    from {{ ref('ref_mic25_top10_firms') }}
+
+)
+
+select
+    coalesce(dependence.sector_id, exports.sector_id) as sector_id,
+    coalesce(dependence.sector_name, exports.sector_name) as sector_name,
+    coalesce(dependence.trade_year, exports.trade_year) as trade_year,
+    dependence.dependent_share,
+    dependence.import_dependence_rating,
+    exports.china_world_export_share,
+    exports.dominance_share,
+    coalesce(firms.chinese_firm_in_top10, 'unknown') as chinese_firm_in_top10,
+    case
+        when exports.china_world_export_share is null then 'n/a'
+        when exports.china_world_export_share > {{ strong_share }}
+            and coalesce(firms.chinese_firm_in_top10, 'unknown') = 'yes' then 'strong'
+        when exports.china_world_export_share > {{ strong_share }}
+            and coalesce(firms.chinese_firm_in_top10, 'unknown') = 'unknown'
+            then 'strong or mixed (top-10 unknown)'
+        when exports.china_world_export_share < {{ weak_below }}
+            and exports.dominance_share < {{ weak_below }} then 'weak'
+        else 'mixed'
+    end as competitiveness_rating,
+    coalesce(dependence.origin, exports.origin) as origin
+from dependence
+full outer join exports
+    on dependence.sector_id = exports.sector_id and dependence.trade_year = exports.trade_year
+left join firms
+    on cast(coalesce(dependence.sector_id, exports.sector_id) as varchar(10)) = firms.sector_id
