@@ -5,8 +5,7 @@
 {%- set dominance = setting_number('dominance_threshold', 0.30) %}
 with sector_codes as (
 
-    select distinct sector_id, sector_name, hs6 from {{ ref('ref_mic25_sectors') }}
-    where hs6 is not null
+    select sector_id, sector_name, hs6 from {{ ref('int_mic25_sector_codes') }}
 
 ),
 

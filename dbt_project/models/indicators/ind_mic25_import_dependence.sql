@@ -6,8 +6,7 @@
 {%- set weak_above = setting_number('dependence_weak_above', 0.30) %}
 with sector_codes as (
 
-    select distinct sector_id, sector_name, hs6 from {{ ref('ref_mic25_sectors') }}
-    where hs6 is not null
+    select sector_id, sector_name, hs6 from {{ ref('int_mic25_sector_codes') }}
 
 ),
 

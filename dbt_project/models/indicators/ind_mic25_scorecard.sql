@@ -4,7 +4,18 @@
 -- otherwise mixed.
 {%- set strong_share = setting_number('competitiveness_strong_share', 0.20) %}
 {%- set weak_below = setting_number('competitiveness_weak_below', 0.10) %}
-with dependence as (
+with spine as (
+
+    select sectors.sector_id, sectors.sector_name, years.trade_year
+    from (
+        select distinct cast(sector_id as varchar(10)) as sector_id, sector_name
+        from {{ ref('ref_mic25_sectors') }}
+    ) as sectors
+    cross join (select distinct trade_year from {{ ref('ind_hs6_world_share') }}) as years
+
+),
+
+dependence as (
 
     select * from {{ ref('ind_mic25_import_dependence') }}
 
@@ -24,11 +35,11 @@ firms as (
 )
 
 select
-    coalesce(dependence.sector_id, exports.sector_id) as sector_id,
-    coalesce(dependence.sector_name, exports.sector_name) as sector_name,
-    coalesce(dependence.trade_year, exports.trade_year) as trade_year,
+    spine.sector_id,
+    spine.sector_name,
+    spine.trade_year,
     dependence.dependent_share,
-    dependence.import_dependence_rating,
+    coalesce(dependence.import_dependence_rating, 'n/a') as import_dependence_rating,
     exports.china_world_export_share,
     exports.dominance_share,
     coalesce(firms.chinese_firm_in_top10, 'unknown') as chinese_firm_in_top10,
@@ -43,9 +54,12 @@ select
             and exports.dominance_share < {{ weak_below }} then 'weak'
         else 'mixed'
     end as competitiveness_rating,
-    coalesce(dependence.origin, exports.origin) as origin
-from dependence
-full outer join exports
-    on dependence.sector_id = exports.sector_id and dependence.trade_year = exports.trade_year
-left join firms
-    on cast(coalesce(dependence.sector_id, exports.sector_id) as varchar(10)) = firms.sector_id
+    coalesce(dependence.origin, exports.origin, 'none') as origin
+from spine
+left join dependence
+    on spine.sector_id = cast(dependence.sector_id as varchar(10))
+    and spine.trade_year = dependence.trade_year
+left join exports
+    on spine.sector_id = cast(exports.sector_id as varchar(10))
+    and spine.trade_year = exports.trade_year
+left join firms on spine.sector_id = firms.sector_id

@@ -20,7 +20,7 @@ from orchestration.defs.dbt.project import dbt_project, ensure_manifest
 LAYERS = {
     "staging": "resource_type:seed path:models/staging",
     "marts": "path:models/intermediate path:models/marts",
-    "indicators": "path:models/indicators",
+    "indicators": "path:models/indicators path:models/reports",
 }
 
 
