@@ -86,7 +86,7 @@ select
     published.unit,
     ours.our_value,
     ours.our_text,
-    ours.our_value - {{ dbt.safe_cast('published.published_value', api.Column.translate_type('double')) }}
+    ours.our_value - {{ to_number_or_null('published.published_value') }}
         as difference,
     coalesce(ours.origin, 'none') as our_origin,
     case

@@ -7,5 +7,6 @@ select
     -- The UNSD files spell the relationship 'n:1' or 'n to 1'.
     replace(relationship, ' to ', ':') as relationship
 from {{ source('reference', table) }}
+where hs6 is not null
 {% if not loop.last %}union all{% endif %}
 {%- endfor %}
