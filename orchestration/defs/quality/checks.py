@@ -8,8 +8,10 @@ block nothing. The metadata names each expectation, its observed value and thres
 and a few offending rows.
 """
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import dagster as dg
 import pandas as pd
@@ -29,7 +31,7 @@ class SqlRule:
     """A rule over the whole table, evaluated in DuckDB: the query returns offending rows."""
 
     name: str
-    sql: str
+    sql: str | Callable[[], str]
     threshold: str
     severity: str = "error"
 
@@ -116,6 +118,129 @@ def _in_run_partitions(column: str, kind: str) -> Callable:
     return build
 
 
+def _severity(name: str, default: str) -> str:
+    """Which checks block is a setting: CHOKEPOINT_<NAME>_SEVERITY = error | warn."""
+    value = os.environ.get(f"CHOKEPOINT_{name.upper()}_SEVERITY", default).lower()
+    return "error" if value == "error" else "warn"
+
+
+def _volume_band() -> tuple[float, float]:
+    low, high = os.environ.get("CHOKEPOINT_VOLUME_BAND", "0.5,2.0").split(",")
+    return float(low), float(high)
+
+
+def oldest_allowed_month(today: date) -> str:
+    """GACC releases month M around the 20th of M+1. On day d of month N the newest month
+    should be N-1 once d >= 20, else N-2; one more month of grace for late releases."""
+    lag = (1 if today.day >= 20 else 2) + 1
+    index = today.year * 12 + today.month - 1 - lag
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _freshness_rule() -> SqlRule:
+    return SqlRule(
+        "freshness: the latest month is not older than the release calendar allows",
+        lambda: (
+            "SELECT max(period_month) AS latest_month, "
+            f"'{oldest_allowed_month(date.today())}' AS oldest_allowed "
+            "FROM raw.customs_monthly_trade "
+            f"HAVING max(period_month) < '{oldest_allowed_month(date.today())}'"
+        ),
+        "latest month >= release calendar month minus one month of grace",
+        _severity("freshness", "warn"),
+    )
+
+
+def _volume_rule() -> SqlRule:
+    low, high = _volume_band()
+    return SqlRule(
+        "volume: each month's rows and value against the median of the 12 months before",
+        f"""WITH m AS (
+                SELECT period_month, flow, count(*) AS n, sum(value_native) AS v
+                FROM raw.customs_monthly_trade GROUP BY ALL),
+            w AS (
+                SELECT a.period_month, a.flow, a.n, a.v,
+                       (SELECT median(b.n) FROM m b WHERE b.flow = a.flow
+                          AND b.period_month < a.period_month
+                          AND b.period_month >= strftime(strptime(a.period_month, '%Y-%m')
+                              - INTERVAL 12 MONTH, '%Y-%m')) AS n_ref,
+                       (SELECT median(b.v) FROM m b WHERE b.flow = a.flow
+                          AND b.period_month < a.period_month
+                          AND b.period_month >= strftime(strptime(a.period_month, '%Y-%m')
+                              - INTERVAL 12 MONTH, '%Y-%m')) AS v_ref
+                FROM m a WHERE list_contains(?, a.period_month))
+            SELECT * FROM w
+            WHERE n_ref IS NOT NULL AND (n < {low} * n_ref OR n > {high} * n_ref
+                  OR v < {low} * v_ref OR v > {high} * v_ref)""",
+        f"rows and value within [{low}, {high}] x the trailing median",
+        _severity("volume", "warn"),
+    )
+
+
+def _table_suite(model: str, schema: str, keys: list[str], not_null: list[str] = (),
+                 ranges: dict | None = None, sets: dict | None = None,
+                 rules: tuple = ()) -> Suite:
+    columns = sorted({*keys, *not_null, *(ranges or {}), *(sets or {})})
+    exps = [_unique(keys)] if keys else []
+    exps += [_not_null(c) for c in not_null]
+    exps += [_range(c, *bounds) for c, bounds in (ranges or {}).items()]
+    exps += [_in_set(c, values) for c, values in (sets or {}).items()]
+    return Suite(name=model, asset_key=dg.AssetKey([model]),
+                 read=_read(f"{schema}.{model}", ", ".join(columns)),
+                 expectations=exps, rules=rules)
+
+
+SHARE = (0, 1)
+ORIGINS = ["real", "synthetic", "mixed"]
+PATTERNS = ["stockpiling or policy disturbance", "no discernable effect",
+            "successful import substitution", "undefined"]
+
+TABLE_SUITES = [
+    _table_suite("fct_customs_monthly", "marts", ["period_month", "flow"],
+                 ranges={"value_usd": (0, None)}, sets={"flow": ["import", "export"]}),
+    _table_suite("dim_tech_group", "marts", ["group_id"], ["group_name", "category"],
+                 sets={"category": ["capital", "intermediate", "consumption"]}),
+    _table_suite("dim_hs8_tech", "marts", ["batch", "hs8", "valid_from"], ["group_id"]),
+    _table_suite("ind_pattern_matrix", "indicators",
+                 ["batch", "growth_class", "volatility_tier"], ["groups"],
+                 sets={"pattern": PATTERNS, "growth_class": ["high", "low"]}),
+    _table_suite("ind_pattern_sensitivity", "indicators", ["batch", "group_id"],
+                 sets={"default_pattern": PATTERNS}),
+    _table_suite("ind_gdp_shares", "indicators", ["trade_year"], ["gdp_usd"],
+                 ranges={"capital_share_of_gdp": SHARE, "intermediate_share_of_gdp": SHARE,
+                         "adj_capital_share_of_gdp": SHARE,
+                         "adj_intermediate_share_of_gdp": SHARE,
+                         "unmapped_share": SHARE},
+                 rules=(SqlRule(
+                     "every year of the window has GDP",
+                     "SELECT trade_year FROM indicators.ind_gdp_shares WHERE gdp_usd IS NULL",
+                     "no year without GDP"),
+                        SqlRule(
+                     "import value with no SNA class stays under the threshold",
+                     "SELECT trade_year, unmapped_share FROM indicators.ind_gdp_shares "
+                     "WHERE unmapped_share > " + os.environ.get(
+                         "CHOKEPOINT_MAX_UNMAPPED_SHARE", "0.05"),
+                     "unmapped share <= CHOKEPOINT_MAX_UNMAPPED_SHARE (0.05)", "warn"))),
+    _table_suite("ind_batch_index", "indicators", ["batch", "frequency", "period"],
+                 ranges={"index_value": (0, None)}),
+    _table_suite("ind_trade_growth", "indicators", ["trade_year"],
+                 ranges={"exports_usd": (0, None), "imports_usd": (0, None)}),
+    _table_suite("ind_hs6_world_share", "indicators", ["trade_year", "hs6"],
+                 ranges={"china_world_export_share": SHARE, "china_exports_usd": (0, None),
+                         "world_exports_usd": (0, None)},
+                 sets={"origin": ORIGINS}),
+    _table_suite("ind_mic25_import_dependence", "indicators", ["sector_id", "trade_year"],
+                 ranges={"dependent_share": SHARE},
+                 sets={"import_dependence_rating": ["strong", "mixed", "weak"]}),
+    _table_suite("ind_mic25_export_share", "indicators", ["sector_id", "trade_year"],
+                 ranges={"china_world_export_share": SHARE, "dominance_share": SHARE}),
+    _table_suite("ind_mic25_scorecard", "indicators", ["sector_id", "trade_year"],
+                 sets={"import_dependence_rating": ["strong", "mixed", "weak", "n/a"]}),
+    _table_suite("ind_hs4_vulnerability", "indicators", ["trade_year", "hs4"],
+                 ranges={"oecd_import_share": SHARE, "import_export_ratio": (0, None)}),
+]
+
+
 CUSTOMS_COLUMNS = ["period_month", "flow", "partner_code", "hs8", "value_native",
                    "currency", "source_file", "file_sha256", "origin"]
 
@@ -151,6 +276,8 @@ SUITES = [
                           > 1e-6 * greatest(abs(l.total_value_native), 1)""",
                 "relative difference <= 1e-6",
             ),
+            _freshness_rule(),
+            _volume_rule(),
         ),
         partitioned=True,
     ),
@@ -246,9 +373,49 @@ SUITES = [
 ]
 
 
-def _rule_outcome(con, rule: SqlRule, context) -> ge_runner.ExpectationOutcome:
-    params = [run_partition_keys(context, "year")] if "?" in rule.sql else []
-    offending = con.execute(rule.sql, params).df()
+REFERENCE_SUITE = Suite(
+    name="tech_batches",
+    asset_key=dg.AssetKey(["raw_ref", "tech_batches"]),
+    read=_read("raw_ref.tech_batches", "batch, hs8, group_id, valid_from, valid_to"),
+    expectations=[
+        _regex("hs8", r"^\d{8}$"), _not_null("group_id"), _range("group_id", 1, 17),
+        _unique(["batch", "hs8", "valid_from"]),
+    ],
+    rules=(
+        SqlRule(
+            "every code's first six digits exist in the HS revision in force when it is valid",
+            """WITH rev AS (
+                   SELECT 'HS2012' AS r, '2015-01' AS f, '2016-12' AS t
+                   UNION ALL SELECT 'HS2017', '2017-01', '2021-12'
+                   UNION ALL SELECT 'HS2022', '2022-01', '9999-12'),
+               codes AS (
+                   SELECT DISTINCT 'HS2012' AS r, hs4_6d AS c FROM raw_ref.hs2017_to_hs2012
+                   UNION ALL SELECT DISTINCT 'HS2017', hs5_6d FROM raw_ref.hs2017_to_hs2012
+                   UNION ALL SELECT DISTINCT 'HS2022', hs6_6d FROM raw_ref.hs2022_to_hs2017)
+               SELECT b.source_file, b.hs8, b.valid_from, b.valid_to, rev.r AS revision
+               FROM raw_ref.tech_batches b
+               JOIN rev ON b.valid_from <= rev.t AND coalesce(b.valid_to, '9999-12') >= rev.f
+               LEFT JOIN codes ON codes.r = rev.r AND codes.c = substr(b.hs8, 1, 6)
+               WHERE codes.c IS NULL""",
+            "no code outside its revision's nomenclature",
+        ),
+        SqlRule(
+            "no code sits in two groups of the same batch",
+            """SELECT batch, hs8, list(DISTINCT group_id) AS groups FROM raw_ref.tech_batches
+               GROUP BY batch, hs8 HAVING count(DISTINCT group_id) > 1""",
+            "one group per code and batch",
+        ),
+    ),
+)
+
+SUITES += TABLE_SUITES
+SUITES.append(REFERENCE_SUITE)
+
+
+def _rule_outcome(con, rule: SqlRule, context, kind: str) -> ge_runner.ExpectationOutcome:
+    sql = rule.sql() if callable(rule.sql) else rule.sql
+    params = [run_partition_keys(context, kind)] if "?" in sql else []
+    offending = con.execute(sql, params).df()
     return ge_runner.ExpectationOutcome(
         expectation=Expectation(f"SQL: {rule.name}", {"threshold": rule.threshold},
                                 rule.severity),
@@ -297,7 +464,8 @@ def _build_check(suite: Suite) -> dg.AssetChecksDefinition:
         with warehouse.connect() as con:
             df = suite.read(con, context)
             outcome = ge_runner.validate(df, suite.name, expectations)
-            outcome.outcomes.extend(_rule_outcome(con, r, context) for r in suite.rules)
+            kind = "month" if suite.asset_key == CUSTOMS_KEY else "year"
+            outcome.outcomes.extend(_rule_outcome(con, r, context, kind) for r in suite.rules)
         report = ge_runner.store(outcome, settings.quality_dir, context.run.run_id)
         severity = (dg.AssetCheckSeverity.ERROR if outcome.failed_errors
                     else dg.AssetCheckSeverity.WARN)

@@ -26,6 +26,10 @@ FILES = {
     "hs2017_to_hs2012": ("hs/hs2017_to_hs2012.csv", "header=true"),
     "hs2022_to_hs2017": ("hs/hs2022_to_hs2017.csv", "header=true"),
     "hs2022_nomenclature": ("hs/harmonized-system.csv", "header=true"),
+    "hs_concordance_consolidated": (
+        "hs/HS_consolidated_comtrade_concordances.csv",
+        "names=['code_after','code_before','relationship','adjustment']",
+    ),
     "country_codes": ("countries/country-codes.csv", "header=true"),
     "oecd_members": ("countries/oecd_members_38.csv", "header=true"),
 }

@@ -1,33 +1,31 @@
 -- Every HS6 code of HS2012, HS2017 and HS2022 mapped to the canonical revision, HS2017,
--- so years reported in different revisions are compared through the UNSD tables.
-with from_2012 as (
+-- through the UNSD correspondence tables (the consolidated file keeps the codes that a
+-- revision deleted or split, which the pairwise tables drop).
+with steps as (
 
-    select distinct 'HS2012' as hs_revision, hs4_6d as hs6, hs5_6d as hs6_hs2017
-    from {{ source('reference', 'hs2017_to_hs2012') }}
-
-),
-
-from_2017 as (
-
-    select distinct 'HS2017' as hs_revision, hs5_6d as hs6, hs5_6d as hs6_hs2017
-    from {{ source('reference', 'hs2017_to_hs2012') }}
-
-),
-
-from_2022 as (
-
-    select distinct 'HS2022' as hs_revision, hs6_6d as hs6, hs5_6d as hs6_hs2017
-    from {{ source('reference', 'hs2022_to_hs2017') }}
+    select
+        {{ dbt.right(dbt.concat(["'000000'", "code_after"]), 6) }} as code_after,
+        {{ dbt.right(dbt.concat(["'000000'", "code_before"]), 6) }} as code_before,
+        adjustment
+    from {{ source('reference', 'hs_concordance_consolidated') }}
+    where adjustment in ('2017 to 2012', '2022 to 2017')
 
 ),
 
 unioned as (
 
-    select * from from_2012
+    select distinct 'HS2012' as hs_revision, code_before as hs6, code_after as hs6_hs2017
+    from steps where adjustment = '2017 to 2012'
     union all
-    select * from from_2017
+    select distinct 'HS2017', hs6, hs6
+    from (
+        select code_after as hs6 from steps where adjustment = '2017 to 2012'
+        union
+        select code_before from steps where adjustment = '2022 to 2017'
+    ) as hs2017
     union all
-    select * from from_2022
+    select distinct 'HS2022', code_after, code_before
+    from steps where adjustment = '2022 to 2017'
 
 )
 
