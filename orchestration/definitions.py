@@ -16,6 +16,7 @@ from orchestration.defs.schedules.schedules import (
     annual_sources_schedule,
     monthly_refresh_schedule,
 )
+from orchestration.defs.serving.assets import serving_publication
 from orchestration.settings import Settings, apply_to_environment
 
 apply_to_environment(Settings.from_env())
@@ -29,6 +30,7 @@ defs = dg.Definitions(
         reference_tables,
         *DBT_ASSETS,
         *REPORT_ASSETS,
+        serving_publication,
     ],
     asset_checks=GE_CHECKS,
     jobs=[monthly_refresh_job, annual_sources_job],
