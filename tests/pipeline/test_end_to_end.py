@@ -5,11 +5,9 @@ folder and assert the run is refused or blocked, and that what was built before 
 """
 
 import duckdb
-import pytest
 
 from orchestration.settings import Settings
-
-WINDOW = ("2018-01", "2019-12")
+from tests.pipeline.conftest import WINDOW
 
 
 def _count(settings: Settings, table: str) -> int:
@@ -26,15 +24,6 @@ def _snapshot(settings: Settings, table: str) -> list:
         return con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
     finally:
         con.close()
-
-
-@pytest.fixture(scope="session")
-def first_run(data_dir):
-    from orchestration.runner import run_pipeline
-
-    settings = Settings.from_env()
-    report = run_pipeline(settings, month_from=WINDOW[0], month_to=WINDOW[1])
-    return settings, report
 
 
 def test_run_fills_every_layer(first_run):

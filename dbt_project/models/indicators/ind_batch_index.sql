@@ -3,7 +3,12 @@
 {%- set base_year = setting('index_base_year', '2018') %}
 with monthly as (
 
-    select batch, batch_name, period_month, trade_year, sum(imports_usd) as imports_usd,
+    select
+        batch,
+        batch_name,
+        period_month,
+        trade_year,
+        sum(imports_usd) as imports_usd,
         case when min(origin) = max(origin) then min(origin) else 'mixed' end as origin
     from {{ ref('fct_tech_group_monthly') }}
     group by batch, batch_name, period_month, trade_year
@@ -12,7 +17,10 @@ with monthly as (
 
 base as (
 
-    select batch, avg(imports_usd) as base_monthly_mean, sum(imports_usd) as base_year_total,
+    select
+        batch,
+        avg(imports_usd) as base_monthly_mean,
+        sum(imports_usd) as base_year_total,
         count(*) as base_months
     from monthly
     where trade_year = {{ base_year }}
@@ -22,8 +30,13 @@ base as (
 
 annual as (
 
-    select batch, batch_name, trade_year, sum(imports_usd) as imports_usd,
-        count(*) as months_in_data, min(origin) as origin
+    select
+        batch,
+        batch_name,
+        trade_year,
+        sum(imports_usd) as imports_usd,
+        count(*) as months_in_data,
+        min(origin) as origin
     from monthly
     group by batch, batch_name, trade_year
 

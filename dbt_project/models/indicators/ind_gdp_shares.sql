@@ -9,7 +9,11 @@ with classified as (
 
 semi_codes as (
 
-    select distinct batches.hs8, batches.valid_from, batches.valid_to, groups.category
+    select distinct
+        batches.hs8,
+        batches.valid_from,
+        batches.valid_to,
+        groups.category
     from {{ ref('stg_reference__tech_batches') }} as batches
     inner join {{ ref('dim_tech_group') }} as groups on batches.group_id = groups.group_id
     where batches.batch = 1 and groups.is_semiconductor
@@ -24,9 +28,10 @@ flagged as (
         semi_codes.category as semiconductor_category
     from classified
     left join semi_codes
-        on classified.hs8 = semi_codes.hs8
-        and classified.period_month >= semi_codes.valid_from
-        and classified.period_month <= semi_codes.valid_to
+        on
+            classified.hs8 = semi_codes.hs8
+            and classified.period_month >= semi_codes.valid_from
+            and classified.period_month <= semi_codes.valid_to
 
 ),
 
@@ -38,14 +43,26 @@ annual as (
         sum(value_usd) as imports_usd,
         sum(case when sna_class = 'capital' then value_usd else 0 end) as capital_usd,
         sum(case when sna_class = 'intermediate' then value_usd else 0 end) as intermediate_usd,
-        sum(case when is_semiconductor_code and semiconductor_category = 'capital'
-            then value_usd else 0 end) as semi_capital_usd,
-        sum(case when is_semiconductor_code and semiconductor_category = 'intermediate'
-            then value_usd else 0 end) as semi_intermediate_usd,
-        sum(case when sna_class = 'capital' and not is_semiconductor_code
-            then value_usd else 0 end) as adj_capital_usd,
-        sum(case when sna_class = 'intermediate' and not is_semiconductor_code
-            then value_usd else 0 end) as adj_intermediate_usd,
+        sum(case
+            when is_semiconductor_code and semiconductor_category = 'capital'
+                then value_usd
+            else 0
+        end) as semi_capital_usd,
+        sum(case
+            when is_semiconductor_code and semiconductor_category = 'intermediate'
+                then value_usd
+            else 0
+        end) as semi_intermediate_usd,
+        sum(case
+            when sna_class = 'capital' and not is_semiconductor_code
+                then value_usd
+            else 0
+        end) as adj_capital_usd,
+        sum(case
+            when sna_class = 'intermediate' and not is_semiconductor_code
+                then value_usd
+            else 0
+        end) as adj_intermediate_usd,
         sum(case when is_unmapped then value_usd else 0 end) as unmapped_usd,
         case when min(origin) = max(origin) then min(origin) else 'mixed' end as origin
     from flagged
@@ -55,7 +72,11 @@ annual as (
 
 gdp as (
 
-    select gdp_year, gdp_usd, gdp_source, gdp_vintage
+    select
+        gdp_year,
+        gdp_usd,
+        gdp_source,
+        gdp_vintage
     from {{ ref('stg_gdp__annual') }}
     where iso3 = 'CHN'
 

@@ -14,7 +14,9 @@ with indices as (
 
 origins as (
 
-    select batch, group_id,
+    select
+        batch,
+        group_id,
         case when min(origin) = max(origin) then min(origin) else 'mixed' end as origin
     from {{ ref('fct_tech_group_monthly') }}
     group by batch, group_id

@@ -12,7 +12,10 @@ with world_rows as (
 
 by_reporter as (
 
-    select trade_year, hs6, reporter_iso3,
+    select
+        trade_year,
+        hs6,
+        reporter_iso3,
         sum(case when flow = 'export' then value_usd else 0 end) as exports_usd
     from world_rows
     group by trade_year, hs6, reporter_iso3
@@ -22,11 +25,18 @@ by_reporter as (
 reporter_weight as (
 
     -- a reporter's typical share of world exports of the code, from the years it reported
-    select r.hs6, r.reporter_iso3,
+    select
+        r.hs6,
+        r.reporter_iso3,
         avg(r.exports_usd / nullif(t.world, 0)) as typical_share
     from by_reporter as r
     inner join (
-        select trade_year, hs6, sum(exports_usd) as world from by_reporter group by 1, 2
+        select
+            trade_year,
+            hs6,
+            sum(exports_usd) as world
+        from by_reporter
+        group by trade_year, hs6
     ) as t on r.trade_year = t.trade_year and r.hs6 = t.hs6
     group by r.hs6, r.reporter_iso3
 
@@ -40,16 +50,20 @@ years as (
 
 missing_major as (
 
-    select years.trade_year, w.hs6,
+    select
+        years.trade_year,
+        w.hs6,
         count(*) as n_major_missing,
         sum(w.typical_share) as missing_typical_share
     from years
     cross join reporter_weight as w
     left join by_reporter as r
-        on r.trade_year = years.trade_year and r.hs6 = w.hs6
-        and r.reporter_iso3 = w.reporter_iso3
-    where r.reporter_iso3 is null
-      and w.reporter_iso3 in ({% for m in major %}'{{ m }}'{% if not loop.last %}, {% endif %}{% endfor %})
+        on
+            years.trade_year = r.trade_year and w.hs6 = r.hs6
+            and w.reporter_iso3 = r.reporter_iso3
+    where
+        r.reporter_iso3 is null
+        and w.reporter_iso3 in ({% for m in major %}'{{ m }}'{% if not loop.last %}, {% endif %}{% endfor %})
     group by years.trade_year, w.hs6
 
 ),

@@ -5,7 +5,11 @@
 {%- set dominance = setting_number('dominance_threshold', 0.30) %}
 with sector_codes as (
 
-    select sector_id, sector_name, hs6 from {{ ref('int_mic25_sector_codes') }}
+    select
+        sector_id,
+        sector_name,
+        hs6
+    from {{ ref('int_mic25_sector_codes') }}
 
 ),
 
@@ -22,8 +26,9 @@ manufactured as (
         trade_year,
         sum(china_exports_usd) / sum(world_exports_usd) as manufactured_china_share
     from shares
-    where cast(substr(hs6, 1, 2) as integer) between 28 and 96
-      and substr(hs6, 1, 2) != '71'
+    where
+        cast(substr(hs6, 1, 2) as integer) between 28 and 96
+        and substr(hs6, 1, 2) != '71'
     group by trade_year
 
 ),
@@ -39,8 +44,10 @@ sectors as (
         sum(shares.world_exports_usd) as world_exports_usd,
         sum(case when shares.china_world_export_share > {{ dominance }} then 1 else 0 end)
             as n_hs6_dominant,
-        case when min(shares.origin) = max(shares.origin) then min(shares.origin)
-            else 'mixed' end as origin
+        case
+            when min(shares.origin) = max(shares.origin) then min(shares.origin)
+            else 'mixed'
+        end as origin
     from sector_codes
     inner join shares on sector_codes.hs6 = shares.hs6
     group by sector_codes.sector_id, sector_codes.sector_name, shares.trade_year

@@ -6,7 +6,11 @@
 {%- set weak_above = setting_number('dependence_weak_above', 0.30) %}
 with sector_codes as (
 
-    select sector_id, sector_name, hs6 from {{ ref('int_mic25_sector_codes') }}
+    select
+        sector_id,
+        sector_name,
+        hs6
+    from {{ ref('int_mic25_sector_codes') }}
 
 ),
 

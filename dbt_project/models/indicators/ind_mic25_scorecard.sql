@@ -6,9 +6,14 @@
 {%- set weak_below = setting_number('competitiveness_weak_below', 0.10) %}
 with spine as (
 
-    select sectors.sector_id, sectors.sector_name, years.trade_year
+    select
+        sectors.sector_id,
+        sectors.sector_name,
+        years.trade_year
     from (
-        select distinct cast(sector_id as varchar(10)) as sector_id, sector_name
+        select distinct
+            cast(sector_id as varchar(10)) as sector_id,
+            sector_name
         from {{ ref('ref_mic25_sectors') }}
     ) as sectors
     cross join (select distinct trade_year from {{ ref('ind_hs6_world_share') }}) as years
@@ -29,7 +34,9 @@ exports as (
 
 firms as (
 
-    select cast(sector_id as varchar(10)) as sector_id, chinese_firm_in_top10
+    select
+        cast(sector_id as varchar(10)) as sector_id,
+        chinese_firm_in_top10
     from {{ ref('ref_mic25_top10_firms') }}
 
 )
@@ -45,21 +52,26 @@ select
     coalesce(firms.chinese_firm_in_top10, 'unknown') as chinese_firm_in_top10,
     case
         when exports.china_world_export_share is null then 'n/a'
-        when exports.china_world_export_share > {{ strong_share }}
+        when
+            exports.china_world_export_share > {{ strong_share }}
             and coalesce(firms.chinese_firm_in_top10, 'unknown') = 'yes' then 'strong'
-        when exports.china_world_export_share > {{ strong_share }}
+        when
+            exports.china_world_export_share > {{ strong_share }}
             and coalesce(firms.chinese_firm_in_top10, 'unknown') = 'unknown'
             then 'strong or mixed (top-10 unknown)'
-        when exports.china_world_export_share < {{ weak_below }}
+        when
+            exports.china_world_export_share < {{ weak_below }}
             and exports.dominance_share < {{ weak_below }} then 'weak'
         else 'mixed'
     end as competitiveness_rating,
     coalesce(dependence.origin, exports.origin, 'none') as origin
 from spine
 left join dependence
-    on spine.sector_id = cast(dependence.sector_id as varchar(10))
-    and spine.trade_year = dependence.trade_year
+    on
+        spine.sector_id = cast(dependence.sector_id as varchar(10))
+        and spine.trade_year = dependence.trade_year
 left join exports
-    on spine.sector_id = cast(exports.sector_id as varchar(10))
-    and spine.trade_year = exports.trade_year
+    on
+        spine.sector_id = cast(exports.sector_id as varchar(10))
+        and spine.trade_year = exports.trade_year
 left join firms on spine.sector_id = firms.sector_id

@@ -9,7 +9,14 @@
 {%- set later_start = (start[:4] | int + 1) ~ start[4:] %}
 with default_run as (
 
-    select batch, group_id, group_name, g, v, pattern, is_borderline
+    select
+        batch,
+        group_id,
+        group_name,
+        g,
+        v,
+        pattern,
+        is_borderline
     from {{ ref('ind_group_patterns') }}
 
 ),

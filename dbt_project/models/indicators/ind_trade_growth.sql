@@ -18,10 +18,14 @@ select
     cur.months_in_data,
     cur.exports_usd,
     cur.imports_usd,
-    case when cur.months_in_data = 12 and prev.months_in_data = 12 and prev.exports_usd > 0
-        then cur.exports_usd / prev.exports_usd - 1 end as export_growth,
-    case when cur.months_in_data = 12 and prev.months_in_data = 12 and prev.imports_usd > 0
-        then cur.imports_usd / prev.imports_usd - 1 end as import_growth,
+    case
+        when cur.months_in_data = 12 and prev.months_in_data = 12 and prev.exports_usd > 0
+            then cur.exports_usd / prev.exports_usd - 1
+    end as export_growth,
+    case
+        when cur.months_in_data = 12 and prev.months_in_data = 12 and prev.imports_usd > 0
+            then cur.imports_usd / prev.imports_usd - 1
+    end as import_growth,
     cur.origin
 from annual as cur
 left join annual as prev on cur.trade_year = prev.trade_year + 1

@@ -31,5 +31,6 @@ select
     flows.vintage
 from flows
 left join concordance
-    on flows.hs_revision = concordance.hs_revision
-    and flows.hs6 = concordance.hs6
+    on
+        flows.hs_revision = concordance.hs_revision
+        and flows.hs6 = concordance.hs6

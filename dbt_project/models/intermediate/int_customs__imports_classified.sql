@@ -38,7 +38,7 @@ select
     by_code.origin,
     coalesce(allocation.bec4, 'none') as bec4,
     case
-        when allocation.sna_class is null then 'unassigned'
+        when allocation.sna_class is null then 'unassigned'  -- noqa: ST02
         {%- if intermediate_set == 'manufactured' %}
         -- "manufactured intermediates" variant: only BEC 22, 42 and 53 count
         when allocation.sna_class = 'intermediate' and allocation.bec4 not in ('22', '42', '53')
@@ -50,5 +50,6 @@ select
     by_code.value_usd * coalesce(allocation.weight, 1.0) as value_usd
 from by_code
 left join allocation
-    on by_code.hs_revision = allocation.hs_revision
-    and by_code.hs6 = allocation.hs6
+    on
+        by_code.hs_revision = allocation.hs_revision
+        and by_code.hs6 = allocation.hs6

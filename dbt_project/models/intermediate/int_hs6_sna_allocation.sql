@@ -15,17 +15,23 @@ with bec as (
 
 sna_of_bec as (
 
-    select bec4, sna_class from {{ ref('ref_bec_sna') }}
+    select
+        bec4,
+        sna_class
+    from {{ ref('ref_bec_sna') }}
 
 ),
 
 single_older as (
 
     -- the n:1 assignment of each code in the oldest revision that has one
-    select hs6, min(bec4) as bec4
+    select
+        hs6,
+        min(bec4) as bec4
     from bec
-    where relationship = 'n:1'
-      and hs_revision = 'HS2012'
+    where
+        relationship = 'n:1'
+        and hs_revision = 'HS2012'
     group by hs6
 
 ),
@@ -53,7 +59,12 @@ resolved as (
 
 deduplicated as (
 
-    select distinct hs_revision, hs6, bec4, allocation_rule from resolved
+    select distinct
+        hs_revision,
+        hs6,
+        bec4,
+        allocation_rule
+    from resolved
 
 ),
 

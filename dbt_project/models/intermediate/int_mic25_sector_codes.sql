@@ -6,5 +6,6 @@ select distinct
     sector_name,
     hs6
 from {{ ref('ref_mic25_sectors') }}
-where hs6 is not null
-  and reason not like 'INDICATIVE ONLY%'
+where
+    hs6 is not null
+    and reason not like 'INDICATIVE ONLY%'

@@ -22,11 +22,12 @@ select
 from panel
 group by batch, group_id, trade_year
 {%- else %}
-select
-    batch,
-    group_id,
-    period_month as period,
-    {{ month_index('period_month') }} as period_no,
-    imports_usd as x
-from panel
+
+    select
+        batch,
+        group_id,
+        period_month as period,
+        {{ month_index('period_month') }} as period_no,
+        imports_usd as x
+    from panel
 {%- endif %}

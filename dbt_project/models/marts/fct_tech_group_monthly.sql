@@ -3,7 +3,9 @@
 -- absent from the data altogether are absent here too (never filled with zeros).
 with months as (
 
-    select distinct period_month, trade_year
+    select distinct
+        period_month,
+        trade_year
     from {{ ref('fct_customs_monthly') }}
     where flow = 'import'
 
@@ -11,7 +13,11 @@ with months as (
 
 batch_groups as (
 
-    select distinct batch, batch_name, group_id from {{ ref('stg_reference__tech_batches') }}
+    select distinct
+        batch,
+        batch_name,
+        group_id
+    from {{ ref('stg_reference__tech_batches') }}
 
 ),
 
@@ -31,7 +37,11 @@ tech as (
 
 gdp as (
 
-    select gdp_year, gdp_usd from {{ ref('stg_gdp__annual') }} where iso3 = 'CHN'
+    select
+        gdp_year,
+        gdp_usd
+    from {{ ref('stg_gdp__annual') }}
+    where iso3 = 'CHN'
 
 ),
 
@@ -50,11 +60,16 @@ panel as (
     from batch_groups
     cross join months
     left join tech
-        on batch_groups.batch = tech.batch
-        and batch_groups.group_id = tech.group_id
-        and months.period_month = tech.period_month
+        on
+            batch_groups.batch = tech.batch
+            and batch_groups.group_id = tech.group_id
+            and months.period_month = tech.period_month
     left join (
-        select period_month, origin from {{ ref('fct_customs_monthly') }} where flow = 'import'
+        select
+            period_month,
+            origin
+        from {{ ref('fct_customs_monthly') }}
+        where flow = 'import'
     ) as origins on months.period_month = origins.period_month
 
 ),
@@ -74,9 +89,10 @@ with_windows as (
         ) as rolling_12m_months
     from panel
     left join panel as lag12
-        on panel.batch = lag12.batch
-        and panel.group_id = lag12.group_id
-        and panel.month_idx - 12 = lag12.month_idx
+        on
+            panel.batch = lag12.batch
+            and panel.group_id = lag12.group_id
+            and panel.month_idx - 12 = lag12.month_idx
 
 )
 

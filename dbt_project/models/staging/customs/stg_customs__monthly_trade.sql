@@ -11,7 +11,7 @@ with source as (
     select * from {{ source('customs', 'customs_monthly_trade') }}
     {% if is_incremental() %}
     -- Only slices replaced since the last build: a month costs a month, not the history.
-    where loaded_at > (select max(loaded_at) from {{ this }})
+        where loaded_at > (select max(existing.loaded_at) from {{ this }} as existing)
     {% endif %}
 
 ),
@@ -24,7 +24,10 @@ fx as (
 
 partners as (
 
-    select gacc_code, iso3 from {{ ref('ref_gacc_partners') }}
+    select
+        gacc_code,
+        iso3
+    from {{ ref('ref_gacc_partners') }}
 
 )
 

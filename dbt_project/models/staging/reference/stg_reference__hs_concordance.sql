@@ -14,18 +14,31 @@ with steps as (
 
 unioned as (
 
-    select distinct 'HS2012' as hs_revision, code_before as hs6, code_after as hs6_hs2017
-    from steps where adjustment = '2017 to 2012'
+    select distinct
+        'HS2012' as hs_revision,
+        code_before as hs6,
+        code_after as hs6_hs2017
+    from steps
+    where adjustment = '2017 to 2012'
     union all
-    select distinct 'HS2017', hs6, hs6
+    select distinct
+        'HS2017',
+        hs6,
+        hs6 as hs6_hs2017
     from (
-        select code_after as hs6 from steps where adjustment = '2017 to 2012'
+        select code_after as hs6 from steps
+        where adjustment = '2017 to 2012'
         union
-        select code_before from steps where adjustment = '2022 to 2017'
+        select code_before from steps
+        where adjustment = '2022 to 2017'
     ) as hs2017
     union all
-    select distinct 'HS2022', code_after, code_before
-    from steps where adjustment = '2022 to 2017'
+    select distinct
+        'HS2022',
+        code_after,
+        code_before
+    from steps
+    where adjustment = '2022 to 2017'
 
 )
 

@@ -1,0 +1,69 @@
+"""The landing sensor reacts to new and changed files only; the CLI's report and status."""
+
+import os
+
+import dagster as dg
+import pytest
+
+from orchestration.cli import main
+
+
+def _write_portal_file(path, months, value="1,000"):
+    header = ('"数据年月","贸易伙伴编码","贸易伙伴名称","商品编码","商品名称","第一数量",'
+              '"第一计量单位","第二数量","第二计量单位","美元",\r\n')
+    rows = "".join(f'"{m}","502","美国","85423100","处理器","10","千克","0","?","{value}",\r\n'
+                   for m in months)
+    path.write_bytes((header + rows).encode("gb18030"))
+
+
+def test_sensor_new_unchanged_changed(tmp_path, monkeypatch):
+    from orchestration.defs.customs.sensors import customs_landing_sensor
+    from orchestration.defs.schedules.schedules import RANGE_END, RANGE_START
+
+    monkeypatch.setenv("CHOKEPOINT_DATA_DIR", str(tmp_path))
+    landing = tmp_path / "landing" / "customs"
+    landing.mkdir(parents=True)
+    file = landing / "gacc_test_2024_import.csv"
+    _write_portal_file(file, ["202403", "202405"])
+
+    instance = dg.DagsterInstance.ephemeral()
+    ctx = dg.build_sensor_context(instance=instance)
+    result = customs_landing_sensor(ctx)
+    assert isinstance(result, dg.RunRequest)
+    assert (result.tags[RANGE_START], result.tags[RANGE_END]) == ("2024-03-01", "2024-05-01")
+
+    ctx2 = dg.build_sensor_context(instance=instance, cursor=ctx.cursor)
+    assert isinstance(customs_landing_sensor(ctx2), dg.SkipReason)
+
+    _write_portal_file(file, ["202406"], value="2,000")
+    os.utime(file, ns=(1, 10**18))  # a new mtime even on coarse file systems
+    ctx3 = dg.build_sensor_context(instance=instance, cursor=ctx2.cursor)
+    result = customs_landing_sensor(ctx3)
+    assert isinstance(result, dg.RunRequest)
+    assert result.tags[RANGE_START] == "2024-06-01"
+
+
+def test_cli_run_prints_report_and_exit_status(first_run, capsys):
+    settings, _ = first_run
+    code = main(["run", "--data-dir", str(settings.data_dir), "--from", "2019-11",
+                 "--to", "2019-12"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "Chokepoint run report" in out
+    assert str(settings.warehouse_path) in out
+    assert "checks:" in out and "passed" in out
+    assert "SYNTHETIC" in out
+
+
+def test_cli_rejects_bad_window(first_run):
+    settings, _ = first_run
+    with pytest.raises(SystemExit):
+        main(["run", "--data-dir", str(settings.data_dir), "--from", "2019-13"])
+
+
+def test_cli_status(first_run, capsys):
+    settings, _ = first_run
+    assert main(["status", "--data-dir", str(settings.data_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "raw/customs_monthly_trade" in out
+    assert "customs vintages" in out
