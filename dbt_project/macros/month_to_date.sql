@@ -10,8 +10,8 @@
 
 {% macro month_from_index(expr) -%}
     {{ dbt.concat([
-        "cast(floor((" ~ expr ~ ") / 12) as varchar(4))", "'-'",
-        dbt.right(dbt.concat(["'0'", "cast(mod(" ~ expr ~ ", 12) + 1 as varchar(2))"]), 2)
+        "cast(floor((" ~ expr ~ ") / 12) as string)", "'-'",
+        dbt.right(dbt.concat(["'0'", "cast(mod(" ~ expr ~ ", 12) + 1 as string)"]), 2)
     ]) }}
 {%- endmacro %}
 

@@ -60,7 +60,7 @@ select
     annual.batch,
     annual.batch_name,
     'year' as frequency,
-    cast(annual.trade_year as varchar(4)) as period,
+    cast(annual.trade_year as string) as period,
     annual.imports_usd,
     case
         when annual.months_in_data = 12 and base.base_months = 12

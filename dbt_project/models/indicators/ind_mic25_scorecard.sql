@@ -12,7 +12,7 @@ with spine as (
         years.trade_year
     from (
         select distinct
-            cast(sector_id as varchar(10)) as sector_id,
+            cast(sector_id as string) as sector_id,
             sector_name
         from {{ ref('ref_mic25_sectors') }}
     ) as sectors
@@ -35,7 +35,7 @@ exports as (
 firms as (
 
     select
-        cast(sector_id as varchar(10)) as sector_id,
+        cast(sector_id as string) as sector_id,
         chinese_firm_in_top10
     from {{ ref('ref_mic25_top10_firms') }}
 
@@ -68,10 +68,10 @@ select
 from spine
 left join dependence
     on
-        spine.sector_id = cast(dependence.sector_id as varchar(10))
+        spine.sector_id = cast(dependence.sector_id as string)
         and spine.trade_year = dependence.trade_year
 left join exports
     on
-        spine.sector_id = cast(exports.sector_id as varchar(10))
+        spine.sector_id = cast(exports.sector_id as string)
         and spine.trade_year = exports.trade_year
 left join firms on spine.sector_id = firms.sector_id

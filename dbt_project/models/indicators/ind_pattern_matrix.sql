@@ -13,7 +13,7 @@ select
     volatility_tier,
     min(pattern) as pattern,
     count(*) as n_groups,
-    {{ dbt.listagg('group_name', "'; '", 'order by group_name') }} as groups,
+    {{ sorted_list_agg('group_name', "'; '") }} as groups,
     min(origin) as origin
 from patterns
 group by batch, growth_class, volatility_tier

@@ -2,7 +2,7 @@
 -- sector map marks "INDICATIVE ONLY" (new materials, which seed 002 rates n/a) stay in
 -- the map for reference but are left out here, so the sector reports n/a as the study does.
 select distinct
-    cast(sector_id as varchar(10)) as sector_id,
+    cast(sector_id as string) as sector_id,
     sector_name,
     hs6
 from {{ ref('ref_mic25_sectors') }}

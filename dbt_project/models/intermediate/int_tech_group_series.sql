@@ -15,7 +15,7 @@ with panel as (
 select
     batch,
     group_id,
-    cast(trade_year as varchar(4)) as period,
+    cast(trade_year as string) as period,
     trade_year as period_no,
     -- a year counts only when all twelve months are in the data
     case when count(*) = 12 then sum(imports_usd) end as x

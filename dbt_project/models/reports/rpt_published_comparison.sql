@@ -15,7 +15,7 @@ with ours as (
             'all' as subject,
             trade_year as figure_year,
             100 * {{ column }} as our_value,
-            cast(null as varchar) as our_text,
+            cast(null as string) as our_text,
             origin
         from {{ ref('ind_gdp_shares') }}
         where is_full_year
@@ -150,8 +150,8 @@ published as (
         study,
         indicator,
         subject,
-        cast(nullif(cast(year as varchar), '') as integer) as figure_year,
-        cast(value as varchar) as published_value,
+        cast(nullif(cast(year as string), '') as integer) as figure_year,
+        cast(value as string) as published_value,
         unit,
         note
     from {{ ref('ref_published_figures') }}

@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from orchestration.defs.comtrade.records import normalize_api_records
+from orchestration.defs.comtrade.records import RecordError, normalize_api_records
 
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
@@ -64,6 +64,7 @@ LEGACY_FIELDS = {
     "fobtradevalueus": "fobvalue",
 }
 LEGACY_FLOWS = {"import": "M", "export": "X", "1": "M", "2": "X"}
+LEGACY_OTHER_FLOWS = {"re-export", "re-import", "re-exports", "re-imports"}
 
 # API v1 field names; normalized spelling -> API spelling.
 API_FIELD_NAMES = [
@@ -172,25 +173,29 @@ def read_comtrade_file(
     if all(k in keys for k in API_REQUIRED):
         names = _rename(header, API_FIELDS)
         records = _to_dicts(names, rows, path)
-        return _normalize(records, vintage, "bulk", origin, path, "line", 2)
+        return _normalize(records, vintage, "bulk", origin, path, "line", 2,
+                          _originals(header, names))
     if all(k in keys for k in LEGACY_REQUIRED):
         names = _rename(header, LEGACY_FIELDS)
         records = _to_dicts(names, rows, path)
         for offset, rec in enumerate(records):
+            if not rec:
+                continue
             code = str(rec.get("legacyFlowCode") or "").strip()
-            flow = str(rec.get("legacyFlow") or "").strip().lower()
-            rec["flowCode"] = LEGACY_FLOWS.get(flow) or LEGACY_FLOWS.get(code)
-            if rec["flowCode"] is None:
-                if flow in ("re-export", "re-import", "re-exports", "re-imports") or code in (
-                    "3", "4"
-                ):
-                    rec["flowCode"] = "R"  # dropped by the normalizer
-                else:
-                    raise ValueError(
-                        f"{path}: line {offset + 2}: field 'Trade Flow': unknown flow "
-                        f"{rec.get('legacyFlow')!r}"
-                    )
-        return _normalize(records, vintage, "legacy_csv", origin, path, "line", 2)
+            label = str(rec.get("legacyFlow") or "").strip().lower()
+            flow = LEGACY_FLOWS.get(label) if label else LEGACY_FLOWS.get(code)
+            if flow is None and (
+                label in LEGACY_OTHER_FLOWS or (not label and code in ("3", "4"))
+            ):
+                flow = "R"  # re-export / re-import: dropped by the normalizer
+            if flow is None or (code and label and LEGACY_FLOWS.get(code, "R") != flow):
+                raise ValueError(
+                    f"{path}: line {offset + 2}: field 'Trade Flow': unknown or inconsistent "
+                    f"flow {rec.get('legacyFlow')!r} (code {code!r})"
+                )
+            rec["flowCode"] = flow
+        return _normalize(records, vintage, "legacy_csv", origin, path, "line", 2,
+                          _originals(header, names))
     missing_api = [k for k in API_REQUIRED if k not in keys]
     missing_legacy = [k for k in LEGACY_REQUIRED if k not in keys]
     raise ValueError(
@@ -215,10 +220,18 @@ def _to_dicts(names: list[str | None], rows: list[list[str]], path: Path) -> lis
     return out
 
 
-def _normalize(records, vintage, source, origin, path, unit, first) -> pd.DataFrame:
+def _originals(header: list[str], names: list[str | None]) -> dict[str, str]:
+    return {n: h.strip().lstrip("\ufeff") for h, n in zip(header, names, strict=True) if n}
+
+
+def _normalize(records, vintage, source, origin, path, unit, first, originals=None):
     # Blank lines were kept as {} so that line numbers stay exact; skip them here.
     kept = [(first + i, r) for i, r in enumerate(records) if r]
-    return normalize_api_records(
-        [r for _, r in kept], vintage, source=source, origin=origin,
-        where=f"{path}: {unit}", lines=[n for n, _ in kept],
-    )
+    try:
+        return normalize_api_records(
+            [r for _, r in kept], vintage, source=source, origin=origin,
+            where=f"{path}: {unit}", lines=[n for n, _ in kept],
+        )
+    except RecordError as err:
+        name = (originals or {}).get(err.field, err.field)
+        raise ValueError(str(err).replace(f"field {err.field!r}", f"field {name!r}")) from None

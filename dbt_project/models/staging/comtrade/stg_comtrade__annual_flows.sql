@@ -15,7 +15,7 @@ select
     cast(qty as double) as qty,
     qty_unit,
     cast(net_weight_kg as double) as net_weight_kg,
-    cast(vintage as varchar) as vintage,
+    cast(vintage as string) as vintage,
     origin,
     source,
     source_file

@@ -1,6 +1,8 @@
+{#- Incremental by month and flow where the engine supports delete+insert (DuckDB); a
+    plain table on Spark, whose default file format cannot delete. -#}
 {{
     config(
-        materialized='incremental',
+        materialized='incremental' if target.type != 'spark' else 'table',
         incremental_strategy='delete+insert',
         unique_key=['period_month', 'flow'],
     )

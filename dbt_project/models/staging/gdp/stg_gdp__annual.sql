@@ -3,5 +3,5 @@ select
     iso3,
     cast(gdp_usd as double) as gdp_usd,
     source as gdp_source,
-    cast(vintage as varchar) as gdp_vintage
+    cast(vintage as string) as gdp_vintage
 from {{ source('gdp', 'gdp_annual') }}

@@ -1,0 +1,669 @@
+"""Read China Customs (GACC) portal exports into a DuckDB temp table, or refuse them whole.
+
+Layout of a portal export (see docs/METHOD section 1.1): GB18030 text (UTF-8 with or
+without BOM is accepted too), every field double-quoted, a trailing comma on every line,
+header ``数据年月,贸易伙伴编码,贸易伙伴名称,商品编码,商品名称,第一数量,第一计量单位,
+第二数量,第二计量单位,人民币`` (``美元`` when the query asked for USD), optional
+``贸易方式编码/名称`` (customs regime) and ``注册地编码/名称`` (importer location) columns,
+numbers with thousands separators and ``?`` for a missing unit. The English interface
+writes the same columns with English headers (``Date of data``, ``Trading partner code``,
+``Commodity code``, ``Quantity``, ``Supplementary Unit``, ``US dollar``, ...), possibly in
+another order: columns are matched by meaning, never by position. The flow (import or
+export) is not in the file; it comes from the file name or a manifest (``detect_flow``).
+
+How a file is read, so that a 1 GB export needs far less memory than its size:
+
+1. The raw bytes are streamed in chunks: hashed (sha256), decoded (UTF-8 if the stream is
+   valid UTF-8, else GB18030), and written to a UTF-8 temp file in which every data line
+   is prefixed with its 1-based line number in the original file (header = line 1).
+   Excel workbooks (``.xlsx``) are streamed row by row with openpyxl's read-only mode
+   into the same temp format.
+2. DuckDB reads the temp file with ``read_csv`` (explicit options, every column VARCHAR,
+   no sniffing); lines with a wrong number of fields land in a rejects table.
+3. Validation and casting happen in one SQL pass: each row gets an error marker naming
+   the first bad field; the first offending line (rejects or bad field) refuses the file.
+
+No Dagster import here: the module is used by assets, sensors and the CLI alike.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+CHUNK_BYTES = 4 << 20
+PORTAL_ROW_LIMIT = 10_000  # the portal's download page cuts query results at 10,000 rows
+_ERR_SEP = "\x1f"
+
+
+class CustomsFileError(ValueError):
+    """A customs file that cannot be loaded; names the file, the line and the field."""
+
+    def __init__(self, file: str, line: int | None, field: str | None, reason: str):
+        self.file = str(file)
+        self.line = line
+        self.field = field
+        self.reason = reason
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.field is not None:
+            where += f", field '{self.field}'"
+        return f"{where}: {self.reason}"
+
+    def __reduce__(self):
+        return (type(self), (self.file, self.line, self.field, self.reason))
+
+
+@dataclasses.dataclass
+class ParsedCustomsFile:
+    path: Path
+    sha256: str
+    flow: str  # 'import' or 'export'
+    currency: str  # 'CNY' or 'USD'
+    header_language: str  # 'zh' or 'en'
+    months: list[str]  # 'YYYY-MM', sorted
+    rows: int
+    total_value_native: float
+    table: str  # TEMP table created in the connection
+    encoding: str = ""  # 'utf-8', 'gb18030', 'utf-16' or 'xlsx'
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- flow
+
+
+_FLOW_WORDS = {
+    "import": "import", "imports": "import", "进口": "import", "in": "import", "m": "import",
+    "export": "export", "exports": "export", "出口": "export", "out": "export", "x": "export",
+}
+_STRONG = {
+    "import": re.compile(r"(?<![a-z])import(?:s|ed)?(?![a-z])|进口"),
+    "export": re.compile(r"(?<![a-z])export(?:s|ed)?(?![a-z])|出口"),
+}
+_WEAK = {
+    "import": re.compile(r"(?<![a-z])in(?![a-z])"),
+    "export": re.compile(r"(?<![a-z])out(?![a-z])"),
+}
+_FLOW_HELP = (
+    "the flow (import or export) is not a column of a portal export, so it must come from "
+    "the file name or a manifest: put 'import'/'export', '进口'/'出口', or 'in'/'out' as "
+    "a separate word in the name (e.g. gacc_hs8_2024in.csv, gacc_2024_export.csv), or add "
+    "'{name}.manifest.json' containing {{\"flow\": \"import\"}}, or a 'manifest.json' in the "
+    "same folder mapping file names to flows ({{\"{name}\": \"import\"}})"
+)
+
+
+def _flow_value(value: object, source: str, key: str) -> str:
+    if isinstance(value, dict):
+        value = value.get("flow")
+    flow = _FLOW_WORDS.get(str(value).strip().casefold()) if value is not None else None
+    if flow is None:
+        raise CustomsFileError(source, None, key, f"unknown flow {value!r}: use 'import' or "
+                               "'export'")
+    return flow
+
+
+def _read_manifest(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as exc:
+        raise CustomsFileError(str(path), None, None, f"unreadable manifest: {exc}") from exc
+
+
+def detect_flow(path: Path) -> str:
+    """'import' or 'export', from a manifest (sidecar first, then the folder's
+    manifest.json) or else from the file name."""
+    path = Path(path)
+    for sidecar in (path.with_name(path.name + ".manifest.json"),
+                    path.with_name(path.stem + ".manifest.json")):
+        if sidecar.is_file():
+            data = _read_manifest(sidecar)
+            if not isinstance(data, dict) or "flow" not in data:
+                raise CustomsFileError(str(sidecar), None, "flow",
+                                       'a sidecar manifest must look like {"flow": "import"}')
+            return _flow_value(data["flow"], str(sidecar), "flow")
+    folder_manifest = path.with_name("manifest.json")
+    if folder_manifest.is_file():
+        data = _read_manifest(folder_manifest)
+        if isinstance(data, dict) and isinstance(data.get("files"), dict):
+            data = data["files"]
+        if isinstance(data, dict):
+            for key in (path.name, path.stem):
+                if key in data:
+                    return _flow_value(data[key], str(folder_manifest), key)
+
+    name = path.name.casefold()
+    for patterns in (_STRONG, _WEAK):
+        found = {flow for flow, rx in patterns.items() if rx.search(name)}
+        if "进出口" in name or len(found) > 1:
+            raise CustomsFileError(
+                path.name, None, None,
+                "the file name says both import and export; a portal query holds one flow. "
+                + _FLOW_HELP.format(name=path.name))
+        if found:
+            return found.pop()
+    raise CustomsFileError(path.name, None, None,
+                           "cannot tell import from export; " + _FLOW_HELP.format(name=path.name))
+
+
+# --------------------------------------------------------------------------- headers
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_\-.:()（）]+", "", text.replace("\ufeff", "")).casefold()
+
+
+# canonical column -> header spellings (Chinese interface first, then English interface).
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "period": ("数据年月", "Date of data", "Year and month", "Year month", "Yearmonth",
+               "Period"),
+    "partner_code": ("贸易伙伴编码", "Trading partner code", "Partner code",
+                     "Country code", "Country/Region code"),
+    "partner_name": ("贸易伙伴名称", "Trading partner name", "Trading partner", "Partner",
+                     "Partner name", "Country/Region"),
+    "hs8": ("商品编码", "Commodity code", "HS code", "HS8", "Product code", "Goods code"),
+    "product_name": ("商品名称", "Commodity name", "Commodity", "Product name"),
+    "qty1": ("第一数量", "First quantity", "Quantity 1", "Quantity", "Qty1",
+             "First legal quantity"),
+    "unit1": ("第一计量单位", "First unit of measurement", "First unit", "Unit 1", "Unit",
+              "Unit of quantity 1", "First measurement unit"),
+    "qty2": ("第二数量", "Second quantity", "Quantity 2", "Supplementary quantity",
+             "Supplimentary quantity", "Qty2"),
+    "unit2": ("第二计量单位", "Second unit of measurement", "Second unit", "Unit 2",
+              "Supplementary unit", "Supplimentary unit", "Second measurement unit"),
+    "value_cny": ("人民币", "人民币元", "RMB", "RMB Yuan", "Renminbi Yuan", "Renminbi", "CNY",
+                  "Value (RMB)", "Value RMB", "Value CNY"),
+    "value_usd": ("美元", "US dollar", "US dollars", "USD", "US$", "Value (USD)",
+                  "Value USD", "Value US$"),
+    "regime_code": ("贸易方式编码", "Trade mode code", "Customs regime code",
+                    "Trade regime code", "Trade type code"),
+    "regime_name": ("贸易方式名称", "Trade mode", "Customs regime", "Trade mode name",
+                    "Customs regime name", "Trade regime", "Trade type"),
+    "location_code": ("注册地编码", "Registered place code", "Importer location code",
+                      "Locations of importers and exporters code",
+                      "Location of importers and exporters code",
+                      "Location of importer code", "Domestic destination/source code"),
+    "location_name": ("注册地名称", "Registered place", "Importer location",
+                      "Locations of importers and exporters",
+                      "Location of importers and exporters", "Location of importer",
+                      "Registered place name", "Domestic destination/source"),
+}
+_ALIAS_INDEX = {_norm(a): key for key, aliases in HEADER_ALIASES.items() for a in aliases}
+REQUIRED = ("period", "partner_code", "partner_name", "hs8", "product_name",
+            "qty1", "unit1", "qty2", "unit2")
+OPTIONAL = ("regime_code", "regime_name", "location_code", "location_name")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclasses.dataclass
+class _Header:
+    names: list[str]  # header cells as written (without the trailing empty one)
+    keys: dict[str, int]  # canonical column -> 0-based position
+    trailing: bool  # header ended with a comma: every line carries an empty last field
+    line: int  # line number of the header
+    language: str
+    currency: str
+
+
+def _expected_headers() -> str:
+    zh = ",".join(HEADER_ALIASES[k][0] for k in REQUIRED) + ",人民币|美元"
+    en = "; ".join(f"{k}: {' / '.join(HEADER_ALIASES[k][1:3])}"
+                   for k in (*REQUIRED, "value_cny", "value_usd", *OPTIONAL))
+    return (f"expected the portal header {zh} (optionally 贸易方式编码,贸易方式名称,"
+            f"注册地编码,注册地名称), or its English version ({en})")
+
+
+def _parse_header(file: str, cells: list[str], line: int) -> _Header:
+    cells = [c.replace("\ufeff", "").strip() for c in cells]
+    trailing = len(cells) > 1 and cells[-1] == ""
+    if trailing:
+        cells = cells[:-1]
+    if not any(cells):
+        raise CustomsFileError(file, line, "header", "empty header line")
+    keys: dict[str, int] = {}
+    for i, name in enumerate(cells):
+        key = _ALIAS_INDEX.get(_norm(name))
+        if key is None:
+            raise CustomsFileError(file, line, name or f"column {i + 1}",
+                                   f"unknown column header; {_expected_headers()}")
+        if key in keys:
+            raise CustomsFileError(file, line, name, f"column appears twice (as "
+                                   f"'{cells[keys[key]]}' and '{name}')")
+        keys[key] = i
+    if "value_cny" in keys and "value_usd" in keys:
+        raise CustomsFileError(file, line, cells[keys["value_usd"]],
+                               "both an RMB and a US dollar value column; export one currency "
+                               "per file")
+    missing = [k for k in REQUIRED if k not in keys]
+    if not ("value_cny" in keys or "value_usd" in keys):
+        missing.append("value (人民币 or 美元)")
+    if missing:
+        names = ", ".join(HEADER_ALIASES[k][0] if k in HEADER_ALIASES else k for k in missing)
+        raise CustomsFileError(file, line, names, f"required column missing; "
+                               f"{_expected_headers()}")
+    han = sum(bool(_CJK.search(c)) for c in cells)
+    language = "zh" if han * 2 >= len(cells) else "en"
+    currency = "CNY" if "value_cny" in keys else "USD"
+    return _Header(cells, keys, trailing, line, language, currency)
+
+
+# --------------------------------------------------------------------------- streaming
+
+
+def _csv_row(line: str) -> list[str]:
+    return next(csv.reader([line], delimiter=",", quotechar='"'), [])
+
+
+_BLANK_LINES = re.compile(r"^[ \t\x1a]+$", re.MULTILINE)
+
+
+class _Restart(Exception):
+    pass
+
+
+def _stream_text(path: Path, out, encoding: str) -> tuple[str, _Header | None, int]:
+    """Decode ``path`` chunk by chunk into ``out`` (prefixed data lines).
+    Returns (sha256, header, number of data lines written)."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder(
+        "utf-8-sig" if encoding == "utf-8" else encoding)(errors="strict")
+    header: _Header | None = None
+    lineno = 0  # last line number assigned
+    written = 0
+    carry = ""
+    with path.open("rb") as fh:
+        while True:
+            raw = fh.read(CHUNK_BYTES)
+            final = not raw
+            digest.update(raw)
+            try:
+                text = decoder.decode(raw, final=final)
+            except UnicodeDecodeError as exc:
+                if encoding == "utf-8":
+                    raise _Restart from exc
+                bad_line = lineno + (carry.count("\n") + 1
+                                     + raw[: exc.start].count(b"\n"))
+                raise CustomsFileError(path.name, bad_line, "(encoding)",
+                                       f"bytes not valid {encoding}: {exc.reason}") from exc
+            buf = carry + text
+            if "\r" in buf:
+                buf = buf.replace("\r\n", "\n")
+            lines = buf.split("\n")
+            carry = "" if final else lines.pop()
+            if final and lines and lines[-1] in ("", "\r"):
+                lines.pop()
+            if final and lines:
+                lines[-1] = lines[-1].rstrip("\r")
+            start = lineno + 1
+            lineno += len(lines)
+            if header is None:
+                for i, line in enumerate(lines):
+                    if line.strip(" \t\ufeff\x1a"):
+                        header = _parse_header(path.name, _csv_row(line), start + i)
+                        lines = lines[i + 1:]
+                        start += i + 1
+                        break
+                else:
+                    lines = []
+            if lines:
+                if "" in lines or _BLANK_LINES.search(buf):
+                    pairs = [(n, s) for n, s in enumerate(lines, start)
+                             if s and not s.isspace() and s != "\x1a"]
+                    payload = "\n".join(f"{n},{s}" for n, s in pairs)
+                    count = len(pairs)
+                else:
+                    payload = "\n".join(map("{},{}".format, range(start, start + len(lines)),
+                                            lines))
+                    count = len(lines)
+                if count:
+                    out.write(payload)
+                    out.write("\n")
+                    written += count
+            if final:
+                break
+    return digest.hexdigest(), header, written
+
+
+def _sniff_encoding(path: Path) -> str:
+    with path.open("rb") as fh:
+        head = fh.read(CHUNK_BYTES)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")(errors="strict").decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
+def _excel_cell(value: object, key: str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%Y%m") if key == "period" else value.isoformat()
+    if isinstance(value, int | float):
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e18:
+            value = int(value)
+        text = repr(value) if isinstance(value, float) else str(value)
+        # a numeric cell cannot keep the leading zero of an HS code such as 01019090
+        if key == "hs8" and isinstance(value, int) and 0 <= value < 10**8:
+            text = text.zfill(8)
+        return text
+    return str(value)
+
+
+def _stream_excel(path: Path, out) -> tuple[str, _Header | None, int]:
+    try:
+        import openpyxl
+    except ImportError as exc:  # pragma: no cover - openpyxl is a project dependency
+        raise CustomsFileError(path.name, None, None, "openpyxl is needed for .xlsx") from exc
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(CHUNK_BYTES):
+            digest.update(block)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise CustomsFileError(path.name, None, None, f"not a readable .xlsx workbook: {exc}") \
+            from exc
+    header: _Header | None = None
+    written = 0
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    try:
+        ws = wb.worksheets[0]
+        key_at: dict[int, str] = {}
+        for lineno, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = list(row)
+            width = len(header.names) if header is not None else 0
+            while len(cells) > width and (cells[-1] is None or cells[-1] == ""):
+                cells.pop()
+            if not any(c is not None and c != "" for c in cells):
+                continue
+            cells += [None] * (width - len(cells))
+            if header is None:
+                header = _parse_header(path.name, [_excel_cell(c, None) for c in cells], lineno)
+                key_at = {i: k for k, i in header.keys.items()}
+                continue
+            writer.writerow([lineno, *(_excel_cell(c, key_at.get(i))
+                                       for i, c in enumerate(cells))])
+            written += 1
+    finally:
+        wb.close()
+    return digest.hexdigest(), header, written
+
+
+# --------------------------------------------------------------------------- SQL
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+_NUMBER = r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?"
+_MISSING = "('', '?', '-')"
+
+
+def _build_select(header: _Header, flow: str, file_name: str, sha: str) -> str:
+    """SELECT over ``src`` (c0 = line number, c1.. = fields) producing the output columns
+    plus ``_err``: '<key><SEP><raw value>' for the first bad field of the row, else NULL."""
+
+    def col(key: str) -> str:
+        return f"c{header.keys[key] + 1}" if key in header.keys else "NULL"
+
+    def text(key: str, drop_missing: bool = True) -> str:
+        if key not in header.keys:
+            return "CAST(NULL AS VARCHAR)"
+        c = col(key)
+        if drop_missing:
+            return f"CASE WHEN trim({c}) IN {_MISSING} THEN NULL ELSE trim({c}) END"
+        return f"nullif(trim({c}), '')"
+
+    def number(key: str) -> str:
+        c = col(key)
+        return (f"CASE WHEN coalesce(trim({c}), '') IN {_MISSING} THEN NULL "
+                f"ELSE TRY_CAST(replace(trim({c}), ',', '') AS DOUBLE) END")
+
+    def bad_number(key: str, required: bool) -> str:
+        c = col(key)
+        ok = f"coalesce(regexp_full_match(trim({c}), '{_NUMBER}'), false)"
+        if required:
+            return f"NOT {ok}"
+        return f"NOT (coalesce(trim({c}), '') IN {_MISSING} OR {ok})"
+
+    value_key = "value_cny" if header.currency == "CNY" else "value_usd"
+    checks: dict[str, str] = {
+        "period": f"NOT coalesce(regexp_full_match(trim({col('period')}), "
+                  r"'\d{4}(0[1-9]|1[0-2])'), false)",
+        "partner_code": f"coalesce(trim({col('partner_code')}), '') = ''",
+        "hs8": f"NOT coalesce(regexp_full_match(trim({col('hs8')}), '\\d{{8}}'), false)",
+        "qty1": bad_number("qty1", required=False),
+        "qty2": bad_number("qty2", required=False),
+        value_key: bad_number(value_key, required=True),
+    }
+    order = sorted(checks, key=lambda k: header.keys[k])
+    cases = [f"WHEN {checks[k]} THEN '{k}{_ERR_SEP}' || coalesce({col(k)}, '')" for k in order]
+    if header.trailing:
+        t = f"c{len(header.names) + 1}"
+        cases.append(f"WHEN coalesce({t}, '') <> '' THEN '_trailing{_ERR_SEP}' || {t}")
+    err = "CASE " + " ".join(cases) + " END"
+    period = f"trim({col('period')})"
+    return f"""
+        SELECT
+            CAST(c0 AS INTEGER) AS line_no,
+            substr({period}, 1, 4) || '-' || substr({period}, 5, 2) AS period_month,
+            {_sql_str(flow)} AS flow,
+            trim({col('partner_code')}) AS partner_code,
+            {text('partner_name', drop_missing=False)} AS partner_name,
+            trim({col('hs8')}) AS hs8,
+            {text('product_name', drop_missing=False)} AS product_name,
+            {number('qty1')} AS qty1,
+            {text('unit1')} AS unit1,
+            {number('qty2')} AS qty2,
+            {text('unit2')} AS unit2,
+            {text('regime_code')} AS regime_code,
+            {text('regime_name')} AS regime_name,
+            {text('location_code')} AS location_code,
+            {text('location_name')} AS location_name,
+            {number(value_key)} AS value_native,
+            {_sql_str(header.currency)} AS currency,
+            {_sql_str(file_name)} AS source_file,
+            {_sql_str(sha)} AS file_sha256,
+            {err} AS _err
+        FROM src
+    """
+
+
+_REASONS = {
+    "period": "period must be YYYYMM with a month 01-12",
+    "partner_code": "empty trading partner code",
+    "hs8": "commodity code must be exactly 8 digits (leading zeros kept)",
+    "qty1": "not a number (digits, optional thousands separators and decimals, or '?')",
+    "qty2": "not a number (digits, optional thousands separators and decimals, or '?')",
+    "value_cny": "value is not a number (digits with optional thousands separators)",
+    "value_usd": "value is not a number (digits with optional thousands separators)",
+}
+
+
+def _field_name(header: _Header, col_idx: int) -> str:
+    """Header name of 1-based field position ``col_idx`` in a data line."""
+    if 1 <= col_idx <= len(header.names):
+        return header.names[col_idx - 1]
+    if header.trailing and col_idx == len(header.names) + 1:
+        return "(trailing empty field)"
+    return f"(extra field {col_idx})"
+
+
+def _first_reject(con, rejects: str, header: _Header, file: str) -> CustomsFileError | None:
+    row = con.execute(
+        f"SELECT csv_line, CAST(error_type AS VARCHAR), column_idx, error_message "
+        f"FROM {rejects} ORDER BY line, column_idx LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    csv_line, kind, column_idx, message = row
+    m = re.match(r'^"?(\d+)"?,', csv_line or "")
+    line = int(m.group(1)) if m else None
+    original = csv_line.split(",", 1)[1] if m else (csv_line or "")
+    expected = len(header.names) + (1 if header.trailing else 0)
+    try:
+        found: int | None = len(_csv_row(original))
+    except csv.Error:
+        found = None
+    if kind in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
+        field = _field_name(header, int(column_idx)) if column_idx is not None else "(line)"
+        got = f", found {found}" if found is not None else ""
+        reason = (f"wrong column count: expected {expected} fields"
+                  f"{' (including the trailing comma)' if header.trailing else ''}{got}")
+        if kind == "MISSING COLUMNS" and header.trailing and found == expected - 1:
+            reason += "; the header ends with a comma but this line does not"
+        return CustomsFileError(file, line, field, reason)
+    field = _field_name(header, int(column_idx)) if column_idx else "(line)"
+    if kind == "UNQUOTED VALUE":
+        return CustomsFileError(file, line, field,
+                                "malformed quoting (a stray or unterminated double quote)")
+    return CustomsFileError(file, line, field, f"unreadable line ({kind}): {message}")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_customs_file(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str = "customs_parsed"
+) -> ParsedCustomsFile:
+    """Validate a portal export and load it into TEMP table ``table`` (replaced if present).
+
+    Raises CustomsFileError (file, line, field) and leaves no table behind when anything in
+    the file is malformed: the file is refused whole.
+    """
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise CustomsFileError(name, None, None, f"no such file: {path}")
+    flow = detect_flow(path)
+    with path.open("rb") as fh:
+        magic = fh.read(8)
+    if not magic.strip():
+        raise CustomsFileError(name, 1, "header", "empty file (no header, no data)")
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise CustomsFileError(name, None, None, "legacy .xls workbook: save it as .xlsx or "
+                               "export CSV from the portal")
+
+    fd, tmp_name = tempfile.mkstemp(prefix="customs_", suffix=".csv")
+    tmp = Path(tmp_name)
+    qtable = _quote_ident(table)
+    rejects = _quote_ident(f"{table}__rejects")
+    rejects_scan = _quote_ident(f"{table}__rejects_scan")
+    try:
+        os.close(fd)
+        if magic.startswith(b"PK\x03\x04"):
+            encoding = "xlsx"
+            with tmp.open("w", encoding="utf-8", newline="") as out:
+                sha, header, data_lines = _stream_excel(path, out)
+        else:
+            encoding = _sniff_encoding(path)
+            try:
+                with tmp.open("w", encoding="utf-8", newline="", buffering=1 << 20) as out:
+                    sha, header, data_lines = _stream_text(path, out, encoding)
+            except _Restart:
+                encoding = "gb18030"  # valid UTF-8 at first, not further on
+                with tmp.open("w", encoding="utf-8", newline="", buffering=1 << 20) as out:
+                    sha, header, data_lines = _stream_text(path, out, encoding)
+        if header is None:
+            raise CustomsFileError(name, 1, "header", "empty file (no header, no data)")
+        if data_lines == 0:
+            raise CustomsFileError(name, header.line + 1, "(all)",
+                                   "no data rows after the header: empty query result")
+
+        n_fields = len(header.names) + (1 if header.trailing else 0)
+        columns = {"c0": "VARCHAR", **{f"c{i}": "VARCHAR" for i in range(1, n_fields + 1)}}
+        con.execute(f"DROP TABLE IF EXISTS {rejects}")
+        con.execute(f"DROP TABLE IF EXISTS {rejects_scan}")
+        reader = (
+            f"read_csv({_sql_str(str(tmp))}, columns = $columns, header = false, "
+            "auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+            "new_line = '\\n', encoding = 'utf-8', all_varchar = true, "
+            "null_padding = false, strict_mode = true, "
+            f"store_rejects = true, rejects_table = {_sql_str(table + '__rejects')}, "
+            f"rejects_scan = {_sql_str(table + '__rejects_scan')}, "
+            "max_line_size = 16777216)"
+        )
+        select = _build_select(header, flow, name, sha)
+        try:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {qtable} AS "
+                f"WITH src AS (SELECT * FROM {reader}) {select}",
+                {"columns": columns},
+            )
+        except duckdb.Error as exc:
+            raise CustomsFileError(name, None, "(file)", f"unreadable CSV: {exc}") from exc
+
+        problems = []
+        reject = _first_reject(con, rejects, header, name)
+        if reject is not None:
+            problems.append(reject)
+        bad = con.execute(
+            f"SELECT line_no, _err FROM {qtable} WHERE _err IS NOT NULL "
+            "ORDER BY line_no LIMIT 1"
+        ).fetchone()
+        if bad is not None:
+            line_no, err = bad
+            key, _, raw = err.partition(_ERR_SEP)
+            if key == "_trailing":
+                problems.append(CustomsFileError(
+                    name, line_no, "(trailing empty field)",
+                    f"wrong column count: expected {len(header.names)} fields and a trailing "
+                    f"comma, found a value {raw!r} after the last column"))
+            else:
+                field = header.names[header.keys[key]]
+                problems.append(CustomsFileError(name, line_no, field,
+                                                 f"{_REASONS[key]}; got {raw!r}"))
+        if problems:
+            first = min(problems, key=lambda e: (e.line is None, e.line or 0))
+            raise first
+
+        con.execute(f"ALTER TABLE {qtable} DROP COLUMN _err")
+        rows, total, months = con.execute(
+            f"SELECT count(*), coalesce(sum(value_native), 0), "
+            f"list(DISTINCT period_month ORDER BY period_month) FROM {qtable}"
+        ).fetchone()
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute(f"DROP TABLE IF EXISTS {qtable}")
+        raise
+    finally:
+        for t in (rejects, rejects_scan):
+            with contextlib.suppress(duckdb.Error):
+                con.execute(f"DROP TABLE IF EXISTS {t}")
+        tmp.unlink(missing_ok=True)
+
+    warnings = []
+    if rows == PORTAL_ROW_LIMIT:
+        warnings.append(
+            f"{name} has exactly {PORTAL_ROW_LIMIT:,} data rows, the portal's download "
+            "limit: the query result was probably cut; split the query")
+    return ParsedCustomsFile(
+        path=path, sha256=sha, flow=flow, currency=header.currency,
+        header_language=header.language, months=sorted(months or []), rows=int(rows),
+        total_value_native=float(total), table=table, encoding=encoding, warnings=warnings,
+    )

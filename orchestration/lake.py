@@ -1,0 +1,37 @@
+"""Raw tables as Parquet: the sources the same dbt models read on Spark.
+
+Each table becomes a folder ``<lake>/<schema>.<table>/`` of Parquet files, which the
+Spark target registers as external tables before it runs (macro register_lake_sources).
+"""
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+RAW_SCHEMAS = ("raw", "raw_ref")
+
+
+def export_raw_to_parquet(warehouse: Path, lake_dir: Path) -> dict[str, int]:
+    lake_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    counts = {}
+    try:
+        tables = con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE list_contains(?, table_schema) AND table_type = 'BASE TABLE'",
+            [list(RAW_SCHEMAS)],
+        ).fetchall()
+        for schema, table in tables:
+            target = lake_dir / f"{schema}.{table}"
+            tmp = lake_dir / f".{schema}.{table}.tmp"
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir()
+            con.execute(f"COPY {schema}.{table} TO '{tmp / 'part-0.parquet'}' (FORMAT parquet)")
+            shutil.rmtree(target, ignore_errors=True)
+            tmp.rename(target)
+            counts[f"{schema}.{table}"] = con.execute(
+                f"SELECT count(*) FROM {schema}.{table}").fetchone()[0]
+    finally:
+        con.close()
+    return counts
