@@ -31,7 +31,7 @@ def export_raw_to_parquet(warehouse: Path, lake_dir: Path) -> dict[str, int]:
             shutil.rmtree(target, ignore_errors=True)
             tmp.rename(target)
             counts[f"{schema}.{table}"] = con.execute(
-                f"SELECT count(*) FROM {schema}.{table}").fetchone()[0]
+                f"SELECT count(*) FROM {schema}.{table}").fetchall()[0][0]
     finally:
         con.close()
     return counts

@@ -66,8 +66,11 @@ class RunReport:
         lines.append("checks:     " + ", ".join(f"{counts[s]} {s}" for s in
                                                ("passed", "warned", "failed", "skipped")))
         for name, state in sorted(self.checks.items()):
-            if state != "passed":
+            if state in ("failed", "warned"):
                 lines.append(f"  {state:<8} {name}")
+        if counts["skipped"]:
+            lines.append(f"  {counts['skipped']} checks skipped: their assets were not "
+                         "materialized because a step upstream failed or was blocked")
         lines.append(f"quality:    {self.settings.quality_dir / 'index.html'}")
         lines.append("")
         lines.append("stages (s):")
@@ -134,7 +137,9 @@ def _collect(result, report: RunReport) -> None:
             report.stage_seconds[stage] = report.stage_seconds.get(stage, 0) + duration / 1000
         if event.event_type == DagsterEventType.STEP_FAILURE:
             err = event.event_specific_data.error
-            report.failures.append(f"step {event.step_key}: {err.message.strip()[:800]}")
+            while err.cause is not None:  # the user's error, not Dagster's wrapper
+                err = err.cause
+            report.failures.append(f"step {event.step_key}: {err.message.strip()[:1500]}")
         if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             ev = event.event_specific_data
             name = f"{ev.asset_key.to_user_string()}:{ev.check_name}"
@@ -212,7 +217,7 @@ def _row_counts(warehouse: Path, report: RunReport) -> None:
         for table in KEY_TABLES:
             try:
                 report.row_counts[table] = con.execute(
-                    f"SELECT count(*) FROM {table}").fetchone()[0]
+                    f"SELECT count(*) FROM {table}").fetchall()[0][0]
             except duckdb.Error:
                 report.row_counts[table] = None
         for table in ("raw.customs_monthly_trade", "raw.comtrade_annual_flows"):

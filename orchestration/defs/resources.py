@@ -7,6 +7,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
+from orchestration.defs.dbt.project import dbt_executable
 from orchestration.environment import current_target
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 
@@ -31,5 +32,10 @@ def build_resources() -> dict:
     settings.ensure_dirs()
     return {
         "warehouse": WarehouseResource(path=str(settings.warehouse_path)),
-        "dbt": DbtCliResource(project_dir=str(DBT_PROJECT_DIR), target=current_target()),
+        "dbt": DbtCliResource(
+            project_dir=str(DBT_PROJECT_DIR),
+            profiles_dir=str(DBT_PROJECT_DIR),
+            target=current_target(),
+            dbt_executable=dbt_executable(),
+        ),
     }

@@ -32,8 +32,8 @@ def fmt(value: int) -> str:
 
 # (period, partner code, zh name, en name, hs8, zh product, en product, qty1, unit1, value)
 BASE_ROWS = [
-    ("202401", "502", "美国", "United States", "84862031", "分步重复光刻机", "Step and repeat aligners",
-     3, "台", 123_456_789),
+    ("202401", "502", "美国", "United States", "84862031", "分步重复光刻机",
+     "Step and repeat aligners", 3, "台", 123_456_789),
     ("202401", "304", "德国", "Germany", "01012100", "改良种用马", "Pure-bred breeding horses",
      12, "千克", 9_876),
     ("202402", "116", "日本", "Japan", "85423100", "处理器及控制器", "Processors and controllers",

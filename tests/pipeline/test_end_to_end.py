@@ -13,7 +13,7 @@ from tests.pipeline.conftest import WINDOW
 def _count(settings: Settings, table: str) -> int:
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
-        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     finally:
         con.close()
 

@@ -81,7 +81,7 @@ def comtrade_annual_flows(
         exists = con.execute(
             "SELECT count(*) FROM information_schema.tables "
             "WHERE table_schema='raw' AND table_name='comtrade_annual_flows'"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if exists:
             con.execute("BEGIN TRANSACTION")
             con.execute("DELETE FROM raw.comtrade_annual_flows WHERE list_contains(?, year)",

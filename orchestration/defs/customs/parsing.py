@@ -44,6 +44,10 @@ import duckdb
 
 CHUNK_BYTES = 4 << 20
 PORTAL_ROW_LIMIT = 10_000  # the portal's download page cuts query results at 10,000 rows
+# While a file is loaded, DuckDB's memory_limit is lowered to this (never raised) and then
+# restored, so the new temp table spills to DuckDB's temp directory instead of filling RAM
+# (uncompressed, the table of a 1 GB export takes about 3 GB). '' or 'none' disables it.
+MEMORY_LIMIT = os.environ.get("CHOKEPOINT_CUSTOMS_MEMORY_LIMIT", "512MB")
 _ERR_SEP = "\x1f"
 
 
@@ -186,8 +190,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
              "Supplimentary quantity", "Qty2"),
     "unit2": ("第二计量单位", "Second unit of measurement", "Second unit", "Unit 2",
               "Supplementary unit", "Supplimentary unit", "Second measurement unit"),
-    "value_cny": ("人民币", "人民币元", "RMB", "RMB Yuan", "Renminbi Yuan", "Renminbi", "CNY",
-                  "Value (RMB)", "Value RMB", "Value CNY"),
+    "value_cny": ("人民币", "RMB", "RMB Yuan", "Renminbi Yuan", "Renminbi", "CNY",
+                  "Value (RMB)", "Value RMB", "Value CNY", "人民币元"),
     "value_usd": ("美元", "US dollar", "US dollars", "USD", "US$", "Value (USD)",
                   "Value USD", "Value US$"),
     "regime_code": ("贸易方式编码", "Trade mode code", "Customs regime code",
@@ -516,12 +520,12 @@ def _field_name(header: _Header, col_idx: int) -> str:
 
 def _first_reject(con, rejects: str, header: _Header, file: str) -> CustomsFileError | None:
     row = con.execute(
-        f"SELECT csv_line, CAST(error_type AS VARCHAR), column_idx, error_message "
+        f"SELECT csv_line, CAST(error_type AS VARCHAR), column_idx, column_name, error_message "
         f"FROM {rejects} ORDER BY line, column_idx LIMIT 1"
     ).fetchone()
     if row is None:
         return None
-    csv_line, kind, column_idx, message = row
+    csv_line, kind, column_idx, column_name, message = row
     m = re.match(r'^"?(\d+)"?,', csv_line or "")
     line = int(m.group(1)) if m else None
     original = csv_line.split(",", 1)[1] if m else (csv_line or "")
@@ -530,15 +534,19 @@ def _first_reject(con, rejects: str, header: _Header, file: str) -> CustomsFileE
         found: int | None = len(_csv_row(original))
     except csv.Error:
         found = None
+    # column_name is the reader's column (c0 = line number, cK = field K); without it
+    # (too many columns) column_idx is the 1-based position counting the line number.
+    named = re.fullmatch(r"c(\d+)", column_name or "")
+    position = int(named.group(1)) if named else (int(column_idx) - 1 if column_idx else 0)
+    field = _field_name(header, position) if position else "(line)"
     if kind in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
-        field = _field_name(header, int(column_idx)) if column_idx is not None else "(line)"
         got = f", found {found}" if found is not None else ""
         reason = (f"wrong column count: expected {expected} fields"
                   f"{' (including the trailing comma)' if header.trailing else ''}{got}")
-        if kind == "MISSING COLUMNS" and header.trailing and found == expected - 1:
+        if (kind == "MISSING COLUMNS" and header.trailing and found == expected - 1
+                and not original.rstrip().endswith(",")):
             reason += "; the header ends with a comma but this line does not"
         return CustomsFileError(file, line, field, reason)
-    field = _field_name(header, int(column_idx)) if column_idx else "(line)"
     if kind == "UNQUOTED VALUE":
         return CustomsFileError(file, line, field,
                                 "malformed quoting (a stray or unterminated double quote)")
@@ -546,6 +554,85 @@ def _first_reject(con, rejects: str, header: _Header, file: str) -> CustomsFileE
 
 
 # --------------------------------------------------------------------------- main
+
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def _bytes(setting: str) -> float | None:
+    m = re.fullmatch(r"\s*([\d.]+)\s*([a-z]*)\s*", setting.casefold())
+    if not m or m.group(2) not in _UNITS:
+        return None
+    return float(m.group(1)) * _UNITS[m.group(2)]
+
+
+class _MemoryCap:
+    """Lower the connection's memory_limit for the duration of a load, then restore it."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, limit: str):
+        self.con, self.limit, self.previous = con, limit, None
+
+    def __enter__(self):
+        if not self.limit or self.limit.casefold() == "none":
+            return self
+        with contextlib.suppress(duckdb.Error):
+            current = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+            cap, now = _bytes(self.limit), _bytes(str(current))
+            if cap is not None and (now is None or cap < now):
+                self.con.execute(f"SET memory_limit = {_sql_str(self.limit)}")
+                self.previous = str(current)
+        return self
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            with contextlib.suppress(duckdb.Error):
+                self.con.execute(f"SET memory_limit = {_sql_str(self.previous)}")
+        return False
+
+
+
+def _load(con, qtable: str, reader: str, select: str, columns: dict, rejects: str,
+          header: _Header, name: str) -> tuple[int, float, list[str]]:
+    """Create the table, refuse the file at its first bad line, return its totals."""
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {qtable} AS "
+            f"WITH src AS (SELECT * FROM {reader}) {select}",
+            {"columns": columns},
+        )
+    except duckdb.InvalidInputException as exc:  # not memory or I/O trouble: re-raised
+        raise CustomsFileError(name, None, "(file)", f"unreadable CSV: {exc}") from exc
+
+    problems = []
+    reject = _first_reject(con, rejects, header, name)
+    if reject is not None:
+        problems.append(reject)
+    bad = con.execute(
+        f"SELECT line_no, _err FROM {qtable} WHERE _err IS NOT NULL "
+        "ORDER BY line_no LIMIT 1"
+    ).fetchone()
+    if bad is not None:
+        line_no, err = bad
+        key, _, raw = err.partition(_ERR_SEP)
+        if key == "_trailing":
+            problems.append(CustomsFileError(
+                name, line_no, "(trailing empty field)",
+                f"wrong column count: expected {len(header.names)} fields and a trailing "
+                f"comma, found a value {raw!r} after the last column"))
+        else:
+            field = header.names[header.keys[key]]
+            problems.append(CustomsFileError(name, line_no, field,
+                                             f"{_REASONS[key]}; got {raw!r}"))
+    if problems:
+        first = min(problems, key=lambda e: (e.line is None, e.line or 0))
+        raise first
+
+    con.execute(f"ALTER TABLE {qtable} DROP COLUMN _err")
+    rows, total, months = con.execute(
+        f"SELECT count(*), coalesce(sum(value_native), 0), "
+        f"list(DISTINCT period_month ORDER BY period_month) FROM {qtable}"
+    ).fetchone()
+    return rows, total, months
 
 
 def parse_customs_file(
@@ -605,48 +692,12 @@ def parse_customs_file(
             "new_line = '\\n', encoding = 'utf-8', all_varchar = true, "
             "null_padding = false, strict_mode = true, "
             f"store_rejects = true, rejects_table = {_sql_str(table + '__rejects')}, "
-            f"rejects_scan = {_sql_str(table + '__rejects_scan')}, "
-            "max_line_size = 16777216)"
+            f"rejects_scan = {_sql_str(table + '__rejects_scan')})"
         )
         select = _build_select(header, flow, name, sha)
-        try:
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {qtable} AS "
-                f"WITH src AS (SELECT * FROM {reader}) {select}",
-                {"columns": columns},
-            )
-        except duckdb.Error as exc:
-            raise CustomsFileError(name, None, "(file)", f"unreadable CSV: {exc}") from exc
-
-        problems = []
-        reject = _first_reject(con, rejects, header, name)
-        if reject is not None:
-            problems.append(reject)
-        bad = con.execute(
-            f"SELECT line_no, _err FROM {qtable} WHERE _err IS NOT NULL "
-            "ORDER BY line_no LIMIT 1"
-        ).fetchone()
-        if bad is not None:
-            line_no, err = bad
-            key, _, raw = err.partition(_ERR_SEP)
-            if key == "_trailing":
-                problems.append(CustomsFileError(
-                    name, line_no, "(trailing empty field)",
-                    f"wrong column count: expected {len(header.names)} fields and a trailing "
-                    f"comma, found a value {raw!r} after the last column"))
-            else:
-                field = header.names[header.keys[key]]
-                problems.append(CustomsFileError(name, line_no, field,
-                                                 f"{_REASONS[key]}; got {raw!r}"))
-        if problems:
-            first = min(problems, key=lambda e: (e.line is None, e.line or 0))
-            raise first
-
-        con.execute(f"ALTER TABLE {qtable} DROP COLUMN _err")
-        rows, total, months = con.execute(
-            f"SELECT count(*), coalesce(sum(value_native), 0), "
-            f"list(DISTINCT period_month ORDER BY period_month) FROM {qtable}"
-        ).fetchone()
+        with _MemoryCap(con, MEMORY_LIMIT):
+            rows, total, months = _load(con, qtable, reader, select, columns, rejects,
+                                        header, name)
     except BaseException:
         with contextlib.suppress(duckdb.Error):
             con.execute(f"DROP TABLE IF EXISTS {qtable}")

@@ -117,7 +117,7 @@ def replace_current_slice(con: duckdb.DuckDBPyConnection, months: list[str]) -> 
         count = con.execute(
             "SELECT count(*) FROM raw.customs_monthly_trade "
             "WHERE list_contains(?, period_month)", [months]
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

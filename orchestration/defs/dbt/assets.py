@@ -25,6 +25,13 @@ LAYERS = {
 
 
 class ChokepointTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        # Model names are unique and say their layer (stg_, int_, fct_, ind_), so the key
+        # is the bare name; sources keep the ingestion assets' keys from their meta.
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return dg.AssetKey([dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
             return "reference"
@@ -39,7 +46,11 @@ manifest = ensure_manifest()
 
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build"], context=context).stream().fetch_row_counts()
+    # "buildable": a test that reads models of a later layer runs with that layer.
+    args = ["build", "--indirect-selection", "buildable"]
+    # No fetch_row_counts(): it opens the DuckDB file in this process through the dbt
+    # adapter and keeps it locked, so the next layer's dbt process could not write.
+    yield from dbt.cli(args, context=context).stream()
 
 
 @dbt_assets(manifest=manifest, select=LAYERS["staging"], name="dbt_staging",

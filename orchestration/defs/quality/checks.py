@@ -101,6 +101,8 @@ def _regex(column: str, pattern: str) -> Expectation:
 
 
 def _unique(columns: list[str]) -> Expectation:
+    if len(columns) == 1:
+        return Expectation("ExpectColumnValuesToBeUnique", {"column": columns[0]})
     return Expectation("ExpectCompoundColumnsToBeUnique", {"column_list": columns})
 
 
@@ -341,7 +343,8 @@ SUITES = [
             _unique(["batch", "group_id", "period_month"]),
             _in_set("origin", ["real", "synthetic", "mixed"]),
             _in_set("output_category", ["semiconductor intermediate", "semiconductor capital",
-                                        "other intermediate", "other capital", "consumption"]),
+                                        "other intermediate", "other capital",
+                                        "consumption (Medicaments)"]),
         ],
         rules=(
             SqlRule(

@@ -109,8 +109,8 @@ def reference_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
                 f"CREATE OR REPLACE TABLE raw_ref.{name} AS SELECT * FROM read_csv(?, "
                 f"all_varchar=true, {options}{skip})",
                 [str(path)],
-            )
-            count = con.execute(f"SELECT count(*) FROM raw_ref.{name}").fetchone()[0]
+            ).fetchall()
+            count = con.execute(f"SELECT count(*) FROM raw_ref.{name}").fetchall()[0][0]
             yield dg.MaterializeResult(
                 asset_key=REFERENCE_KEYS[name],
                 metadata={"dagster/row_count": count, "file": str(rel)},
@@ -124,7 +124,9 @@ def reference_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
                                                 "source_file"])
             df["tech_no"] = df["tech_no"].astype("Int64")
             con.register("incoming", df)
-            con.execute("CREATE OR REPLACE TABLE raw_ref.tech_batches AS SELECT * FROM incoming")
+            con.execute(
+                "CREATE OR REPLACE TABLE raw_ref.tech_batches AS SELECT * FROM incoming"
+            ).fetchall()
             yield dg.MaterializeResult(
                 asset_key=REFERENCE_KEYS["tech_batches"],
                 metadata={"dagster/row_count": len(df),

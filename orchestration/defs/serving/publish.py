@@ -51,7 +51,7 @@ def publish(warehouse: Path, serving_dir: Path) -> dict:
                 "(FORMAT parquet)"
             )
             counts[f"{schema}.{table}"] = con.execute(
-                f"SELECT count(*) FROM {schema}.{table}").fetchone()[0]
+                f"SELECT count(*) FROM {schema}.{table}").fetchall()[0][0]
         con.execute(
             "CREATE TABLE main.publication AS SELECT ? AS version, now() AS published_at",
             [version],
