@@ -1,6 +1,6 @@
 """Read China Customs (GACC) portal exports into a DuckDB temp table, or refuse them whole.
 
-Layout of a portal export (see docs/METHOD section 1.1): GB18030 text (UTF-8 with or
+Layout of a portal export (METHOD.md section 1.1): GB18030 text (UTF-8 with or
 without BOM is accepted too), every field double-quoted, a trailing comma on every line,
 header ``数据年月,贸易伙伴编码,贸易伙伴名称,商品编码,商品名称,第一数量,第一计量单位,
 第二数量,第二计量单位,人民币`` (``美元`` when the query asked for USD), optional
@@ -578,9 +578,11 @@ class _MemoryCap:
         with contextlib.suppress(duckdb.Error):
             current = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
             cap, now = _bytes(self.limit), _bytes(str(current))
-            if cap is not None and (now is None or cap < now):
+            if cap is not None and now is not None and cap < now:
                 self.con.execute(f"SET memory_limit = {_sql_str(self.limit)}")
-                self.previous = str(current)
+                # the setting reads back floored to 0.1 of its unit: restore mid-interval
+                unit = re.sub(r"[\d.\s]", "", str(current)) or "B"
+                self.previous = f"{int(now + 0.05 * _UNITS[unit.casefold()])}B"
         return self
 
     def __exit__(self, *exc):
