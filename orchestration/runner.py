@@ -77,6 +77,9 @@ class RunReport:
         for stage, secs in self.stage_seconds.items():
             lines.append(f"  {stage:<20} {secs:7.1f}")
         lines.append(f"  {'total':<20} {self.total_seconds:7.1f}")
+        if self.total_seconds:
+            share = self.stage_seconds.get("checks", 0) / self.total_seconds
+            lines.append(f"  checks took {share:.0%} of the run")
         for failure in self.failures:
             lines.append(f"ERROR: {failure}")
         return "\n".join(lines)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.settings import Settings
+
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
 
@@ -27,3 +29,15 @@ def data_dir(tmp_path_factory) -> Path:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+WINDOW = ("2018-01", "2019-12")
+
+
+@pytest.fixture(scope="session")
+def first_run(data_dir):
+    from orchestration.runner import run_pipeline
+
+    settings = Settings.from_env()
+    report = run_pipeline(settings, month_from=WINDOW[0], month_to=WINDOW[1])
+    return settings, report

@@ -9,7 +9,7 @@ import math
 import duckdb
 
 from orchestration.settings import Settings
-from tests.pipeline.conftest import WINDOW
+from tests.conftest import WINDOW
 
 
 def _count(settings: Settings, table: str) -> int:
@@ -118,7 +118,8 @@ def test_failed_expectation_blocks_downstream(first_run):
     assert any(state == "skipped" for state in report.checks.values())
     assert _snapshot(settings, "marts.fct_tech_group_monthly") == marts
     # the check's stored result names the expectation and the offending rows
-    results = sorted(settings.quality_dir.glob("*_customs_monthly_trade.json"))
+    results = sorted(settings.quality_dir.glob("*_customs_monthly_trade.json"),
+                     key=lambda p: p.stat().st_mtime)
     payload = results[-1].read_text()
     assert "ExpectCompoundColumnsToBeUnique" in payload and "85423100" in payload
     dup.unlink()

@@ -9,7 +9,7 @@ and a few offending rows.
 """
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -69,12 +69,33 @@ def _partition_filter(context, column: str, kind: str) -> tuple[str, list]:
     return f"list_contains(?, {column})", [values]
 
 
+# A slice larger than this is validated in chunks of whole partitions, so a backfill of
+# the full record never holds more than about this many rows in pandas at once.
+MAX_ROWS_PER_BATCH = int(os.environ.get("CHOKEPOINT_CHECK_BATCH_ROWS", "300000"))
+
+
 def _read(table: str, columns: str, part_column: str | None = None, kind: str = "month"):
-    def read(con, context) -> pd.DataFrame:
-        where, params = ("true", [])
-        if part_column:
-            where, params = _partition_filter(context, part_column, kind)
-        return con.execute(f"SELECT {columns} FROM {table} WHERE {where}", params).df()
+    def read(con, context) -> Iterator[pd.DataFrame]:
+        if not part_column:
+            yield con.execute(f"SELECT {columns} FROM {table}").df()
+            return
+        where, params = _partition_filter(context, part_column, kind)
+        sizes = con.execute(
+            f"SELECT {part_column}, count(*) FROM {table} WHERE {where} GROUP BY ALL "
+            "ORDER BY 1", params).fetchall()
+        chunk: list = []
+        rows = 0
+        for value, count in sizes + [(None, None)]:
+            if chunk and (value is None or rows + count > MAX_ROWS_PER_BATCH):
+                yield con.execute(
+                    f"SELECT {columns} FROM {table} WHERE list_contains(?, {part_column})",
+                    [chunk]).df()
+                chunk, rows = [], 0
+            if value is not None:
+                chunk.append(value)
+                rows += count
+        if not sizes:
+            yield con.execute(f"SELECT {columns} FROM {table} WHERE false").df()
 
     return read
 
@@ -465,8 +486,9 @@ def _build_check(suite: Suite) -> dg.AssetChecksDefinition:
                             else ("year", "year"))
             expectations.append(_in_run_partitions(column, kind)(context))
         with warehouse.connect() as con:
-            df = suite.read(con, context)
-            outcome = ge_runner.validate(df, suite.name, expectations)
+            outcome = ge_runner.merge([
+                ge_runner.validate(df, suite.name, expectations)
+                for df in suite.read(con, context)])
             kind = "month" if suite.asset_key == CUSTOMS_KEY else "year"
             outcome.outcomes.extend(_rule_outcome(con, r, context, kind) for r in suite.rules)
         report = ge_runner.store(outcome, settings.quality_dir, context.run.run_id)

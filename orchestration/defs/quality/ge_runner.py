@@ -125,6 +125,26 @@ def validate(df: pd.DataFrame, suite: str, expectations: list[Expectation]) -> S
     return SuiteOutcome(suite=suite, rows=len(df), outcomes=outcomes)
 
 
+def merge(parts: list[SuiteOutcome]) -> SuiteOutcome:
+    """One outcome from validations of consecutive chunks of the same slice."""
+    if len(parts) == 1:
+        return parts[0]
+    merged = []
+    for i, first in enumerate(parts[0].outcomes):
+        same = [p.outcomes[i] for p in parts]
+        failing = [o for o in same if not o.success]
+        counts = [o.unexpected_count for o in same if o.unexpected_count is not None]
+        merged.append(ExpectationOutcome(
+            expectation=first.expectation,
+            success=not failing,
+            observed=(failing[0] if failing else same[-1]).observed,
+            unexpected_count=sum(counts) if counts else None,
+            offending=[x for o in failing for x in o.offending][:10],
+        ))
+    return SuiteOutcome(suite=parts[0].suite, rows=sum(p.rows for p in parts),
+                        outcomes=merged)
+
+
 def store(outcome: SuiteOutcome, quality_dir: Path, run_id: str) -> Path:
     """Validation results as JSON under reports/quality/, one file per suite and run."""
     quality_dir.mkdir(parents=True, exist_ok=True)
