@@ -1,6 +1,7 @@
 """The ``chokepoint`` command: run the pipeline, open the UI, generate data."""
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -77,6 +78,16 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from orchestration.bench.run import run_bench
+
+    bench_dir = Path(args.bench_dir) if args.bench_dir else settings.data_dir / "bench"
+    result = run_bench(args.scale, bench_dir.resolve())
+    print(json.dumps(result))
+    return 0 if result["backfill_ok"] and result["refresh_ok"] else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chokepoint", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -101,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     gen = sub.add_parser("generate", help="write the synthetic inputs into empty landing folders")
     data_dir(gen)
     gen.set_defaults(func=cmd_generate)
+
+    bench = sub.add_parser("bench", help="measure backfill, refresh and fixed cost")
+    data_dir(bench)
+    bench.add_argument("--scale", choices=["small", "full"], default="small")
+    bench.add_argument("--bench-dir", help="where the benchmark set lives (default "
+                       "<data-dir>/bench)")
+    bench.set_defaults(func=cmd_bench)
 
     status = sub.add_parser("status", help="what was last materialized, and which checks failed")
     data_dir(status)

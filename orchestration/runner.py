@@ -126,6 +126,10 @@ def _stage_of(step_key: str) -> str:
         return "checks"
     if step_key.startswith(("raw__", "raw_ref", "reference")):
         return "ingest"
+    if step_key.startswith("serving"):
+        return "publish"
+    if step_key.startswith("report"):
+        return "charts"
     return "other"
 
 
@@ -161,7 +165,7 @@ def _planned_checks(job) -> set[str]:
 
 def run_pipeline(
     settings: Settings, month_from: str = WINDOW_START, month_to: str | None = None,
-    synthetic: bool = True,
+    synthetic: bool = True, include_annual: bool = True,
 ) -> RunReport:
     started = time.monotonic()
     from orchestration.synthetic import ensure_bundled_inputs
@@ -185,14 +189,17 @@ def run_pipeline(
     report.stage_seconds["load definitions"] = time.monotonic() - started
     planned: set[str] = set()
     try:
-        annual = defs.resolve_job_def("annual_sources")
-        planned |= {c for c in _planned_checks(annual)}
-        result = annual.execute_in_process(
-            instance=instance, raise_on_error=False,
-            tags={RANGE_START: month_from[:4], RANGE_END: month_to[:4]},
-        )
-        _collect(result, report)
-        if result.success:
+        success = True
+        if include_annual:
+            annual = defs.resolve_job_def("annual_sources")
+            planned |= {c for c in _planned_checks(annual)}
+            result = annual.execute_in_process(
+                instance=instance, raise_on_error=False,
+                tags={RANGE_START: month_from[:4], RANGE_END: month_to[:4]},
+            )
+            _collect(result, report)
+            success = result.success
+        if success:
             monthly = defs.resolve_job_def("monthly_refresh")
             planned |= {c for c in _planned_checks(monthly)}
             result = monthly.execute_in_process(

@@ -1,5 +1,6 @@
 """Resources, configured from the environment through :mod:`orchestration.settings`."""
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,6 +13,12 @@ from orchestration.environment import current_target
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 
+def duckdb_memory_limit() -> str:
+    """Bound DuckDB's memory (it spills to disk beyond it): the full record on one machine
+    stays within a few GB. The dbt profile reads the same variable."""
+    return os.environ.get("CHOKEPOINT_DUCKDB_MEMORY_LIMIT", "2GB")
+
+
 class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB file the pipeline writes. Connections are short-lived because DuckDB
     allows one writing process and dbt opens the same file in its own steps."""
@@ -20,7 +27,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = duckdb.connect(self.path)
+        con = duckdb.connect(self.path, config={"memory_limit": duckdb_memory_limit()})
         try:
             yield con
         finally:

@@ -1,0 +1,187 @@
+"""``chokepoint bench``: full backfill, monthly refresh, fixed cost, baselines.
+
+Prints progress, then, last, one JSON object with the figures (README: Benchmark).
+"""
+
+import contextlib
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import psutil
+
+from orchestration.bench.scale_data import SCALES, Scale, generate_scaled
+from orchestration.settings import BUNDLED_DATA_DIR, Settings
+
+HERE = Path(__file__).resolve().parent
+
+
+class PeakRss:
+    """Samples the resident memory of this process and all its children."""
+
+    def __init__(self, interval: float = 0.2) -> None:
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for proc in [me, *me.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += proc.memory_info().rss
+            self.peak = max(self.peak, total)
+            time.sleep(self.interval)
+
+    def __enter__(self) -> "PeakRss":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _months(first: str, last: str) -> list[str]:
+    y, m = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _next_month(month: str) -> str:
+    y, m = int(month[:4]), int(month[5:7])
+    return f"{y + (m == 12):04d}-{1 if m == 12 else m + 1:02d}"
+
+
+def _write_refresh_files(settings: Settings, scale: Scale) -> tuple[str, str]:
+    """A new month after the last, and revised values for the two months before it."""
+    last = scale.last_month
+    new = _next_month(last)
+    revised = _months(_months(scale.first_month, last)[-2], last)
+    landing = settings.landing("customs")
+    source = sorted(landing.glob("bench_synthetic_*_import.csv"))[-1]
+    con = duckdb.connect()
+    keys = [m.replace("-", "") for m in revised]
+    new_key = new.replace("-", "")
+    con.execute(f"""COPY (
+        SELECT * REPLACE (CAST(CAST("美元" AS BIGINT) * 101 // 100 AS VARCHAR) AS "美元")
+        FROM read_csv('{source}', all_varchar=true) WHERE list_contains(?, "数据年月")
+        UNION ALL
+        SELECT * REPLACE ('{new_key}' AS "数据年月")
+        FROM read_csv('{source}', all_varchar=true) WHERE "数据年月" = ?
+    ) TO '{landing / f"bench_synthetic_refresh_{new_key}_import.csv"}' (HEADER, FORMAT csv)""",
+                [keys, keys[-1]])
+    con.close()
+    return revised[0], new
+
+
+def _run(settings: Settings, first: str, last: str, annual: bool = True):
+    from orchestration.runner import run_pipeline
+
+    started = time.perf_counter()
+    with PeakRss() as rss:
+        report = run_pipeline(settings, month_from=first, month_to=last, synthetic=False,
+                              include_annual=annual)
+    return report, time.perf_counter() - started, rss.peak / 2**20
+
+
+def _baseline(settings: Settings) -> float:
+    ref = BUNDLED_DATA_DIR / "reference"
+    sql = (HERE / "baseline.sql").read_text().format(
+        customs_glob=settings.landing("customs") / "bench_synthetic_20*_import.csv",
+        fx=ref / "fx" / "fred_monthly.csv",
+        weo=ref / "gdp" / "weo_2025oct_all_countries_ngdpd_ngdp.csv",
+        batches=ref / "batches" / "batch_*.csv",
+        bec=ref / "bec" / "unsd_hs2017_to_bec4.csv",
+        comtrade_glob=settings.landing("comtrade") / "*.txt.gz",
+    )
+    db = settings.data_dir / "baseline.duckdb"
+    db.unlink(missing_ok=True)
+    started = time.perf_counter()
+    con = duckdb.connect(str(db))
+    con.execute(sql)
+    con.close()
+    return time.perf_counter() - started
+
+
+def _pandas_baseline(settings: Settings) -> dict:
+    started = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, str(HERE / "pandas_baseline.py"), str(settings.data_dir / "landing"),
+         str(BUNDLED_DATA_DIR / "reference")], capture_output=True, text=True, check=True)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    figures["pandas_wall_s"] = round(time.perf_counter() - started, 2)
+    figures["pandas_peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)
+    return figures
+
+
+def run_bench(scale_name: str, bench_dir: Path) -> dict:
+    scale = SCALES[scale_name]
+    data_dir = bench_dir / scale.name
+    settings = Settings(data_dir=data_dir)
+    from orchestration.settings import apply_to_environment
+
+    apply_to_environment(settings)
+    print(f"[bench] generating {scale.name} set in {data_dir} (kept between runs)", flush=True)
+    sizes = generate_scaled(scale, data_dir, BUNDLED_DATA_DIR / "reference")
+    for leftover in settings.landing("customs").glob("bench_synthetic_refresh_*"):
+        leftover.unlink()
+    # a clean warehouse, so the backfill loads everything
+    shutil.rmtree(data_dir / "warehouse", ignore_errors=True)
+    shutil.rmtree(settings.landing("customs") / "_archive", ignore_errors=True)
+
+    print("[bench] full backfill", flush=True)
+    backfill, backfill_s, peak_mb = _run(settings, scale.first_month, scale.last_month)
+    if not backfill.ok:
+        print(backfill.render())
+    print(f"[bench] backfill {backfill_s:.1f} s, peak {peak_mb:.0f} MB", flush=True)
+
+    print("[bench] run with nothing to do (fixed cost)", flush=True)
+    _, fixed_s, _ = _run(settings, scale.last_month, scale.last_month, annual=False)
+
+    print("[bench] monthly refresh: one new month plus revisions of the two before",
+          flush=True)
+    first, new = _write_refresh_files(settings, scale)
+    refresh, refresh_s, refresh_peak = _run(settings, first, new, annual=False)
+
+    print("[bench] plain DuckDB baseline", flush=True)
+    baseline_s = _baseline(settings)
+
+    result = {
+        "scale": scale.name,
+        "backfill_s": round(backfill_s, 2),
+        "baseline_s": round(baseline_s, 2),
+        "ratio_vs_baseline": round(backfill_s / baseline_s, 2),
+        "ratio_vs_baseline_minus_fixed": round(max(backfill_s - fixed_s, 0) / baseline_s, 2),
+        "refresh_s": round(refresh_s, 2),
+        "refresh_over_backfill": round(refresh_s / backfill_s, 3),
+        "fixed_cost_s": round(fixed_s, 2),
+        "checks_s": round(refresh.stage_seconds.get("checks", 0.0), 2),
+        "checks_share_of_refresh": round(
+            refresh.stage_seconds.get("checks", 0.0) / refresh_s, 3),
+        "backfill_checks_s": round(backfill.stage_seconds.get("checks", 0.0), 2),
+        "peak_rss_mb": round(peak_mb, 1),
+        "refresh_peak_rss_mb": round(refresh_peak, 1),
+        "rows_customs": sizes["rows_customs"],
+        "rows_comtrade": sizes["rows_comtrade"],
+        "customs_rows_per_s": round(sizes["rows_customs"] / backfill_s, 1),
+        "backfill_ok": backfill.ok,
+        "refresh_ok": refresh.ok,
+        "stages_backfill_s": {k: round(v, 2) for k, v in backfill.stage_seconds.items()},
+        "stages_refresh_s": {k: round(v, 2) for k, v in refresh.stage_seconds.items()},
+    }
+    if scale.name == "small":
+        result.update(_pandas_baseline(settings))
+    return result
