@@ -29,7 +29,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     report = run_pipeline(
         settings, month_from=args.month_from, month_to=args.month_to,
-        synthetic=not args.no_synthetic,
+        synthetic=not args.no_synthetic, force=args.force,
     )
     print(report.render())
     return 0 if report.ok else 1
@@ -102,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="default: the latest month in the data")
     run.add_argument("--no-synthetic", action="store_true",
                      help="do not generate synthetic inputs into empty landing folders")
+    run.add_argument("--force", action="store_true",
+                     help="rebuild the marts and indicators even when no input changed")
     run.set_defaults(func=cmd_run)
 
     ui = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1")

@@ -11,7 +11,12 @@ from orchestration.defs.quality.checks import GE_CHECKS
 from orchestration.defs.reference.assets import reference_tables
 from orchestration.defs.reports.assets import REPORT_ASSETS
 from orchestration.defs.resources import build_resources
-from orchestration.defs.schedules.jobs import annual_sources_job, monthly_refresh_job
+from orchestration.defs.schedules.jobs import (
+    annual_sources_job,
+    build_job,
+    customs_ingest_job,
+    monthly_refresh_job,
+)
 from orchestration.defs.schedules.schedules import (
     annual_sources_schedule,
     monthly_refresh_schedule,
@@ -33,7 +38,7 @@ defs = dg.Definitions(
         serving_publication,
     ],
     asset_checks=GE_CHECKS,
-    jobs=[monthly_refresh_job, annual_sources_job],
+    jobs=[monthly_refresh_job, annual_sources_job, customs_ingest_job, build_job],
     schedules=[monthly_refresh_schedule, annual_sources_schedule],
     sensors=[customs_landing_sensor],
     resources=build_resources(),

@@ -38,6 +38,7 @@ class RunReport:
     origins: set[str] = field(default_factory=set)
     generated: dict[str, int] = field(default_factory=dict)
     total_seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -52,6 +53,8 @@ class RunReport:
             lines.append("data:       SYNTHETIC customs and Comtrade inputs (generated, not "
                          "real trade); real: GDP, FX, reference tables"
                          + (", Comtrade legacy file" if "real" in self.origins else ""))
+        for note in self.notes:
+            lines.append(f"note:       {note}")
         if self.generated:
             lines.append("generated:  " + ", ".join(f"{k} {v} files"
                                                     for k, v in self.generated.items()))
@@ -165,7 +168,7 @@ def _planned_checks(job) -> set[str]:
 
 def run_pipeline(
     settings: Settings, month_from: str = WINDOW_START, month_to: str | None = None,
-    synthetic: bool = True, include_annual: bool = True,
+    synthetic: bool = True, include_annual: bool = True, force: bool = False,
 ) -> RunReport:
     started = time.monotonic()
     from orchestration.synthetic import ensure_bundled_inputs
@@ -200,13 +203,31 @@ def run_pipeline(
             _collect(result, report)
             success = result.success
         if success:
-            monthly = defs.resolve_job_def("monthly_refresh")
-            planned |= {c for c in _planned_checks(monthly)}
-            result = monthly.execute_in_process(
+            ingest = defs.resolve_job_def("customs_ingest")
+            planned |= {c for c in _planned_checks(ingest)}
+            result = ingest.execute_in_process(
                 instance=instance, raise_on_error=False,
                 tags={RANGE_START: f"{month_from}-01", RANGE_END: f"{month_to}-01"},
             )
             _collect(result, report)
+            success = result.success
+        if not success:
+            # what the build would have materialized is blocked: report its checks skipped
+            planned |= {c for c in _planned_checks(defs.resolve_job_def("build"))}
+        if success:
+            from orchestration import fingerprint
+
+            current = fingerprint.compute(settings, report.window)
+            if not force and current is not None and current == fingerprint.stored(settings):
+                report.notes.append("nothing changed since the last build: marts and "
+                                    "indicators are current (--force rebuilds them)")
+            else:
+                build = defs.resolve_job_def("build")
+                planned |= {c for c in _planned_checks(build)}
+                result = build.execute_in_process(instance=instance, raise_on_error=False)
+                _collect(result, report)
+                if result.success and current is not None:
+                    fingerprint.store(settings, fingerprint.compute(settings, report.window))
     finally:
         for name in planned - set(report.checks):
             report.checks[name] = "skipped"

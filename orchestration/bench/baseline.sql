@@ -13,7 +13,7 @@ SELECT
 FROM read_csv('{customs_glob}', all_varchar = true, header = true, quote = '"');
 
 CREATE OR REPLACE TABLE fx AS
-SELECT substr("Date", 1, 7) AS period_month, "Exchange rate" AS cny_per_usd
+SELECT strftime("Date", '%Y-%m') AS period_month, "Exchange rate" AS cny_per_usd
 FROM read_csv('{fx}', header = true) WHERE "Country" = 'China';
 
 CREATE OR REPLACE TABLE gdp AS
