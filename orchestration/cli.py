@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 from orchestration.settings import REPO_ROOT, Settings, apply_to_environment
@@ -129,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Library notices (beta parameters, pyspark's pandas note) are not the user's business.
+    warnings.filterwarnings("ignore", message=".*is currently in beta.*")
+    warnings.filterwarnings("ignore", message=".*PySpark does not yet fully support.*")
     args = build_parser().parse_args(argv)
     return args.func(args)
 

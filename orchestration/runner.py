@@ -5,6 +5,7 @@ started here shows up in the UI with its logs, checks and lineage.
 """
 
 import contextlib
+import os
 import re
 import time
 from collections import defaultdict
@@ -166,6 +167,13 @@ def _planned_checks(job) -> set[str]:
     return names
 
 
+def _run_config() -> dict:
+    """Progress lines on the terminal unless CHOKEPOINT_VERBOSE asks for Dagster's log."""
+    from orchestration.defs.progress import PROGRESS_RUN_CONFIG
+
+    return {} if os.environ.get("CHOKEPOINT_VERBOSE") else PROGRESS_RUN_CONFIG
+
+
 def run_pipeline(
     settings: Settings, month_from: str = WINDOW_START, month_to: str | None = None,
     synthetic: bool = True, include_annual: bool = True, force: bool = False,
@@ -197,7 +205,7 @@ def run_pipeline(
             annual = defs.resolve_job_def("annual_sources")
             planned |= {c for c in _planned_checks(annual)}
             result = annual.execute_in_process(
-                instance=instance, raise_on_error=False,
+                instance=instance, raise_on_error=False, run_config=_run_config(),
                 tags={RANGE_START: month_from[:4], RANGE_END: month_to[:4]},
             )
             _collect(result, report)
@@ -206,7 +214,7 @@ def run_pipeline(
             ingest = defs.resolve_job_def("customs_ingest")
             planned |= {c for c in _planned_checks(ingest)}
             result = ingest.execute_in_process(
-                instance=instance, raise_on_error=False,
+                instance=instance, raise_on_error=False, run_config=_run_config(),
                 tags={RANGE_START: f"{month_from}-01", RANGE_END: f"{month_to}-01"},
             )
             _collect(result, report)
@@ -224,7 +232,8 @@ def run_pipeline(
             else:
                 build = defs.resolve_job_def("build")
                 planned |= {c for c in _planned_checks(build)}
-                result = build.execute_in_process(instance=instance, raise_on_error=False)
+                result = build.execute_in_process(instance=instance, raise_on_error=False,
+                                                 run_config=_run_config())
                 _collect(result, report)
                 if result.success and current is not None:
                     fingerprint.store(settings, fingerprint.compute(settings, report.window))
