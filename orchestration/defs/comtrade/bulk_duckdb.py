@@ -95,11 +95,18 @@ _WS = _lit(_WHITESPACE)
 
 
 def _strip(expr: str) -> str:
-    return f"trim({expr}, {_WS})"
+    """Python's str.strip(); trim() with the whole set is slow, so only when an end is
+    not printable ASCII."""
+    expr = f"({expr})"
+    return (f"CASE WHEN ord({expr}[1]) BETWEEN 33 AND 126 AND ord({expr}[-1]) BETWEEN 33 "
+            f"AND 126 THEN {expr} ELSE trim({expr}, {_WS}) END")
 
 
-def _is_blank(expr: str) -> str:
-    return f"({expr} IS NULL OR {_strip(expr)} IN ({', '.join(map(_lit, BLANK_TEXTS))}))"
+def _is_blank(expr: str, stripped: bool = False) -> str:
+    # list_contains, not IN: DuckDB plans IN (...) as a join.
+    blanks = ", ".join(map(_lit, BLANK_TEXTS))
+    value = expr if stripped else _strip(expr)
+    return f"({expr} IS NULL OR list_contains([{blanks}], {value}))"
 
 
 def _whole(n: str) -> str:
@@ -238,18 +245,21 @@ def _stage_sql(stage: str, read: str, fields: dict[str, int], width: int,
     raw = {f: (f"c{fields[f]}" if f in fields else "NULL::VARCHAR")
            for f in (*_NUMERIC, *_TEXT)}
     cells = ", ".join(f"c{i}" for i in range(width))
-    layer1 = ["rn", f"CASE WHEN coalesce({_strip('c0')}, '') = '' "
-                     f"THEN coalesce({_strip(f'concat({cells})')}, '') = '' "
-                     f"ELSE false END AS blank_row"]
-    for f in _NUMERIC:
-        layer1.append(f"{raw[f]} AS {_ident('r_' + f)}")
-        layer1.append(f"{_is_blank(raw[f])} AS {_ident('b_' + f)}")
-        layer1.append(f"TRY_CAST(replace({_strip(raw[f])}, ',', '') AS DOUBLE) "
-                      f"AS {_ident('n_' + f)}")
-    for f in _TEXT:
-        layer1.append(f"{raw[f]} AS {_ident('r_' + f)}")
-        layer1.append(f"CASE WHEN {_is_blank(raw[f])} THEN NULL ELSE {_strip(raw[f])} END "
-                      f"AS {_ident('t_' + f)}")
+    layer0 = ["rn", f"CASE WHEN coalesce({_strip('c0')}, '') = '' "
+                    f"THEN coalesce({_strip(f'concat({cells})')}, '') = '' "
+                    f"ELSE false END AS blank_row"]
+    layer1 = ["rn", "blank_row"]
+    for f in (*_NUMERIC, *_TEXT):
+        r_, s_ = _ident("r_" + f), _ident("s_" + f)
+        layer0.append(f"{raw[f]} AS {r_}")
+        layer0.append(f"{_strip(raw[f])} AS {s_}")
+        layer1.append(r_)
+        if f in _NUMERIC:
+            layer1.append(f"{_is_blank(s_, stripped=True)} AS {_ident('b_' + f)}")
+            layer1.append(f"TRY_CAST(replace({s_}, ',', '') AS DOUBLE) AS {_ident('n_' + f)}")
+        else:
+            layer1.append(f"CASE WHEN {_is_blank(s_, stripped=True)} THEN NULL ELSE {s_} END "
+                          f"AS {_ident('t_' + f)}")
 
     def r(f):
         return _ident("r_" + f)
@@ -343,8 +353,10 @@ def _stage_sql(stage: str, read: str, fields: dict[str, int], width: int,
 CREATE TEMP TABLE {stage} AS
 WITH src AS (
     SELECT row_number() OVER () AS rn, * FROM {read}
+), w AS (
+    SELECT {', '.join(layer0)} FROM src
 ), f AS (
-    SELECT {', '.join(layer1)} FROM src
+    SELECT {', '.join(layer1)} FROM w
 ), d AS (
     SELECT *, {hs6} AS hs6, {revision} AS hs_revision, {flow} AS flow FROM f
 ), s AS (

@@ -4,6 +4,7 @@ import base64
 import io
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
 from orchestration.defs.resources import WarehouseResource
 from orchestration.settings import Settings
@@ -106,4 +107,20 @@ def report_charts(warehouse: WarehouseResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata=metadata)
 
 
-REPORT_ASSETS = [report_charts]
+
+@dg.asset(
+    key=dg.AssetKey(["dbt_docs"]),
+    deps=[dg.AssetKey(["serving_publication"])],
+    group_name="reports",
+    kinds={"dbt"},
+    description="dbt docs (every model and column described) under reports/dbt-docs/.",
+)
+def dbt_docs(dbt: DbtCliResource) -> dg.MaterializeResult:
+    target = Settings.from_env().reports_dir / "dbt-docs"
+    dbt.cli(["docs", "generate", "--target-path", str(target)], raise_on_error=True).wait()
+    return dg.MaterializeResult(metadata={
+        "index": dg.MetadataValue.path(str(target / "index.html")),
+    })
+
+
+REPORT_ASSETS = [report_charts, dbt_docs]
