@@ -16,18 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
+from orchestration.defs.comtrade.records import API_RECORD_FIELDS
+
 SEED = 20250101
-FIELDS = [
-    "typeCode", "freqCode", "refPeriodId", "refYear", "refMonth", "period", "reporterCode",
-    "reporterISO", "reporterDesc", "flowCode", "flowDesc", "partnerCode", "partnerISO",
-    "partnerDesc", "partner2Code", "partner2ISO", "partner2Desc", "classificationCode",
-    "classificationSearchCode", "isOriginalClassification", "cmdCode", "cmdDesc",
-    "aggrLevel", "isLeaf", "customsCode", "customsDesc", "mosCode", "motCode", "motDesc",
-    "qtyUnitCode", "qtyUnitAbbr", "qty", "isQtyEstimated", "altQtyUnitCode",
-    "altQtyUnitAbbr", "altQty", "isAltQtyEstimated", "netWgt", "isNetWgtEstimated",
-    "grossWgt", "isGrossWgtEstimated", "cifvalue", "fobvalue", "primaryValue",
-    "legacyEstimationFlag", "isReported", "isAggregate",
-]
+FIELDS = API_RECORD_FIELDS
 REAL_CODES = {"848620", "903082", "903141"}
 TABLE7_HS4 = ["2801", "2810", "2840", "2836", "2802", "2901", "2902", "3002", "3004",
               "3501", "3502", "3821", "3822", "8486", "8478", "8444", "8411", "8805", "9012"]

@@ -103,10 +103,9 @@ def _strip(expr: str) -> str:
 
 
 def _is_blank(expr: str, stripped: bool = False) -> str:
-    # list_contains, not IN: DuckDB plans IN (...) as a join.
-    blanks = ", ".join(map(_lit, BLANK_TEXTS))
+    # ORs, not IN (...) or list_contains: in this query DuckDB plans those as joins.
     value = expr if stripped else _strip(expr)
-    return f"({expr} IS NULL OR list_contains([{blanks}], {value}))"
+    return f"({expr} IS NULL OR " + " OR ".join(f"{value} = {_lit(x)}" for x in BLANK_TEXTS) + ")"
 
 
 def _whole(n: str) -> str:

@@ -32,7 +32,11 @@ from typing import Any
 
 import pandas as pd
 
-from orchestration.defs.comtrade.records import RecordError, normalize_api_records
+from orchestration.defs.comtrade.records import (
+    API_RECORD_FIELDS,
+    RecordError,
+    normalize_api_records,
+)
 
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
@@ -67,17 +71,7 @@ LEGACY_FLOWS = {"import": "M", "export": "X", "1": "M", "2": "X"}
 LEGACY_OTHER_FLOWS = {"re-export", "re-import", "re-exports", "re-imports"}
 
 # API v1 field names; normalized spelling -> API spelling.
-API_FIELD_NAMES = [
-    "typeCode", "freqCode", "refPeriodId", "refYear", "refMonth", "period", "reporterCode",
-    "reporterISO", "reporterDesc", "flowCode", "flowDesc", "partnerCode", "partnerISO",
-    "partnerDesc", "partner2Code", "partner2ISO", "partner2Desc", "classificationCode",
-    "classificationSearchCode", "isOriginalClassification", "cmdCode", "cmdDesc",
-    "aggrLevel", "isLeaf", "customsCode", "customsDesc", "mosCode", "motCode", "motDesc",
-    "qtyUnitCode", "qtyUnitAbbr", "qty", "isQtyEstimated", "altQtyUnitCode",
-    "altQtyUnitAbbr", "altQty", "isAltQtyEstimated", "netWgt", "isNetWgtEstimated",
-    "grossWgt", "isGrossWgtEstimated", "cifvalue", "fobvalue", "primaryValue",
-    "legacyEstimationFlag", "isReported", "isAggregate", "lastReleased", "publicationDate",
-]
+API_FIELD_NAMES = [*API_RECORD_FIELDS, "lastReleased", "publicationDate"]
 API_FIELDS = {re.sub(r"[^a-z0-9]", "", n.lower()): n for n in API_FIELD_NAMES}
 API_REQUIRED = ("refyear", "reportercode", "flowcode", "partnercode", "cmdcode",
                 "primaryvalue", "classificationcode")

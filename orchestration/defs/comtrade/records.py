@@ -33,6 +33,19 @@ from typing import Any
 
 import pandas as pd
 
+# The 47 fields of an API v1 / bulk "final" record, in the API's order.
+API_RECORD_FIELDS = [
+    "typeCode", "freqCode", "refPeriodId", "refYear", "refMonth", "period", "reporterCode",
+    "reporterISO", "reporterDesc", "flowCode", "flowDesc", "partnerCode", "partnerISO",
+    "partnerDesc", "partner2Code", "partner2ISO", "partner2Desc", "classificationCode",
+    "classificationSearchCode", "isOriginalClassification", "cmdCode", "cmdDesc",
+    "aggrLevel", "isLeaf", "customsCode", "customsDesc", "mosCode", "motCode", "motDesc",
+    "qtyUnitCode", "qtyUnitAbbr", "qty", "isQtyEstimated", "altQtyUnitCode",
+    "altQtyUnitAbbr", "altQty", "isAltQtyEstimated", "netWgt", "isNetWgtEstimated",
+    "grossWgt", "isGrossWgtEstimated", "cifvalue", "fobvalue", "primaryValue",
+    "legacyEstimationFlag", "isReported", "isAggregate",
+]
+
 SCHEMA: list[tuple[str, str]] = [
     ("year", "INTEGER"),
     ("period", "VARCHAR"),
