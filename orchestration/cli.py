@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -133,9 +134,20 @@ def main(argv: list[str] | None = None) -> int:
     # Library notices (beta parameters, pyspark's pandas note) are not the user's business.
     warnings.filterwarnings("ignore", message=".*is currently in beta.*")
     warnings.filterwarnings("ignore", message=".*PySpark does not yet fully support.*")
+    os.environ.setdefault("PYTHONWARNINGS", "ignore::UserWarning:multiprocessing.resource_tracker")
     args = build_parser().parse_args(argv)
     return args.func(args)
 
 
+def entry() -> None:
+    """Console script: exit without interpreter teardown, where DuckDB's bindings print
+    reference-leak noise (nanobind) that says nothing about the run."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
