@@ -40,6 +40,7 @@ class RunReport:
     generated: dict[str, int] = field(default_factory=dict)
     total_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    unknowns: tuple | None = None  # rows and codes with unknown partner / HS code
 
     @property
     def ok(self) -> bool:
@@ -63,6 +64,11 @@ class RunReport:
         lines.append("rows:")
         for table, count in self.row_counts.items():
             lines.append(f"  {table:<42} {'-' if count is None else f'{count:,}'}")
+        if self.unknowns:
+            rows_p, codes_p, rows_c, codes_c = self.unknowns
+            lines.append(f"unknown:    {rows_p:,} customs rows with {codes_p} unknown partner "
+                         f"codes; {rows_c:,} rows with {codes_c} HS8 codes not in their "
+                         "year's HS revision (kept and flagged)")
         lines.append("")
         counts = defaultdict(int)
         for state in self.checks.values():
@@ -260,6 +266,13 @@ def _row_counts(warehouse: Path, report: RunReport) -> None:
                     f"SELECT count(*) FROM {table}").fetchall()[0][0]
             except duckdb.Error:
                 report.row_counts[table] = None
+        with contextlib.suppress(duckdb.Error):
+            report.unknowns = con.execute(
+                "SELECT count(*) FILTER (WHERE is_unknown_partner), "
+                "count(DISTINCT partner_code) FILTER (WHERE is_unknown_partner), "
+                "count(*) FILTER (WHERE is_unknown_code), "
+                "count(DISTINCT hs8) FILTER (WHERE is_unknown_code) "
+                "FROM staging.stg_customs__monthly_trade").fetchall()[0]
         for table in ("raw.customs_monthly_trade", "raw.comtrade_annual_flows"):
             with contextlib.suppress(duckdb.Error):
                 report.origins |= {r[0] for r in con.execute(

@@ -154,8 +154,8 @@ def test_filters_tsv_gz_with_vintage_in_name(tmp_path):
     by_cls = {r[COLUMNS.index("classification_code")]: r[COLUMNS.index("hs_revision")]
               for r in rows}
     assert by_cls == {"H5": "HS2017", "H6": "HS2022"}
-    world = {r[COLUMNS.index("partner_iso3")] for r in rows if r[COLUMNS.index("partner_code")] == 0}
-    assert world == {"W00"}
+    iso, code = COLUMNS.index("partner_iso3"), COLUMNS.index("partner_code")
+    assert {r[iso] for r in rows if r[code] == 0} == {"W00"}
 
 
 def test_csv_snake_case_header_and_synthetic_origin(tmp_path):

@@ -26,8 +26,10 @@ Not handled here (use ``read_comtrade_file``): the legacy CSV layout and JSON fi
 Known differences from the Python reader, all on malformed input: a quote in the middle
 of a quoted field, and a whitespace-only line that has fewer fields than the header,
 raise an error here (``field <row>``) where Python's csv module is lenient; digits
-outside ASCII (``'٣'``) are not numbers here. A parse error inside a transaction the
-caller opened leaves that transaction aborted (DuckDB's rule); validation errors do not.
+outside ASCII (``'٣'``) are not numbers here; a reporter or partner code beyond the
+INTEGER range is a ValueError here (pandas fails on it there). A parse error inside a
+transaction the caller opened leaves that transaction aborted (DuckDB's rule); validation
+errors do not.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@
         materialized='incremental' if target.type != 'spark' else 'table',
         incremental_strategy='delete+insert',
         unique_key=['period_month', 'flow'],
+        on_schema_change='sync_all_columns',
     )
 }}
 
@@ -31,6 +32,15 @@ partners as (
         iso3
     from {{ ref('ref_gacc_partners') }}
 
+),
+
+known_codes as (
+
+    select distinct
+        hs_revision,
+        hs6
+    from {{ ref('stg_reference__hs_concordance') }}
+
 )
 
 select
@@ -45,6 +55,9 @@ select
     source.partner_name,
     partners.iso3 as partner_iso3,
     partners.gacc_code is null as is_unknown_partner,
+    -- codes whose first six digits are not in the HS revision in force that year: kept,
+    -- flagged and counted (a typo, or a national code the reference tables lack)
+    known_codes.hs6 is null as is_unknown_code,
     source.regime_code,
     source.regime_name,
     source.location_code,
@@ -68,3 +81,7 @@ select
 from source
 left join fx on source.period_month = fx.period_month
 left join partners on source.partner_code = partners.gacc_code
+left join known_codes
+    on substr(source.hs8, 1, 6) = known_codes.hs6
+    and {{ hs_revision_of_year("cast(substr(source.period_month, 1, 4) as integer)") }}
+    = known_codes.hs_revision
