@@ -123,3 +123,28 @@ def test_failed_expectation_blocks_downstream(first_run):
     payload = results[-1].read_text()
     assert "ExpectCompoundColumnsToBeUnique" in payload and "85423100" in payload
     dup.unlink()
+
+
+def test_real_comtrade_case_flows_through_the_models(first_run):
+    """The real legacy Comtrade file (HS 848620, 903082, 903141, every reporter) lands in
+    ind_hs6_world_share labelled real. HS 848620 in 2019 by hand from the file: China
+    exported 532,574,855 USD of 42,825,320,337 (all reporters) = 1.2436%, and imported
+    10,429,742,633 = 19.58 times its exports."""
+    settings, _ = first_run
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        row = con.execute(
+            "SELECT china_exports_usd, world_exports_usd, china_world_export_share, "
+            "china_import_export_ratio, origin FROM indicators.ind_hs6_world_share "
+            "WHERE hs6 = '848620' AND trade_year = 2019").fetchall()[0]
+        origins = {r[0] for r in con.execute(
+            "SELECT DISTINCT origin FROM indicators.ind_hs6_world_share "
+            "WHERE hs6 IN ('848620', '903082', '903141')").fetchall()}
+    finally:
+        con.close()
+    assert row[0] == pytest.approx(532_574_855)
+    assert row[1] == pytest.approx(42_825_320_337)
+    assert row[2] == pytest.approx(532_574_855 / 42_825_320_337)
+    assert round(100 * row[2], 2) == 1.24
+    assert round(row[3], 1) == 19.6
+    assert row[4] == "real" and origins == {"real"}

@@ -1,11 +1,15 @@
 """UN Comtrade ingestion: hand-downloaded files in landing/comtrade, or the API."""
 
+import gzip
 import os
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
+from orchestration.defs.comtrade.bulk_duckdb import load_bulk_file
 from orchestration.defs.comtrade.files import read_comtrade_file
+from orchestration.defs.comtrade.records import KEY, schema_sql
 from orchestration.defs.partitions import annual_partitions, year_keys
 from orchestration.defs.resources import WarehouseResource
 from orchestration.settings import Settings
@@ -14,16 +18,35 @@ COMTRADE_KEY = dg.AssetKey(["raw", "comtrade_annual_flows"])
 FILE_SUFFIXES = (".csv", ".txt", ".gz", ".json", ".tsv")
 
 
-def _from_files(settings: Settings, years: list[int]) -> pd.DataFrame:
-    frames = []
+def _first_line(path: Path) -> str:
+    opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+        return fh.readline()
+
+
+def _is_bulk_layout(path: Path) -> bool:
+    """API/bulk CSV or TSV (streamed through DuckDB); JSON records and the legacy CSV
+    layout are small and go through the pandas reader."""
+    if path.name.lower().removesuffix(".gz").endswith(".json"):
+        return False
+    return "Trade Value (US$)" not in _first_line(path)
+
+
+def _load_files(con, settings: Settings, years: list[int], table: str) -> list[str]:
+    loaded = []
     for path in sorted(settings.landing("comtrade").iterdir()):
-        if path.is_file() and path.name.lower().endswith(FILE_SUFFIXES):
+        if not (path.is_file() and path.name.lower().endswith(FILE_SUFFIXES)):
+            continue
+        if _is_bulk_layout(path):
+            load_bulk_file(con, path, table, years=years)
+        else:
             df = read_comtrade_file(path)
             df = df[df["year"].isin(years)]
-            if "synthetic" in path.name.lower():
-                df = df.assign(origin="synthetic")
-            frames.append(df.assign(source_file=path.name))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+            con.register("incoming_df", df)
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_df").fetchall()
+            con.unregister("incoming_df")
+        loaded.append(path.name)
+    return loaded
 
 
 def _from_api(settings: Settings, years: list[int], log) -> pd.DataFrame:
@@ -61,39 +84,35 @@ def comtrade_annual_flows(
 ) -> dg.MaterializeResult:
     settings = Settings.from_env()
     years = year_keys(context)
-    df = _from_files(settings, years)
-    if os.environ.get("CHOKEPOINT_COMTRADE_SOURCE", "files").lower() == "api":
-        api = _from_api(settings, years, context.log)
-        df = pd.concat([df, api], ignore_index=True) if len(df) else api
-    key = ["year", "reporter_code", "partner_code", "flow", "hs6", "classification_code"]
-    if len(df):
-        # A record that arrives twice (a file and the API, two downloads) counts once:
-        # the newest vintage wins.
-        df = df.sort_values("vintage", na_position="first").drop_duplicates(key, keep="last")
+    key = ", ".join(KEY)
     with warehouse.connect() as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-        if len(df):
-            con.register("incoming", df)
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS raw.comtrade_annual_flows AS "
-                "SELECT * FROM incoming LIMIT 0"
-            )
-        exists = con.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema='raw' AND table_name='comtrade_annual_flows'"
-        ).fetchall()[0][0]
-        if exists:
-            con.execute("BEGIN TRANSACTION")
-            con.execute("DELETE FROM raw.comtrade_annual_flows WHERE list_contains(?, year)",
-                        [years])
-            if len(df):
-                con.execute("INSERT INTO raw.comtrade_annual_flows BY NAME SELECT * FROM incoming")
-            con.execute("COMMIT")
-    origins = sorted(df["origin"].unique()) if len(df) else []
+        con.execute(schema_sql("raw.comtrade_annual_flows")).fetchall()
+        con.execute(schema_sql("incoming_ct").replace("CREATE TABLE", "CREATE TEMP TABLE"))
+        files = _load_files(con, settings, years, "incoming_ct")
+        if os.environ.get("CHOKEPOINT_COMTRADE_SOURCE", "files").lower() == "api":
+            api = _from_api(settings, years, context.log)
+            if len(api):
+                con.register("incoming_api", api)
+                con.execute("INSERT INTO incoming_ct BY NAME SELECT * FROM incoming_api")
+        # A record that arrives twice (two downloads, a file and the API) counts once:
+        # the newest vintage wins.
+        con.execute("BEGIN TRANSACTION")
+        con.execute("DELETE FROM raw.comtrade_annual_flows WHERE list_contains(?, year)",
+                    [years])
+        con.execute(f"""INSERT INTO raw.comtrade_annual_flows BY NAME
+            SELECT * FROM incoming_ct
+            QUALIFY row_number() OVER (PARTITION BY {key}
+                                       ORDER BY vintage DESC NULLS LAST) = 1""")
+        con.execute("COMMIT")
+        rows, origins = con.execute(
+            "SELECT count(*), list(DISTINCT origin ORDER BY origin) FROM "
+            "raw.comtrade_annual_flows WHERE list_contains(?, year)", [years]).fetchall()[0]
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": dg.MetadataValue.int(len(df)),
+            "dagster/row_count": dg.MetadataValue.int(rows),
             "years": dg.MetadataValue.text(f"{years[0]}..{years[-1]}"),
-            "origin": dg.MetadataValue.text(", ".join(origins) or "none"),
+            "files": dg.MetadataValue.json(files),
+            "origin": dg.MetadataValue.text(", ".join(origins or []) or "none"),
         }
     )

@@ -17,6 +17,5 @@ select
     cast(net_weight_kg as double) as net_weight_kg,
     cast(vintage as string) as vintage,
     origin,
-    source,
-    source_file
+    source
 from {{ source('comtrade', 'comtrade_annual_flows') }}
