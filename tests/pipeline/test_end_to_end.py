@@ -7,6 +7,7 @@ folder and assert the run is refused or blocked, and that what was built before 
 import math
 
 import duckdb
+import pytest
 
 from orchestration.settings import Settings
 from tests.conftest import WINDOW
