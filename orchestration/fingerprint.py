@@ -2,8 +2,7 @@
 
 The fingerprint covers the current customs slices (file hashes per month and flow), the
 Comtrade and GDP tables (counts, totals, vintages), the reference files, the dbt project
-(models, macros, seeds) and the analysis settings (CHOKEPOINT_* variables) and the
-window. It is written beside the warehouse after a successful build.
+(models, macros, seeds) and the analysis settings (CHOKEPOINT_* variables). It is written beside the warehouse after a successful build.
 """
 
 import hashlib
@@ -32,9 +31,10 @@ def _tree_digest(root: Path, digest) -> None:
         digest.update(path.read_bytes())
 
 
-def compute(settings: Settings, window: tuple[str, str]) -> str | None:
-    """None when the warehouse lacks a table the build writes or reads."""
-    digest = hashlib.sha256(json.dumps(window).encode())
+def compute(settings: Settings) -> str | None:
+    """None when the warehouse lacks a table the build writes or reads. The run's window
+    is not part of it: the build reads every current slice, whatever the window."""
+    digest = hashlib.sha256()
     settings_env = sorted(
         (k, v) for k, v in os.environ.items()
         if k.startswith("CHOKEPOINT_") and k not in ("CHOKEPOINT_DATA_DIR", "CHOKEPOINT_WAREHOUSE")

@@ -231,7 +231,7 @@ def run_pipeline(
         if success:
             from orchestration import fingerprint
 
-            current = fingerprint.compute(settings, report.window)
+            current = fingerprint.compute(settings)
             if not force and current is not None and current == fingerprint.stored(settings):
                 report.notes.append("nothing changed since the last build: marts and "
                                     "indicators are current (--force rebuilds them)")
@@ -242,7 +242,7 @@ def run_pipeline(
                                                  run_config=_run_config())
                 _collect(result, report)
                 if result.success and current is not None:
-                    fingerprint.store(settings, fingerprint.compute(settings, report.window))
+                    fingerprint.store(settings, fingerprint.compute(settings))
     finally:
         for name in planned - set(report.checks):
             report.checks[name] = "skipped"

@@ -16,7 +16,7 @@ from orchestration.settings import DBT_PROJECT_DIR, Settings
 def duckdb_memory_limit() -> str:
     """Bound DuckDB's memory (it spills to disk beyond it): the full record on one machine
     stays within a few GB. The dbt profile reads the same variable."""
-    return os.environ.get("CHOKEPOINT_DUCKDB_MEMORY_LIMIT", "2GB")
+    return os.environ.get("CHOKEPOINT_DUCKDB_MEMORY_LIMIT", "1GB")
 
 
 class WarehouseResource(dg.ConfigurableResource):

@@ -99,6 +99,42 @@ def test_malformed_file_is_refused_and_nothing_changes(first_run):
         bad.unlink()
 
 
+def test_revision_replaces_its_slice_and_keeps_the_old_vintage(first_run):
+    """A newer file for a month and flow already loaded replaces that slice in the raw
+    table and in the incremental staging model; the earlier vintage stays queryable."""
+    from orchestration.runner import run_pipeline
+
+    settings, _ = first_run
+    revised = settings.landing("customs") / "gacc_revised_201911_import.csv"
+    revised.write_bytes(
+        ('"数据年月","贸易伙伴编码","贸易伙伴名称","商品编码","商品名称","第一数量",'
+         '"第一计量单位","第二数量","第二计量单位","美元",\r\n'
+         '"201911","502","美国","85423110","处理器","10","千克","0","?","123,456",\r\n')
+        .encode("gb18030"))
+    report = run_pipeline(settings, month_from="2019-11", month_to="2019-11")
+    assert report.ok, report.render()
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        current = con.execute(
+            "SELECT count(*), sum(value_usd) FROM staging.stg_customs__monthly_trade "
+            "WHERE period_month = '2019-11' AND flow = 'import'").fetchall()[0]
+        vintages = con.execute(
+            "SELECT count(DISTINCT file_sha256) FROM raw.customs_trade_vintages "
+            "WHERE period_month = '2019-11' AND flow = 'import'").fetchall()[0][0]
+        raw_rows, stg_rows = con.execute(
+            "SELECT (SELECT count(*) FROM raw.customs_monthly_trade), "
+            "(SELECT count(*) FROM staging.stg_customs__monthly_trade)").fetchall()[0]
+        untouched = con.execute(
+            "SELECT count(*) FROM staging.stg_customs__monthly_trade "
+            "WHERE period_month = '2019-10' AND flow = 'import'").fetchall()[0][0]
+    finally:
+        con.close()
+    assert current == (1, 123456.0)
+    assert vintages == 2  # the synthetic 2019 file and the revision
+    assert raw_rows == stg_rows  # no slice twice in staging
+    assert untouched > 1
+
+
 def test_failed_expectation_blocks_downstream(first_run):
     """A file that parses but breaks an expectation (a duplicated key) is stored as a
     vintage, its check fails with ERROR, and nothing downstream is rebuilt."""

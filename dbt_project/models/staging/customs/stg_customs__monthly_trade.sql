@@ -1,11 +1,13 @@
-{#- Incremental by month and flow where the engine supports delete+insert (DuckDB); a
-    plain table on Spark, whose default file format cannot delete. -#}
+{#- Incremental by month and flow where the engine can delete (DuckDB), a plain table on
+    Spark. A replaced slice is deleted by the pre-hook, then every slice the table lacks
+    is appended: dbt's delete+insert joins on the non-unique (month, flow) key, which at
+    30 million rows multiplies each slice by itself. -#}
 {{
     config(
         materialized='incremental' if target.type != 'spark' else 'table',
-        incremental_strategy='delete+insert',
-        unique_key=['period_month', 'flow'],
+        incremental_strategy='append',
         on_schema_change='sync_all_columns',
+        pre_hook="{{ delete_replaced_customs_slices() }}",
     )
 }}
 
@@ -13,8 +15,12 @@ with source as (
 
     select * from {{ source('customs', 'customs_monthly_trade') }}
     {% if is_incremental() %}
-    -- Only slices replaced since the last build: a month costs a month, not the history.
-        where loaded_at > (select max(existing.loaded_at) from {{ this }} as existing)
+        -- only the slices the table lacks (new, or just deleted as replaced): a month
+        -- costs a month, not the history
+        where {{ dbt.concat(["period_month", "'|'", "flow"]) }} not in (
+            select distinct {{ dbt.concat(["existing.period_month", "'|'", "existing.flow"]) }}
+            from {{ this }} as existing
+        )
     {% endif %}
 
 ),
