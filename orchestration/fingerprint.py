@@ -2,7 +2,8 @@
 
 The fingerprint covers the current customs slices (file hashes per month and flow), the
 Comtrade and GDP tables (counts, totals, vintages), the reference files, the dbt project
-(models, macros, seeds) and the analysis settings (CHOKEPOINT_* variables). It is written beside the warehouse after a successful build.
+(models, macros, seeds) and the analysis settings (CHOKEPOINT_* variables). It is
+written beside the warehouse after a successful build.
 """
 
 import hashlib
@@ -17,8 +18,10 @@ from orchestration.settings import DBT_PROJECT_DIR, Settings
 QUERIES = [
     "SELECT period_month, flow, list(DISTINCT file_sha256 ORDER BY file_sha256) "
     "FROM raw.customs_monthly_trade GROUP BY ALL ORDER BY ALL",
-    "SELECT count(*), sum(primary_value_usd), max(vintage) FROM raw.comtrade_annual_flows",
-    "SELECT count(*), sum(gdp_usd), max(vintage) FROM raw.gdp_annual",
+    # bit_xor of row hashes: exact and order-free (a float sum is neither)
+    "SELECT count(*), bit_xor(hash(year, reporter_code, partner_code, flow, hs6, "
+    "classification_code, primary_value_usd, vintage, origin)) FROM raw.comtrade_annual_flows",
+    "SELECT count(*), bit_xor(hash(year, iso3, gdp_usd, vintage)) FROM raw.gdp_annual",
     "SELECT count(*) FROM indicators.ind_group_patterns",
 ]
 

@@ -99,17 +99,17 @@ def _known_months(settings: Settings) -> list[str]:
     """Months in the data: those already loaded plus those in new landing files."""
     from orchestration.defs.customs.assets import landing_files
     from orchestration.defs.customs.parsing import CustomsFileError, parse_customs_file
-    from orchestration.defs.customs.store import file_sha256
+    from orchestration.defs.customs.store import file_sha256, signature
 
     months: set[str] = set()
     loaded: set[str] = set()
     if settings.warehouse_path.exists():
         con = duckdb.connect(str(settings.warehouse_path), read_only=True)
         try:
-            for sha, ms in con.execute(
-                "SELECT file_sha256, months FROM raw.customs_load_log"
+            for sha, ms, sig in con.execute(
+                "SELECT file_sha256, months, signature FROM raw.customs_load_log"
             ).fetchall():
-                loaded.add(sha)
+                loaded.update((sha, sig))
                 months.update(ms)
         except duckdb.Error:
             pass
@@ -118,7 +118,7 @@ def _known_months(settings: Settings) -> list[str]:
     probe = duckdb.connect()
     try:
         for i, path in enumerate(landing_files(settings.landing("customs"))):
-            if file_sha256(path) in loaded:
+            if signature(path) in loaded or file_sha256(path) in loaded:
                 continue
             try:
                 months.update(parse_customs_file(probe, path, table=f"probe_{i}").months)
@@ -188,10 +188,11 @@ def run_pipeline(
     from orchestration.synthetic import ensure_bundled_inputs
 
     generated = ensure_bundled_inputs(settings) if synthetic else {}
-    months = _known_months(settings)
     if not MONTH.match(month_from):
         raise SystemExit(f"--from {month_from!r}: expected YYYY-MM")
     if month_to is None:
+        # reading the months of new landing files costs a parse: only when asked
+        months = _known_months(settings)
         month_to = months[-1] if months else datetime.now(UTC).strftime("%Y-%m")
     if not MONTH.match(month_to) or month_to < month_from:
         raise SystemExit(f"--to {month_to!r}: expected YYYY-MM not before --from")

@@ -42,10 +42,11 @@ def customs_monthly_trade(
     with warehouse.connect() as con:
         store.ensure_tables(con)
         known = store.loaded_hashes(con)
+        seen = store.known_signatures(con)
         parsed_new, errors = [], []
         for i, path in enumerate(landing_files(landing)):
             # Hashing is a cheap read; parsing is not, so known files are skipped first.
-            if store.file_sha256(path) in known:
+            if store.signature(path) in seen or store.file_sha256(path) in known:
                 continue
             try:
                 parsed = parse_customs_file(con, path, table=f"customs_parsed_{i}")

@@ -36,6 +36,19 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
             currency VARCHAR, months VARCHAR[], rows BIGINT, total_value_native DOUBLE,
             archived_path VARCHAR, origin VARCHAR, loaded_at TIMESTAMP)"""
     )
+    con.execute("ALTER TABLE raw.customs_load_log ADD COLUMN IF NOT EXISTS signature VARCHAR")
+
+
+def signature(path: Path) -> str:
+    """Name, size and modification time: a file whose signature was seen at load time is
+    the same file, so the full-record landing folder is not re-hashed on every run."""
+    stat = path.stat()
+    return f"{path.name}|{stat.st_size}|{stat.st_mtime_ns}"
+
+
+def known_signatures(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute(
+        "SELECT signature FROM raw.customs_load_log WHERE signature IS NOT NULL").fetchall()}
 
 
 def loaded_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -80,9 +93,10 @@ def store_vintage(
             [now, origin],
         )
         con.execute(
-            "INSERT INTO raw.customs_load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO raw.customs_load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [parsed.path.name, parsed.sha256, parsed.flow, parsed.currency, parsed.months,
-             parsed.rows, parsed.total_value_native, str(archived), origin, now],
+             parsed.rows, parsed.total_value_native, str(archived), origin, now,
+             signature(parsed.path)],
         )
         con.execute("COMMIT")
     except Exception:

@@ -74,21 +74,27 @@ def _partition_filter(context, column: str, kind: str) -> tuple[str, list]:
 MAX_ROWS_PER_BATCH = int(os.environ.get("CHOKEPOINT_CHECK_BATCH_ROWS", "300000"))
 
 
-def _read(table: str, columns: str, part_column: str | None = None, kind: str = "month"):
+def _read(table: str, columns: str, part_column: str | None = None, kind: str = "month",
+          chunk_by: str | None = None):
+    """Read the run's slice in chunks of whole ``chunk_by`` groups (default: partitions).
+    A chunk key must be part of every uniqueness key of the suite, so no duplicate can
+    straddle two chunks."""
+    chunk_by = chunk_by or part_column
+
     def read(con, context) -> Iterator[pd.DataFrame]:
         if not part_column:
             yield con.execute(f"SELECT {columns} FROM {table}").df()
             return
         where, params = _partition_filter(context, part_column, kind)
         sizes = con.execute(
-            f"SELECT {part_column}, count(*) FROM {table} WHERE {where} GROUP BY ALL "
+            f"SELECT {chunk_by} AS chunk, count(*) FROM {table} WHERE {where} GROUP BY ALL "
             "ORDER BY 1", params).fetchall()
         chunk: list = []
         rows = 0
         for value, count in sizes + [(None, None)]:
             if chunk and (value is None or rows + count > MAX_ROWS_PER_BATCH):
                 yield con.execute(
-                    f"SELECT {columns} FROM {table} WHERE list_contains(?, {part_column})",
+                    f"SELECT {columns} FROM {table} WHERE list_contains(?, {chunk_by})",
                     [chunk]).df()
                 chunk, rows = [], 0
             if value is not None:
@@ -309,7 +315,8 @@ SUITES = [
         asset_key=COMTRADE_KEY,
         read=_read("raw.comtrade_annual_flows",
                    "year, reporter_code, partner_code, flow, hs6, classification_code, "
-                   "primary_value_usd, origin", "year", "year"),
+                   "primary_value_usd, origin", "year", "year",
+                   chunk_by="year * 100000 + reporter_code"),
         expectations=[
             _not_null("year"), _not_null("reporter_code"), _not_null("hs6"),
             _in_set("flow", ["import", "export"]),
