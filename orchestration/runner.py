@@ -242,8 +242,9 @@ def run_pipeline(
                 result = build.execute_in_process(instance=instance, raise_on_error=False,
                                                  run_config=_run_config())
                 _collect(result, report)
-                if result.success and current is not None:
-                    fingerprint.store(settings, fingerprint.compute(settings))
+                after = fingerprint.compute(settings) if result.success else None
+                if after is not None:
+                    fingerprint.store(settings, after)
     finally:
         for name in planned - set(report.checks):
             report.checks[name] = "skipped"
