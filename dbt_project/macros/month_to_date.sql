@@ -8,12 +8,6 @@
     (cast(substr({{ column }}, 1, 4) as integer) * 12 + cast(substr({{ column }}, 6, 2) as integer) - 1)
 {%- endmacro %}
 
-{% macro month_from_index(expr) -%}
-    {{ dbt.concat([
-        "cast(floor((" ~ expr ~ ") / 12) as string)", "'-'",
-        dbt.right(dbt.concat(["'0'", "cast(mod(" ~ expr ~ ", 12) + 1 as string)"]), 2)
-    ]) }}
-{%- endmacro %}
 
 {#- The HS revision China's tariff followed in a given year. -#}
 {% macro hs_revision_of_year(year_expr) -%}

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.synthetic.series import GROUP_TARGETS, shaped_series
 
 SEED = 20150101
@@ -49,13 +50,6 @@ HEADER_CNY = [
 ]
 HEADER_USD = HEADER_CNY[:-1] + ["美元"]
 
-SNA_OF_BEC = {
-    "41": "capital", "521": "capital",
-    "111": "intermediate", "121": "intermediate", "21": "intermediate", "22": "intermediate",
-    "31": "intermediate", "322": "intermediate", "42": "intermediate", "53": "intermediate",
-    "112": "consumption", "122": "consumption", "522": "consumption",
-    "61": "consumption", "62": "consumption", "63": "consumption",
-}
 
 
 @dataclass(frozen=True)
@@ -107,11 +101,14 @@ def read_stable_hs6_by_class(reference_dir: Path) -> dict[str, list[str]]:
     stable = codes(reference_dir / "hs" / "hs2022_to_hs2012.csv", 0) & codes(
         reference_dir / "hs" / "hs2022_to_hs2012.csv", 3
     )
+    # the same BEC -> SNA table the models use
+    with (DBT_PROJECT_DIR / "seeds" / "ref_bec_sna.csv").open(encoding="utf-8") as fh:
+        sna_of_bec = {r["bec4"]: r["sna_class"] for r in csv.DictReader(fh)}
     by_class: dict[str, list[str]] = {k: [] for k in BACKGROUND_USD}
     with (reference_dir / "bec" / "unsd_hs2017_to_bec4.csv").open(encoding="utf-8-sig") as fh:
         for hs6, bec, rel in list(csv.reader(fh))[1:]:
-            sna = SNA_OF_BEC.get(bec)
-            if rel == "n:1" and sna and hs6 in stable:
+            sna = sna_of_bec.get(bec)
+            if rel == "n:1" and sna in by_class and hs6 in stable:
                 by_class[sna].append(hs6)
     return {k: sorted(v) for k, v in by_class.items()}
 
