@@ -9,7 +9,7 @@ with monthly as (
         period_month,
         trade_year,
         sum(imports_usd) as imports_usd,
-        case when min(origin) = max(origin) then min(origin) else 'mixed' end as origin
+        {{ combined_origin('origin') }} as origin
     from {{ ref('fct_tech_group_monthly') }}
     group by batch, batch_name, period_month, trade_year
 

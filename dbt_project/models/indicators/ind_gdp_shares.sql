@@ -64,7 +64,7 @@ annual as (
             else 0
         end) as adj_intermediate_usd,
         sum(case when is_unmapped then value_usd else 0 end) as unmapped_usd,
-        case when min(origin) = max(origin) then min(origin) else 'mixed' end as origin
+        {{ combined_origin('origin') }} as origin
     from flagged
     group by trade_year
 

@@ -17,7 +17,7 @@ origins as (
     select
         batch,
         group_id,
-        case when min(origin) = max(origin) then min(origin) else 'mixed' end as origin
+        {{ combined_origin('origin') }} as origin
     from {{ ref('fct_tech_group_monthly') }}
     group by batch, group_id
 

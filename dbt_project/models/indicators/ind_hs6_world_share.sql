@@ -80,7 +80,7 @@ totals as (
         sum(case when flow = 'export' then value_usd else 0 end) as world_exports_usd,
         count(distinct case when flow = 'export' then reporter_code end) as n_reporters,
         max(hs_revision) as hs_revision_reported,
-        case when min(origin) = max(origin) then min(origin) else 'mixed' end as origin
+        {{ combined_origin('origin') }} as origin
     from world_rows
     group by trade_year, hs6
 

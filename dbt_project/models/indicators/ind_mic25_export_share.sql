@@ -44,10 +44,7 @@ sectors as (
         sum(shares.world_exports_usd) as world_exports_usd,
         sum(case when shares.china_world_export_share > {{ dominance }} then 1 else 0 end)
             as n_hs6_dominant,
-        case
-            when min(shares.origin) = max(shares.origin) then min(shares.origin)
-            else 'mixed'
-        end as origin
+        {{ combined_origin('shares.origin') }} as origin
     from sector_codes
     inner join shares on sector_codes.hs6 = shares.hs6
     group by sector_codes.sector_id, sector_codes.sector_name, shares.trade_year

@@ -37,7 +37,7 @@ sectors as (
         trade_year,
         count(*) as n_hs6_codes,
         sum(case when is_dependent then 1 else 0 end) as n_hs6_dependent,
-        case when min(origin) = max(origin) then min(origin) else 'mixed' end as origin
+        {{ combined_origin('origin') }} as origin
     from codes
     group by sector_id, sector_name, trade_year
 

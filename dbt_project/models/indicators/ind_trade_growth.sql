@@ -7,7 +7,7 @@ with annual as (
         sum(case when flow = 'export' then value_usd else 0 end) as exports_usd,
         sum(case when flow = 'import' then value_usd else 0 end) as imports_usd,
         count(distinct period_month) as months_in_data,
-        case when min(origin) = max(origin) then min(origin) else 'mixed' end as origin
+        {{ combined_origin('origin') }} as origin
     from {{ ref('fct_customs_monthly') }}
     group by trade_year
 

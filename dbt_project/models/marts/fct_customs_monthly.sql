@@ -6,6 +6,6 @@ select
     sum(value_usd) as value_usd,
     count(distinct hs8) as n_hs8,
     sum(case when is_unknown_partner then value_usd else 0 end) as value_usd_unknown_partner,
-    case when min(origin) = max(origin) then min(origin) else 'mixed' end as origin
+    {{ combined_origin('origin') }} as origin
 from {{ ref('stg_customs__monthly_trade') }}
 group by period_month, trade_year, flow

@@ -29,7 +29,7 @@ tech as (
         period_month,
         sum(value_usd) as imports_usd,
         count(distinct hs8) as n_hs8_reporting,
-        case when min(origin) = max(origin) then min(origin) else 'mixed' end as origin
+        {{ combined_origin('origin') }} as origin
     from {{ ref('int_customs__tech_imports') }}
     group by 1, 2, 3
 

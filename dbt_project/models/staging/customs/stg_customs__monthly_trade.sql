@@ -88,6 +88,7 @@ from source
 left join fx on source.period_month = fx.period_month
 left join partners on source.partner_code = partners.gacc_code
 left join known_codes
-    on substr(source.hs8, 1, 6) = known_codes.hs6
-    and {{ hs_revision_of_year("cast(substr(source.period_month, 1, 4) as integer)") }}
-    = known_codes.hs_revision
+    on
+        substr(source.hs8, 1, 6) = known_codes.hs6
+        and {{ hs_revision_of_year("cast(substr(source.period_month, 1, 4) as integer)") }}
+        = known_codes.hs_revision
