@@ -7,7 +7,6 @@ from orchestration.defs.customs.assets import customs_monthly_trade
 from orchestration.defs.customs.sensors import customs_landing_sensor
 from orchestration.defs.dbt.assets import DBT_ASSETS
 from orchestration.defs.gdp.assets import fx_monthly, gdp_annual
-from orchestration.defs.progress import progress_logger
 from orchestration.defs.quality.checks import GE_CHECKS
 from orchestration.defs.reference.assets import reference_tables
 from orchestration.defs.reports.assets import REPORT_ASSETS
@@ -43,7 +42,6 @@ defs = dg.Definitions(
     schedules=[monthly_refresh_schedule, annual_sources_schedule],
     sensors=[customs_landing_sensor],
     resources=build_resources(),
-    loggers={"console": dg.colored_console_logger, "progress": progress_logger},
     # One process: DuckDB has one writer, and per-step subprocesses re-import the stack.
     executor=dg.in_process_executor,
 )

@@ -41,6 +41,8 @@ class RunReport:
     total_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     unknowns: tuple | None = None  # rows and codes with unknown partner / HS code
+    invocation: str = ""  # the chokepoint/invocation tag shared by this run's Dagster runs
+    run_ids: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -51,6 +53,9 @@ class RunReport:
                  f"window:     {self.window[0]} .. {self.window[1]}",
                  f"warehouse:  {self.settings.warehouse_path}",
                  f"status:     {'OK' if self.ok else 'FAILED'}"]
+        if self.invocation:
+            lines.append(f"runs:       {', '.join(self.run_ids)} "
+                         f"(tag chokepoint/invocation={self.invocation})")
         if "synthetic" in self.origins:
             lines.append("data:       SYNTHETIC customs and Comtrade inputs (generated, not "
                          "real trade); real: GDP, FX, reference tables"
@@ -143,10 +148,10 @@ def _stage_of(step_key: str) -> str:
     return "other"
 
 
-def _collect(result, report: RunReport) -> None:
+def _collect(events, report: RunReport) -> None:
     from dagster import DagsterEventType
 
-    for event in result.all_events:
+    for event in events:
         if event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
             data = event.event_specific_data
             duration = getattr(data, "duration_ms", None) or 0
@@ -166,24 +171,39 @@ def _collect(result, report: RunReport) -> None:
                 report.checks[name] = "failed" if ev.severity.value == "ERROR" else "warned"
 
 
-def _planned_checks(job) -> set[str]:
-    names = set()
-    for node in job.asset_layer.asset_graph.asset_check_keys:
-        names.add(f"{node.asset_key.to_user_string()}:{node.name}")
-    return names
+@contextlib.contextmanager
+def _worker_output_to(log_path: Path):
+    """Send the output of the code server and run workers (Dagster's debug stream) to a
+    log file: they inherit this process's file descriptors. Progress lines go to the
+    terminal through a duplicate of the original stderr."""
+    import sys
 
-
-def _run_config() -> dict:
-    """Progress lines on the terminal unless CHOKEPOINT_VERBOSE asks for Dagster's log."""
-    from orchestration.defs.progress import PROGRESS_RUN_CONFIG
-
-    return {} if os.environ.get("CHOKEPOINT_VERBOSE") else PROGRESS_RUN_CONFIG
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with log_path.open("ab") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        terminal = os.fdopen(os.dup(saved[1]), "w", buffering=1)
+        try:
+            yield terminal
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
+            terminal.close()
 
 
 def run_pipeline(
     settings: Settings, month_from: str = WINDOW_START, month_to: str | None = None,
     synthetic: bool = True, include_annual: bool = True, force: bool = False,
 ) -> RunReport:
+    """Launch the annual sources, the customs ingestion and the build as runs of the
+    instance (one invocation tag), following each to its end, then write the report."""
     started = time.monotonic()
     from orchestration.synthetic import ensure_bundled_inputs
 
@@ -201,50 +221,49 @@ def run_pipeline(
 
     import dagster as dg
 
-    from orchestration.definitions import defs
+    from orchestration.launch import launcher
+    from orchestration.progress import Progress
 
     instance = dg.DagsterInstance.get()
-    report.stage_seconds["load definitions"] = time.monotonic() - started
     planned: set[str] = set()
+    log_path = settings.reports_dir / "runs.log"
     try:
-        success = True
-        if include_annual:
-            annual = defs.resolve_job_def("annual_sources")
-            planned |= {c for c in _planned_checks(annual)}
-            result = annual.execute_in_process(
-                instance=instance, raise_on_error=False, run_config=_run_config(),
-                tags={RANGE_START: month_from[:4], RANGE_END: month_to[:4]},
-            )
-            _collect(result, report)
-            success = result.success
-        if success:
-            ingest = defs.resolve_job_def("customs_ingest")
-            planned |= {c for c in _planned_checks(ingest)}
-            result = ingest.execute_in_process(
-                instance=instance, raise_on_error=False, run_config=_run_config(),
-                tags={RANGE_START: f"{month_from}-01", RANGE_END: f"{month_to}-01"},
-            )
-            _collect(result, report)
-            success = result.success
-        if not success:
-            # what the build would have materialized is blocked: report its checks skipped
-            planned |= {c for c in _planned_checks(defs.resolve_job_def("build"))}
-        if success:
-            from orchestration import fingerprint
+        with _worker_output_to(log_path) as terminal, launcher(instance) as runs:
+            report.invocation = runs.invocation
+            report.stage_seconds["load definitions"] = time.monotonic() - started
+            progress = Progress(terminal)
 
-            current = fingerprint.compute(settings)
-            if not force and current is not None and current == fingerprint.stored(settings):
-                report.notes.append("nothing changed since the last build: marts and "
-                                    "indicators are current (--force rebuilds them)")
+            def launch(job: str, tags: dict[str, str]) -> bool:
+                nonlocal planned
+                planned |= runs.planned_checks(job)
+                done = runs.wait(runs.submit(job, tags), on_event=progress)
+                report.run_ids.append(done.run_id)
+                _collect(done.events, report)
+                if not done.success and not report.failures:
+                    report.failures.append(f"run {done.run_id} of {job}: {done.status.value}")
+                return done.success
+
+            success = True
+            if include_annual:
+                success = launch("annual_sources",
+                                 {RANGE_START: month_from[:4], RANGE_END: month_to[:4]})
+            if success:
+                success = launch("customs_ingest", {RANGE_START: f"{month_from}-01",
+                                                     RANGE_END: f"{month_to}-01"})
+            if not success:
+                # what the build would have materialized is blocked: its checks are skipped
+                planned |= runs.planned_checks("build")
             else:
-                build = defs.resolve_job_def("build")
-                planned |= {c for c in _planned_checks(build)}
-                result = build.execute_in_process(instance=instance, raise_on_error=False,
-                                                 run_config=_run_config())
-                _collect(result, report)
-                after = fingerprint.compute(settings) if result.success else None
-                if after is not None:
-                    fingerprint.store(settings, after)
+                from orchestration import fingerprint
+
+                current = fingerprint.compute(settings)
+                if not force and current is not None and current == fingerprint.stored(settings):
+                    report.notes.append("nothing changed since the last build: marts and "
+                                        "indicators are current (--force rebuilds them)")
+                elif launch("build", {}):
+                    after = fingerprint.compute(settings)
+                    if after is not None:
+                        fingerprint.store(settings, after)
     finally:
         for name in planned - set(report.checks):
             report.checks[name] = "skipped"
@@ -253,6 +272,7 @@ def run_pipeline(
 
         build_quality_report(settings.quality_dir)
         report.total_seconds = time.monotonic() - started
+        report.notes.append(f"Dagster's log of these runs: {log_path}")
         _write(report)
     return report
 

@@ -82,6 +82,13 @@ def apply_to_environment(settings: Settings) -> None:
 def write_dagster_yaml(home: Path) -> None:
     home.mkdir(parents=True, exist_ok=True)
     target = home / "dagster.yaml"
-    wanted = "telemetry:\n  enabled: false\n"
+    # Runs start as soon as they are submitted, from the CLI as from the UI: the default
+    # queued coordinator would leave a CLI run waiting for a daemon that may not be running.
+    wanted = (
+        "telemetry:\n  enabled: false\n"
+        "run_coordinator:\n"
+        "  module: dagster.core.run_coordinator\n"
+        "  class: DefaultRunCoordinator\n"
+    )
     if not target.exists() or target.read_text() != wanted:
         target.write_text(wanted)

@@ -2,6 +2,7 @@
 input, naming the observed value and offending rows; chunked results merge."""
 
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -85,14 +86,19 @@ def test_release_calendar(today, oldest):
     assert checks.oldest_allowed_month(today) == oldest
 
 
-def _customs_table(con, months_values):
+def _customs_table(con, months_values, currency="USD", cny_per_usd=7.0):
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute("CREATE OR REPLACE TABLE raw.customs_monthly_trade "
-                "(period_month VARCHAR, flow VARCHAR, value_native DOUBLE)")
+                "(period_month VARCHAR, flow VARCHAR, value_native DOUBLE, currency VARCHAR)")
+    con.execute("CREATE OR REPLACE TABLE raw.fx_monthly "
+                "(month VARCHAR, country VARCHAR, cny_per_usd DOUBLE)")
     for month, n, value in months_values:
+        cur = currency(month) if callable(currency) else currency
+        native = value * cny_per_usd if cur == "CNY" else value
+        con.execute("INSERT INTO raw.fx_monthly VALUES (?, 'China', ?)", [month, cny_per_usd])
         for _ in range(n):
-            con.execute("INSERT INTO raw.customs_monthly_trade VALUES (?, 'import', ?)",
-                        [month, value / n])
+            con.execute("INSERT INTO raw.customs_monthly_trade VALUES (?, 'import', ?, ?)",
+                        [month, native / n, cur])
 
 
 class _Ctx:
@@ -114,8 +120,62 @@ def test_volume_rule_flags_a_collapsed_month():
     assert bad.expectation.severity == "warn"  # default: reported, not blocking
 
 
-def test_freshness_rule_flags_stale_data():
+def test_volume_rule_compares_usd_across_a_currency_switch():
+    """Files in RMB to 2024 and in USD from 2025, the same trade in USD: no warning
+    (in native units the USD months would look 7 times smaller)."""
+    con = duckdb.connect()
+    months = [(f"2024-{m:02d}", 10, 1000.0) for m in range(1, 13)] + [("2025-01", 10, 1000.0)]
+    _customs_table(con, months, currency=lambda m: "CNY" if m < "2025" else "USD")
+    out = checks._rule_outcome(con, checks._volume_rule(), _Ctx(["2025-01"]), "month")
+    assert out.success, out.offending
+
+
+def test_freshness_is_judged_only_against_a_clock_the_user_sets(monkeypatch):
     con = duckdb.connect()
     _customs_table(con, [("2019-12", 1, 1.0)])
+    monkeypatch.delenv("CHOKEPOINT_FRESHNESS_AS_OF", raising=False)
+    unset = checks._rule_outcome(con, checks._freshness_rule(), _Ctx(["2019-12"]), "month")
+    assert unset.success
+    monkeypatch.setenv("CHOKEPOINT_FRESHNESS_AS_OF", "2020-02-20")  # January just released
+    fresh = checks._rule_outcome(con, checks._freshness_rule(), _Ctx(["2019-12"]), "month")
+    assert fresh.success  # 2019-12 is the month of grace: exactly on the boundary
+    monkeypatch.setenv("CHOKEPOINT_FRESHNESS_AS_OF", "2020-03-20")
     out = checks._rule_outcome(con, checks._freshness_rule(), _Ctx(["2019-12"]), "month")
     assert not out.success and out.offending[0]["latest_month"] == "2019-12"
+    assert out.offending[0]["oldest_allowed"] == "2020-01"
+
+
+def test_an_empty_month_of_the_run_is_named():
+    con = duckdb.connect()
+    _customs_table(con, [("2024-01", 3, 10.0), ("2024-03", 3, 10.0)])
+    out = checks._rule_outcome(con, checks._empty_months_rule(),
+                               _Ctx(["2024-01", "2024-03"]), "month")
+    assert not out.success
+    assert [r["period_month"] for r in out.offending] == ["2024-02"]
+    assert out.expectation.severity == "warn"
+
+
+def test_offending_rows_name_month_code_partner_file_and_line():
+    df = pd.DataFrame({
+        "period_month": ["2024-06", "2024-06", "2024-07"], "flow": ["import"] * 3,
+        "hs8": ["85423190", "85423290", "85423190"], "partner_code": ["502", "116", "502"],
+        "source_file": ["a.csv", "a.csv", "b.csv"], "line_no": [2, 3, 7],
+        "value_native": [5.0, -1.0, 2.0]})
+    exp = checks._range("value_native", low=0)
+    out = ge_runner.validate(df, "customs", [exp], id_columns=(
+        "period_month", "flow", "hs8", "partner_code", "source_file", "line_no"))
+    [row] = out.outcomes[0].offending
+    assert (row["source_file"], row["line_no"], row["hs8"], row["partner_code"]) == (
+        "a.csv", 3, "85423290", "116")
+    assert out.outcomes[0].observed_text == "1 of 3 rows (33.33%) break the rule"
+    assert exp.rule == "value_native >= 0"
+
+
+def test_check_metadata_renders_whole_with_pipes_escaped():
+    exp = checks._regex("period_month", r"^\d{4}-(0[1-9]|1[0-2])$")
+    out = ge_runner.validate(pd.DataFrame({"period_month": ["2024-13"]}), "t", [exp])
+    meta = checks._metadata(out, Path("/tmp/q/x.json"), "")
+    table = meta["rules"].value
+    assert "(0[1-9]\\|1[0-2])" in table  # the regex whole, its pipe escaped
+    assert all(line.count(" | ") == 3 for line in table.splitlines() if "matches" in line)
+    assert "1 of 1 rows (100.00%) break the rule" in meta["failed_1"].value

@@ -44,6 +44,8 @@ class Suite:
     expectations: list[Expectation]
     rules: tuple[SqlRule, ...] = ()
     partitioned: bool = False
+    # columns that locate an offending row for the reader (month, code, file, line)
+    id_columns: tuple[str, ...] = ()
 
 
 def run_partition_keys(context, kind: str) -> list:
@@ -166,27 +168,60 @@ def oldest_allowed_month(today: date) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def freshness_as_of() -> date | None:
+    """The clock is a bound the user sets (CHOKEPOINT_FRESHNESS_AS_OF = today or a date):
+    without it, a data folder is judged by what its runs asked for, not by the day it is
+    opened, so a folder of past months (or the synthetic set) never reads as stale."""
+    value = os.environ.get("CHOKEPOINT_FRESHNESS_AS_OF", "").strip().lower()
+    if not value:
+        return None
+    return date.today() if value == "today" else date.fromisoformat(value)
+
+
 def _freshness_rule() -> SqlRule:
+    def sql() -> str:
+        as_of = freshness_as_of()
+        if as_of is None:
+            return "SELECT 1 WHERE false"
+        oldest = oldest_allowed_month(as_of)
+        return ("SELECT max(period_month) AS latest_month, "
+                f"'{oldest}' AS oldest_allowed, '{as_of}' AS as_of "
+                f"FROM raw.customs_monthly_trade HAVING max(period_month) < '{oldest}'")
+
     return SqlRule(
-        "freshness: the latest month is not older than the release calendar allows",
-        lambda: (
-            "SELECT max(period_month) AS latest_month, "
-            f"'{oldest_allowed_month(date.today())}' AS oldest_allowed "
-            "FROM raw.customs_monthly_trade "
-            f"HAVING max(period_month) < '{oldest_allowed_month(date.today())}'"
-        ),
-        "latest month >= release calendar month minus one month of grace",
+        "freshness: the newest month is as recent as GACC's release calendar allows on the "
+        "CHOKEPOINT_FRESHNESS_AS_OF date",
+        sql,
+        "newest month >= the month released by that date, minus one month of grace; "
+        "not evaluated when CHOKEPOINT_FRESHNESS_AS_OF is unset",
         _severity("freshness", "warn"),
+    )
+
+
+def _empty_months_rule() -> SqlRule:
+    return SqlRule(
+        "every month the run asked for holds rows: an empty month is a download gap or a "
+        "release not out yet, never a month of zero trade",
+        "SELECT m AS period_month FROM (SELECT unnest(?) AS m) "
+        "WHERE m NOT IN (SELECT DISTINCT period_month FROM raw.customs_monthly_trade)",
+        "no month of the run without rows",
+        _severity("empty_months", "warn"),
     )
 
 
 def _volume_rule() -> SqlRule:
     low, high = _volume_band()
     return SqlRule(
-        "volume: each month's rows and value against the median of the 12 months before",
+        "volume: each month's rows and USD value against the median of the 12 months before",
+        # in USD: files of one series may come in RMB for some years and USD for others
         f"""WITH m AS (
-                SELECT period_month, flow, count(*) AS n, sum(value_native) AS v
-                FROM raw.customs_monthly_trade GROUP BY ALL),
+                SELECT t.period_month, t.flow, count(*) AS n,
+                       sum(CASE WHEN t.currency = 'USD' THEN t.value_native
+                                ELSE t.value_native / fx.cny_per_usd END) AS v
+                FROM raw.customs_monthly_trade t
+                LEFT JOIN raw.fx_monthly fx
+                  ON fx.month = t.period_month AND fx.country = 'China'
+                GROUP BY ALL),
             w AS (
                 SELECT a.period_month, a.flow, a.n, a.v,
                        (SELECT median(b.n) FROM m b WHERE b.flow = a.flow
@@ -279,8 +314,9 @@ SUITES = [
         asset_key=CUSTOMS_KEY,
         read=_read("raw.customs_monthly_trade",
                    "period_month, flow, partner_code, hs8, regime_code, location_code, "
-                   "value_native, qty1, currency, source_file, file_sha256, origin",
+                   "value_native, qty1, currency, source_file, line_no, file_sha256, origin",
                    "period_month", "month"),
+        id_columns=("period_month", "flow", "hs8", "partner_code", "source_file", "line_no"),
         expectations=[
             _columns(CUSTOMS_COLUMNS),
             _not_null("period_month"), _not_null("hs8"), _not_null("partner_code"),
@@ -306,6 +342,7 @@ SUITES = [
                 "relative difference <= 1e-6",
             ),
             _freshness_rule(),
+            _empty_months_rule(),
             _volume_rule(),
         ),
         partitioned=True,
@@ -315,8 +352,9 @@ SUITES = [
         asset_key=COMTRADE_KEY,
         read=_read("raw.comtrade_annual_flows",
                    "year, reporter_code, partner_code, flow, hs6, classification_code, "
-                   "primary_value_usd, origin", "year", "year",
+                   "primary_value_usd, origin, source", "year", "year",
                    chunk_by="year * 100000 + reporter_code"),
+        id_columns=("year", "reporter_code", "partner_code", "flow", "hs6", "source"),
         expectations=[
             _not_null("year"), _not_null("reporter_code"), _not_null("hs6"),
             _in_set("flow", ["import", "export"]),
@@ -332,7 +370,8 @@ SUITES = [
     Suite(
         name="gdp_annual",
         asset_key=GDP_KEY,
-        read=_read("raw.gdp_annual", "year, iso3, gdp_usd, vintage", "year", "year"),
+        read=_read("raw.gdp_annual", "year, iso3, gdp_usd, vintage, source", "year", "year"),
+        id_columns=("year", "iso3", "source"),
         expectations=[
             _not_null("gdp_usd"), _not_null("vintage"),
             _range("gdp_usd", low=0, severity="error"),
@@ -453,27 +492,74 @@ def _rule_outcome(con, rule: SqlRule, context, kind: str) -> ge_runner.Expectati
         success=offending.empty,
         observed=f"{len(offending)} offending rows",
         unexpected_count=len(offending),
-        offending=offending.head(5).to_dict("records"),
+        offending=offending.head(10).to_dict("records"),
     )
 
 
-def _metadata(outcome: ge_runner.SuiteOutcome, report_path) -> dict:
-    lines = ["| expectation | severity | result | observed | threshold | offending |",
-             "|---|---|---|---|---|---|"]
+def _cell(value) -> str:
+    """A markdown table cell: whole, with pipes escaped so a regex cannot break the row."""
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _offending_table(rows: list) -> str:
+    if not rows:
+        return ""
+    if not isinstance(rows[0], dict):
+        return "offending values: " + ", ".join(_cell(v) for v in rows)
+    columns = list(dict.fromkeys(c for row in rows for c in row))
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_cell(row.get(c, "")) for c in columns) + " |"
+              for row in rows]
+    return "\n".join(lines)
+
+
+def _partition_summary(con, suite: Suite, context) -> str:
+    """Per partition of the run: rows (and files) the check looked at."""
+    if not suite.partitioned or suite.asset_key != CUSTOMS_KEY:
+        return ""
+    months = run_partition_keys(context, "month")
+    summary = con.execute(
+        "SELECT m AS period_month, count(t.hs8) AS rows, count(DISTINCT t.source_file) "
+        "AS files FROM (SELECT unnest(?) AS m) LEFT JOIN raw.customs_monthly_trade t "
+        "ON t.period_month = m GROUP BY m ORDER BY m", [months]).fetchall()
+    lines = ["| month | rows | files |", "|---|---|---|"]
+    lines += [f"| {m} | {n:,} | {f} |" for m, n, f in summary]
+    return "\n".join(lines)
+
+
+def _metadata(outcome: ge_runner.SuiteOutcome, report_path, partitions: str) -> dict:
+    lines = ["| rule | severity | result | observed |", "|---|---|---|---|"]
     for o in outcome.outcomes:
-        args = {k: v for k, v in o.expectation.kwargs.items() if k not in ("column",)}
-        lines.append(
-            f"| {o.expectation.label} | {o.expectation.severity} | "
-            f"{'pass' if o.success else 'FAIL'} | {str(o.observed)[:60]} | "
-            f"{str(args)[:80]} | {str(o.offending[:3])[:120] if not o.success else ''} |"
-        )
-    return {
+        lines.append(f"| {_cell(o.expectation.rule)} | {o.expectation.severity} | "
+                     f"{'pass' if o.success else 'FAIL'} | "
+                     f"{_cell(o.observed_text if not o.success else '')} |")
+    metadata = {
         "rows_validated": dg.MetadataValue.int(outcome.rows),
-        "failed_expectations": dg.MetadataValue.json(
-            [o.expectation.label for o in outcome.failed]),
-        "results": dg.MetadataValue.md("\n".join(lines)),
+        "rules": dg.MetadataValue.md("\n".join(lines)),
+        "failed_rules": dg.MetadataValue.json([o.expectation.rule for o in outcome.failed]),
         "report": dg.MetadataValue.path(str(report_path)),
+        "quality_report": dg.MetadataValue.path(str(report_path.parent / "index.html")),
     }
+    for i, o in enumerate(outcome.failed[:5], start=1):
+        metadata[f"failed_{i}"] = dg.MetadataValue.md(
+            f"**{_cell(o.expectation.rule)}** ({o.expectation.severity}): "
+            f"{o.observed_text}\n\n{_offending_table(o.offending)}")
+    if partitions:
+        metadata["partitions"] = dg.MetadataValue.md(partitions)
+    return metadata
+
+
+def _describe(outcome: ge_runner.SuiteOutcome) -> str:
+    if not outcome.failed:
+        return f"all {len(outcome.outcomes)} rules pass on {outcome.rows:,} rows"
+    first = outcome.failed[0]
+    where = ""
+    if first.offending and isinstance(first.offending[0], dict):
+        row = first.offending[0]
+        if "source_file" in row:
+            where = f"; first at {row['source_file']} line {row.get('line_no')}"
+    more = f" (and {len(outcome.failed) - 1} more)" if len(outcome.failed) > 1 else ""
+    return f"{first.expectation.rule}: {first.observed_text}{where}{more}"
 
 
 def _build_check(suite: Suite) -> dg.AssetChecksDefinition:
@@ -488,28 +574,24 @@ def _build_check(suite: Suite) -> dg.AssetChecksDefinition:
                warehouse: WarehouseResource) -> dg.AssetCheckResult:
         settings = Settings.from_env()
         expectations = list(suite.expectations)
+        kind = "month" if suite.asset_key == CUSTOMS_KEY else "year"
         if suite.partitioned:
-            column, kind = (("period_month", "month") if suite.asset_key == CUSTOMS_KEY
-                            else ("year", "year"))
+            column = "period_month" if kind == "month" else "year"
             expectations.append(_in_run_partitions(column, kind)(context))
         with warehouse.connect() as con:
             outcome = ge_runner.merge([
-                ge_runner.validate(df, suite.name, expectations)
+                ge_runner.validate(df, suite.name, expectations, suite.id_columns)
                 for df in suite.read(con, context)])
-            kind = "month" if suite.asset_key == CUSTOMS_KEY else "year"
             outcome.outcomes.extend(_rule_outcome(con, r, context, kind) for r in suite.rules)
+            partitions = _partition_summary(con, suite, context)
         report = ge_runner.store(outcome, settings.quality_dir, context.run.run_id)
         severity = (dg.AssetCheckSeverity.ERROR if outcome.failed_errors
                     else dg.AssetCheckSeverity.WARN)
         if outcome.failed:
-            context.log.warning(
-                f"{suite.name}: failed " + "; ".join(
-                    f"{o.expectation.label} observed={o.observed} offending={o.offending[:3]}"
-                    for o in outcome.failed)
-            )
+            context.log.warning(f"{suite.name}: {_describe(outcome)}")
         return dg.AssetCheckResult(
-            passed=not outcome.failed, severity=severity,
-            metadata=_metadata(outcome, report),
+            passed=not outcome.failed, severity=severity, description=_describe(outcome),
+            metadata=_metadata(outcome, report, partitions),
         )
 
     return _check

@@ -32,6 +32,35 @@ class Expectation:
         target = self.kwargs.get("column") or self.kwargs.get("column_list") or ""
         return f"{self.kind}({target})" if target else self.kind
 
+    @property
+    def rule(self) -> str:
+        """The rule in words, as a reader of a failed check needs it."""
+        k = self.kwargs
+        column = k.get("column")
+        if self.kind.startswith("SQL: "):
+            return f"{self.kind[5:]} ({k.get('threshold')})"
+        words = {
+            "ExpectColumnValuesToNotBeNull": lambda: f"{column} is never empty",
+            "ExpectColumnValuesToMatchRegex": lambda: f"{column} matches {k['regex']}",
+            "ExpectColumnValuesToBeInSet": lambda: f"{column} is one of {_short(k['value_set'])}",
+            "ExpectColumnValuesToBeUnique": lambda: f"{column} is unique",
+            "ExpectCompoundColumnsToBeUnique":
+                lambda: f"one row per ({', '.join(k['column_list'])})",
+            "ExpectTableColumnsToMatchSet":
+                lambda: f"the table has the columns {', '.join(k['column_set'])}",
+        }
+        if self.kind == "ExpectColumnValuesToBeBetween":
+            low, high = k.get("min_value"), k.get("max_value")
+            bounds = [f">= {low}" if low is not None else "", f"<= {high}" if high is not None
+                      else ""]
+            return f"{column} " + " and ".join(b for b in bounds if b)
+        return words[self.kind]() if self.kind in words else self.label
+
+
+def _short(values: list, limit: int = 8) -> str:
+    shown = ", ".join(str(v) for v in values[:limit])
+    return f"{{{shown}{', ...' if len(values) > limit else ''}}} ({len(values)} values)"
+
 
 @dataclass
 class ExpectationOutcome:
@@ -39,7 +68,18 @@ class ExpectationOutcome:
     success: bool
     observed: Any = None
     unexpected_count: int | None = None
-    offending: list = field(default_factory=list)
+    offending: list = field(default_factory=list)  # up to ten rows (dicts) or values
+    rows: int | None = None  # rows the expectation looked at
+
+    @property
+    def observed_text(self) -> str:
+        """The observed value with its unit."""
+        if self.unexpected_count is not None and self.rows:
+            return (f"{self.unexpected_count:,} of {self.rows:,} rows "
+                    f"({self.unexpected_count / self.rows:.2%}) break the rule")
+        if self.unexpected_count is not None:
+            return f"{self.unexpected_count:,} offending rows"
+        return "" if self.observed is None else f"observed: {self.observed}"
 
 
 @dataclass
@@ -65,6 +105,8 @@ class SuiteOutcome:
             "results": [
                 {
                     "expectation": o.expectation.kind,
+                    "rule": o.expectation.rule,
+                    "observed": o.observed_text,
                     "kwargs": _jsonable(o.expectation.kwargs),
                     "severity": o.expectation.severity,
                     "success": o.success,
@@ -94,8 +136,16 @@ def _get_context():
         return _context
 
 
-def validate(df: pd.DataFrame, suite: str, expectations: list[Expectation]) -> SuiteOutcome:
+def validate(df: pd.DataFrame, suite: str, expectations: list[Expectation],
+             id_columns: tuple[str, ...] = ()) -> SuiteOutcome:
+    """Validate a frame; ``id_columns`` (e.g. source file and line) identify each
+    offending row in GE's own result (``unexpected_index_list``)."""
     import great_expectations as gx
+
+    ids = [c for c in id_columns if c in df.columns]
+    result_format = {"result_format": "COMPLETE", "partial_unexpected_count": 10}
+    if ids:
+        result_format["unexpected_index_column_names"] = ids
 
     ctx = _get_context()
     with _lock:
@@ -107,11 +157,11 @@ def validate(df: pd.DataFrame, suite: str, expectations: list[Expectation]) -> S
         outcomes = []
         for exp in expectations:
             cls = getattr(gx.expectations, exp.kind)
-            result = batch.validate(cls(**exp.kwargs), result_format="COMPLETE")
+            result = batch.validate(cls(**exp.kwargs), result_format=result_format)
             info = result.result or {}
-            offending = info.get("partial_unexpected_list") or []
-            if not offending and info.get("unexpected_index_list"):
-                offending = info["unexpected_index_list"][:10]
+            offending = info.get("unexpected_index_list") or []
+            if not offending or not isinstance(offending[0], dict):
+                offending = info.get("partial_unexpected_list") or offending
             outcomes.append(
                 ExpectationOutcome(
                     expectation=exp,
@@ -119,6 +169,7 @@ def validate(df: pd.DataFrame, suite: str, expectations: list[Expectation]) -> S
                     observed=info.get("observed_value", info.get("unexpected_percent")),
                     unexpected_count=info.get("unexpected_count"),
                     offending=list(offending)[:10],
+                    rows=len(df),
                 )
             )
         ctx.data_sources.delete(name)
@@ -140,6 +191,7 @@ def merge(parts: list[SuiteOutcome]) -> SuiteOutcome:
             observed=(failing[0] if failing else same[-1]).observed,
             unexpected_count=sum(counts) if counts else None,
             offending=[x for o in failing for x in o.offending][:10],
+            rows=sum(o.rows or 0 for o in same),
         ))
     return SuiteOutcome(suite=parts[0].suite, rows=sum(p.rows for p in parts),
                         outcomes=merged)
