@@ -12,16 +12,27 @@ REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
 
 
+_SESSION_DATA_DIR: list[Path] = []
+
+
+def restore_session_environment() -> None:
+    """Point settings and DAGSTER_HOME back at the session's data folder (after a module
+    that used a folder of its own)."""
+    if _SESSION_DATA_DIR:
+        os.environ["CHOKEPOINT_DATA_DIR"] = str(_SESSION_DATA_DIR[0])
+        from orchestration.settings import Settings, apply_to_environment
+
+        apply_to_environment(Settings.from_env())
+
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory) -> Path:
     """A fresh data folder for the session; settings and DAGSTER_HOME point into it."""
     path = tmp_path_factory.mktemp("chokepoint-data")
-    os.environ["CHOKEPOINT_DATA_DIR"] = str(path)
+    _SESSION_DATA_DIR.append(path)
     bindir = str(Path(sys.executable).parent)
     os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
-    from orchestration.settings import Settings, apply_to_environment
-
-    apply_to_environment(Settings.from_env())
+    restore_session_environment()
     return path
 
 

@@ -4,6 +4,7 @@ One session-scoped run builds the warehouse; later tests drop bad files into the
 folder and assert the run is refused or blocked, and that what was built before stays.
 """
 
+import json
 import math
 
 import duckdb
@@ -157,8 +158,16 @@ def test_failed_expectation_blocks_downstream(first_run):
     # the check's stored result names the expectation and the offending rows
     results = sorted(settings.quality_dir.glob("*_customs_monthly_trade.json"),
                      key=lambda p: p.stat().st_mtime)
-    payload = results[-1].read_text()
-    assert "ExpectCompoundColumnsToBeUnique" in payload and "85423100" in payload
+    payload = json.loads(results[-1].read_text())
+    [unique] = [r for r in payload["results"] if not r["success"]]
+    assert unique["expectation"] == "ExpectCompoundColumnsToBeUnique"
+    assert unique["rule"].startswith("one row per (period_month, flow, partner_code, hs8")
+    assert unique["observed"].startswith("2 of ")
+    # each offending row is located: month, code, partner, file and line
+    located = {(r["period_month"], r["hs8"], r["partner_code"], r["source_file"], r["line_no"])
+               for r in unique["offending_examples"]}
+    assert located == {("2019-06", "85423100", "502", dup.name, 2),
+                       ("2019-06", "85423100", "502", dup.name, 3)}
     dup.unlink()
 
 

@@ -43,6 +43,21 @@ def test_sensor_new_unchanged_changed(tmp_path, monkeypatch):
     assert result.tags[RANGE_START] == "2024-06-01"
 
 
+def test_sensor_first_tick_on_a_loaded_warehouse_requests_nothing(first_run):
+    """The cursor starts from what is loaded; touching a file changes no content."""
+    from orchestration.defs.customs.sensors import customs_landing_sensor
+
+    settings, _ = first_run
+    instance = dg.DagsterInstance.ephemeral()
+    first = dg.build_sensor_context(instance=instance)
+    assert isinstance(customs_landing_sensor(first), dg.SkipReason)
+    some_file = sorted(settings.landing("customs").glob("*.csv"))[0]
+    stat = some_file.stat()
+    os.utime(some_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    touched = dg.build_sensor_context(instance=instance, cursor=first.cursor)
+    assert isinstance(customs_landing_sensor(touched), dg.SkipReason)
+
+
 def test_cli_run_prints_report_and_exit_status(first_run, capsys):
     settings, _ = first_run
     code = main(["run", "--data-dir", str(settings.data_dir), "--from", "2019-11",

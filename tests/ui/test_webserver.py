@@ -1,17 +1,12 @@
 """The Dagster UI as a user sees it: the GraphQL asset graph, and pages in Chromium."""
 
-import json
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.ui.client import graphql as _graphql
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -30,53 +25,6 @@ QUERY = """
   } } } }
 }
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _graphql(port: int, query: str) -> dict:
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
-        headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=60) as resp:
-        return json.loads(resp.read())
-
-
-@pytest.fixture(scope="module")
-def webserver(data_dir):
-    port = _free_port()
-    env = {**os.environ, "DAGSTER_HOME": str(Path(data_dir) / "dagster_home")}
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "dagster-webserver"), "-w",
-         str(REPO / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2):
-                break
-        except OSError:
-            time.sleep(1)
-    else:
-        proc.kill()
-        pytest.fail("dagster-webserver did not start within 120 s")
-    # the code location loads in the background; wait until the graph answers
-    while time.monotonic() < deadline:
-        data = _graphql(port, "{ assetNodes { assetKey { path } } }")
-        if data.get("data", {}).get("assetNodes"):
-            break
-        time.sleep(1)
-    yield port
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def test_graphql_lineage_checks_schedule_and_sensor(webserver):
@@ -163,6 +111,9 @@ def test_browser_renders_lineage_and_failed_check(webserver, artifacts):
         assert "Great Expectations suite" in text
         # the end-to-end tests of this session made this check fail on a duplicated key
         assert "Failed" in text
-        assert "failed_expectations" in text and "rows_validated" in text
+        assert "failed_rules" in text and "rows_validated" in text
+        # the description says the rule in words and where the first offending row is
+        assert "one row per (period_month, flow, partner_code, hs8" in text
+        assert "gacc_duplicated_2019_import.csv line 2" in text
     finally:
         driver.quit()

@@ -6,6 +6,7 @@ import dagster as dg
 
 from orchestration.defs.customs import store
 from orchestration.defs.customs.parsing import CustomsFileError, parse_customs_file
+from orchestration.defs.partition_metadata import describe_partitions
 from orchestration.defs.partitions import month_keys, monthly_partitions
 from orchestration.defs.resources import WarehouseResource
 from orchestration.settings import Settings
@@ -68,19 +69,8 @@ def customs_monthly_trade(
                 f"loaded {parsed.path.name}: {parsed.flow}, {parsed.currency}, "
                 f"{len(parsed.months)} months, {parsed.rows} rows"
             )
-        rows = store.replace_current_slice(con, months)
-        origins = [
-            r[0] for r in con.execute(
-                "SELECT DISTINCT origin FROM raw.customs_monthly_trade "
-                "WHERE list_contains(?, period_month)", [months]
-            ).fetchall()
-        ]
-    return dg.MaterializeResult(
-        metadata={
-            "rows": dg.MetadataValue.int(rows),
-            "dagster/row_count": dg.MetadataValue.int(rows),
-            "months": dg.MetadataValue.text(f"{months[0]}..{months[-1]}" if months else ""),
-            "new_files": dg.MetadataValue.json([p.path.name for p in parsed_new]),
-            "origin": dg.MetadataValue.text(", ".join(sorted(origins)) or "none"),
-        }
-    )
+        store.replace_current_slice(con, months)
+        describe_partitions(context, con, "raw.customs_monthly_trade", "period_month",
+                            "source_file")
+    # Whole-run facts would be copied onto every month of a range: each month carries its own.
+    return dg.MaterializeResult()

@@ -10,6 +10,7 @@ from orchestration.defs.gdp.sources import (
     read_fred_fx_monthly,
     read_weo_gdp,
 )
+from orchestration.defs.partition_metadata import describe_partitions
 from orchestration.defs.partitions import annual_partitions, year_keys
 from orchestration.defs.resources import WarehouseResource
 from orchestration.settings import Settings
@@ -54,12 +55,8 @@ def gdp_annual(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     df = df[df["year"].isin(years)].reset_index(drop=True)
     with warehouse.connect() as con:
         _replace(con, "raw.gdp_annual", df, "list_contains(?, year)", [years])
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": dg.MetadataValue.int(len(df)),
-            "vintage": dg.MetadataValue.text(", ".join(sorted(df["vintage"].astype(str).unique()))),
-        }
-    )
+        describe_partitions(context, con, "raw.gdp_annual", "year", "vintage", "'real'")
+    return dg.MaterializeResult()
 
 
 @dg.asset(
