@@ -12,6 +12,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 BUNDLED_DATA_DIR = REPO_ROOT / "data"
 
+# The warehouse file's stem, which DuckDB uses as the catalog name of its tables.
+WAREHOUSE_CATALOG = "chokepoint"
 # First month of the analysis window (METHOD.md section 3).
 WINDOW_START = "2015-01"
 FIRST_YEAR = 2015
@@ -28,7 +30,7 @@ class Settings:
 
     @property
     def warehouse_path(self) -> Path:
-        return self.data_dir / "warehouse" / "chokepoint.duckdb"
+        return self.data_dir / "warehouse" / f"{WAREHOUSE_CATALOG}.duckdb"
 
     @property
     def reports_dir(self) -> Path:

@@ -50,3 +50,37 @@ def test_schedule_sensor_and_jobs_present(data_dir):
     assert defs.resolve_job_def("annual_sources")
     assert defs.resolve_schedule_def("monthly_refresh_schedule")
     assert defs.resolve_sensor_def("customs_landing_sensor")
+
+
+def test_dbt_assets_show_their_warehouse_table_owner_and_layer(data_dir):
+    from orchestration.definitions import defs
+
+    graph = defs.get_repository_def().asset_graph
+    node = graph.get(dg.AssetKey(["fct_tech_group_monthly"]))
+    table = node.metadata["dagster/table_name"]
+    assert str(getattr(table, "value", table)) == "chokepoint.marts.fct_tech_group_monthly"
+    assert node.owners == ["team:chokepoint-data"]
+    assert node.tags["layer"] == "marts"
+    assert graph.get(dg.AssetKey(["stg_customs__monthly_trade"])).tags["domain"] == "customs"
+
+
+def test_dbt_materializations_carry_row_count_and_origin(tmp_path, monkeypatch):
+    """Row counts and origin come from one read-only connection after dbt has ended."""
+    import duckdb
+
+    from orchestration.defs.dbt.assets import with_table_facts
+
+    warehouse = tmp_path / "chokepoint.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE TABLE marts.a AS SELECT * FROM (VALUES (1, 'real'), (2, 'synthetic')) "
+                "t(x, origin)")
+    con.execute("CREATE TABLE marts.b AS SELECT 1 AS x")
+    con.close()
+    monkeypatch.setenv("CHOKEPOINT_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("CHOKEPOINT_TARGET", "duckdb")
+    events = [dg.Output(None, output_name=name, metadata={
+        "dagster/table_name": f"chokepoint.marts.{name}"}) for name in ("a", "b")]
+    a, b = with_table_facts(events)
+    assert a.metadata["dagster/row_count"].value == 2 and a.metadata["origin"].value == "mixed"
+    assert b.metadata["dagster/row_count"].value == 1 and "origin" not in b.metadata

@@ -4,10 +4,12 @@ Splitting by layer makes blocking checks real gates (STACK.md pitfall 1): a fail
 check on a staging or mart asset stops the next layer's step from running at all.
 """
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -16,7 +18,9 @@ from dagster_dbt import (
 )
 
 from orchestration.defs.dbt.project import dbt_project, ensure_manifest
+from orchestration.settings import WAREHOUSE_CATALOG
 
+OWNER = "team:chokepoint-data"
 LAYERS = {
     "staging": "resource_type:seed path:models/staging",
     "marts": "path:models/intermediate path:models/marts",
@@ -31,6 +35,27 @@ class ChokepointTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
             return dg.AssetKey([dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
+
+    def get_metadata(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, Any]:
+        metadata = dict(super().get_metadata(dbt_resource_props))
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            # the warehouse's table, whatever file the manifest was parsed against
+            metadata["dagster/table_name"] = ".".join([
+                WAREHOUSE_CATALOG, dbt_resource_props["schema"],
+                dbt_resource_props.get("alias") or dbt_resource_props["name"]])
+        return metadata
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
+        return [OWNER]
+
+    def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
+        fqn = dbt_resource_props.get("fqn", [])
+        layer = "reference" if dbt_resource_props["resource_type"] == "seed" else (
+            fqn[1] if len(fqn) > 2 else "models")
+        tags = {**super().get_tags(dbt_resource_props), "layer": layer}
+        if layer == "staging" and len(fqn) > 3:
+            tags["domain"] = fqn[2]
+        return tags
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
@@ -48,9 +73,47 @@ manifest = ensure_manifest()
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # "buildable": a test that reads models of a later layer runs with that layer.
     args = ["build", "--indirect-selection", "buildable"]
-    # No fetch_row_counts(): it opens the DuckDB file in this process through the dbt
-    # adapter and keeps it locked, so the next layer's dbt process could not write.
-    yield from dbt.cli(args, context=context).stream()
+    # Not fetch_row_counts(): it opens the DuckDB file through the dbt adapter while dbt
+    # still writes it. Events wait for the dbt process to end; then one short read-only
+    # connection adds each table's row count and origin.
+    events = list(dbt.cli(args, context=context).stream())
+    yield from with_table_facts(events)
+
+
+def with_table_facts(events: list) -> list:
+    """Row count and origin (real / synthetic / mixed) on each materialized model."""
+    warehouse = os.environ.get("CHOKEPOINT_WAREHOUSE")
+    outputs = [e for e in events if isinstance(e, dg.Output) and e.metadata.get(
+        "dagster/table_name")]
+    if not outputs or not warehouse or os.environ.get("CHOKEPOINT_TARGET", "duckdb") != "duckdb":
+        return events
+    facts = {}
+    con = duckdb.connect(warehouse, read_only=True)
+    try:
+        for event in outputs:
+            table = event.metadata["dagster/table_name"].value
+            facts[table] = _table_facts(con, table)
+    finally:
+        con.close()
+    return [e.with_metadata({**e.metadata, **facts[e.metadata["dagster/table_name"].value]})
+            if e in outputs else e for e in events]
+
+
+def _table_facts(con, table: str) -> dict:
+    try:
+        rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    except duckdb.Error:
+        return {}
+    facts = {"dagster/row_count": dg.MetadataValue.int(rows)}
+    columns = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+    if "origin" in columns:
+        origins = sorted(r[0] for r in con.execute(
+            f"SELECT DISTINCT origin FROM {table} WHERE origin IS NOT NULL").fetchall())
+        facts["origin"] = dg.MetadataValue.text(
+            origins[0] if len(origins) == 1 else ("mixed" if origins else "none"))
+    return facts
+
+
 
 
 @dbt_assets(manifest=manifest, select=LAYERS["staging"], name="dbt_staging",
