@@ -562,6 +562,37 @@ def _describe(outcome: ge_runner.SuiteOutcome) -> str:
     return f"{first.expectation.rule}: {first.observed_text}{where}{more}"
 
 
+def evaluate(suite: Suite, con, context) -> tuple[ge_runner.SuiteOutcome, str]:
+    """Run a suite on what ``con`` sees now: inside a write's open transaction, that is
+    the staged data before it is published. Returns the outcome and the per-partition
+    summary."""
+    expectations = list(suite.expectations)
+    kind = "month" if suite.asset_key == CUSTOMS_KEY else "year"
+    if suite.partitioned:
+        column = "period_month" if kind == "month" else "year"
+        expectations.append(_in_run_partitions(column, kind)(context))
+    outcome = ge_runner.merge([
+        ge_runner.validate(df, suite.name, expectations, suite.id_columns)
+        for df in suite.read(con, context)])
+    outcome.outcomes.extend(_rule_outcome(con, r, context, kind) for r in suite.rules)
+    return outcome, _partition_summary(con, suite, context)
+
+
+def check_result(suite: Suite, outcome: ge_runner.SuiteOutcome, partitions: str,
+                 context) -> dg.AssetCheckResult:
+    """The suite's outcome as the asset check's result, stored as JSON for the report."""
+    report = ge_runner.store(outcome, Settings.from_env().quality_dir, context.run.run_id)
+    severity = (dg.AssetCheckSeverity.ERROR if outcome.failed_errors
+                else dg.AssetCheckSeverity.WARN)
+    if outcome.failed:
+        context.log.warning(f"{suite.name}: {_describe(outcome)}")
+    return dg.AssetCheckResult(
+        asset_key=suite.asset_key, check_name=f"ge_{suite.name}",
+        passed=not outcome.failed, severity=severity, description=_describe(outcome),
+        metadata=_metadata(outcome, report, partitions),
+    )
+
+
 def _build_check(suite: Suite) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=suite.asset_key,
@@ -572,27 +603,9 @@ def _build_check(suite: Suite) -> dg.AssetChecksDefinition:
     )
     def _check(context: dg.AssetCheckExecutionContext,
                warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        settings = Settings.from_env()
-        expectations = list(suite.expectations)
-        kind = "month" if suite.asset_key == CUSTOMS_KEY else "year"
-        if suite.partitioned:
-            column = "period_month" if kind == "month" else "year"
-            expectations.append(_in_run_partitions(column, kind)(context))
         with warehouse.connect() as con:
-            outcome = ge_runner.merge([
-                ge_runner.validate(df, suite.name, expectations, suite.id_columns)
-                for df in suite.read(con, context)])
-            outcome.outcomes.extend(_rule_outcome(con, r, context, kind) for r in suite.rules)
-            partitions = _partition_summary(con, suite, context)
-        report = ge_runner.store(outcome, settings.quality_dir, context.run.run_id)
-        severity = (dg.AssetCheckSeverity.ERROR if outcome.failed_errors
-                    else dg.AssetCheckSeverity.WARN)
-        if outcome.failed:
-            context.log.warning(f"{suite.name}: {_describe(outcome)}")
-        return dg.AssetCheckResult(
-            passed=not outcome.failed, severity=severity, description=_describe(outcome),
-            metadata=_metadata(outcome, report, partitions),
-        )
+            outcome, partitions = evaluate(suite, con, context)
+        return check_result(suite, outcome, partitions, context)
 
     return _check
 
