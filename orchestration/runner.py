@@ -162,6 +162,11 @@ def _collect(events, report: RunReport) -> None:
             while err.cause is not None:  # the user's error, not Dagster's wrapper
                 err = err.cause
             report.failures.append(f"step {event.step_key}: {err.message.strip()[:1500]}")
+        if event.event_type == DagsterEventType.ENGINE_EVENT and getattr(
+                event.event_specific_data, "error", None) is not None:
+            # the run worker could not start the job (import error, lost process)
+            report.failures.append(f"run {event.job_name}: {event.message}: "
+                                   f"{event.event_specific_data.error.message.strip()[:1500]}")
         if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             ev = event.event_specific_data
             name = f"{ev.asset_key.to_user_string()}:{ev.check_name}"
