@@ -22,7 +22,9 @@ inner join batches as b
     on
         a.batch = b.batch
         and a.hs8 = b.hs8
-        and (a.source_file < b.source_file
-            or (a.source_file = b.source_file and a.source_line < b.source_line))
+        and (
+            a.source_file < b.source_file
+            or (a.source_file = b.source_file and a.source_line < b.source_line)
+        )
         and a.valid_from <= b.valid_to
-        and b.valid_from <= a.valid_to
+        and a.valid_to >= b.valid_from

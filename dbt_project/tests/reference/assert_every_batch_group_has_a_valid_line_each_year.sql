@@ -37,7 +37,7 @@ groups_years as (
         group by batch, group_id
     ) as g
     inner join (select distinct list_year from codes) as y
-        on y.list_year >= g.first_year
+        on g.first_year <= y.list_year
 
 ),
 

@@ -4,7 +4,7 @@ The portal exports them as GB18030 text in a CSV-like layout that a CSV reader c
 take as it is: descriptions hold unescaped double quotes (``with "herring-bone", for``)
 and line breaks, some English files carry NUL bytes for empty unit names, and every line
 ends with a comma. So records are cut where a line starts with an 8-digit code and a
-quote, and each is read from both ends: the code first, the year and unit fields last,
+comma, and each is read from both ends: the code first, the year and unit fields last,
 the description is what lies between. A piece that is not a record is refused with the
 file and line.
 
@@ -22,8 +22,8 @@ HEADERS = {
     "zh": ["商品编码", "商品名称", "年份", "第一计量单位编码", "第一计量单位名称",
            "第二计量单位编码", "第二计量单位名称"],
 }
-# a record starts a line with its code and an opening quote; it may span lines
-RECORD_START = re.compile(r'\n(?=\d{8},")')
+# a record starts a line with its code and a comma; it may span lines
+RECORD_START = re.compile(r"\n(?=\d{8},)")
 RECORD = re.compile(
     r'(\d{8}),"(.*)",(\d{4}),([^,"\n]*),"([^"\n]*)",([^,"\n]*),"([^"\n]*)",?\s*', re.S)
 COLUMNS = ["hs8", "list_year", "description_en", "description_zh", "unit1_code",
