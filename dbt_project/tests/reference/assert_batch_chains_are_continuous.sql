@@ -2,6 +2,8 @@
 -- `continues` by a row of the same batch and group that starts the month after; and
 -- every code a row continues must be a row of that batch and group valid the month
 -- before it starts. Returns the broken links.
+{{ config(store_failures=true) }}
+
 with batches as (
 
     select

@@ -1,5 +1,7 @@
 -- A code appears once per batch and validity period: two rows of one batch with the
 -- same code and overlapping months would count its imports twice.
+{{ config(store_failures=true) }}
+
 with batches as (
 
     select * from {{ ref('stg_reference__tech_batches') }}

@@ -1,6 +1,8 @@
 -- Every batch row names a line China Customs used in every year of its validity: each
 -- year is checked against the list in force that year (years after the newest list
 -- against the newest). One row per batch row and list that lacks the code.
+{{ config(store_failures=true) }}
+
 with batches as (
 
     select

@@ -1,6 +1,8 @@
 -- Each group's series is continuous: in every list year from the group's first year in
 -- a batch, at least one of its codes in that batch is valid and is a line of that year's
 -- list. Returns the batch, group and year with none.
+{{ config(store_failures=true) }}
+
 with batches as (
 
     select
