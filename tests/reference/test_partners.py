@@ -41,7 +41,9 @@ def test_codes_and_names_are_gaccs(seed):
         .replace("\x00", "")))}
     assert sorted(seed) == sorted(zh) == sorted(en)
     assert {c: r["name_zh"] for c, r in seed.items()} == zh
-    assert {c: r["name_en_gacc"] for c, r in seed.items()} == en
+    # the seed writes ' as ’ (dbt-spark cannot load a seed value holding ')
+    assert {c: r["name_en_gacc"] for c, r in seed.items()} == {
+        c: n.replace("'", "’") for c, n in en.items()}
     assert {c: r["name_en"] for c, r in seed.items()} == cleaned
 
 
