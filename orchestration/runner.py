@@ -73,7 +73,7 @@ class RunReport:
             rows_p, codes_p, rows_c, codes_c = self.unknowns
             lines.append(f"unknown:    {rows_p:,} customs rows with {codes_p} unknown partner "
                          f"codes; {rows_c:,} rows with {codes_c} HS8 codes not in their "
-                         "year's HS revision (kept and flagged)")
+                         "year's China Customs code list (kept and flagged)")
         lines.append("")
         counts = defaultdict(int)
         for state in self.checks.values():

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from orchestration.defs.reference.gacc_codes import codes_by_year
 from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.synthetic.series import GROUP_TARGETS, shaped_series
 
@@ -91,8 +92,9 @@ def read_tech_codes(batch_dir: Path) -> list[TechCode]:
 
 
 def read_stable_hs6_by_class(reference_dir: Path) -> dict[str, list[str]]:
-    """HS6 codes identical in HS2012, HS2017 and HS2022 with a single BEC class, so the
-    background series need no renumbering."""
+    """HS6 codes identical in HS2012, HS2017 and HS2022 with a single BEC class, whose
+    line <hs6>00 is in China Customs' list of every year, so the background series need
+    no renumbering and no row is an unknown code."""
 
     def codes(path: Path, col: int) -> set[str]:
         with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -101,6 +103,9 @@ def read_stable_hs6_by_class(reference_dir: Path) -> dict[str, list[str]]:
     stable = codes(reference_dir / "hs" / "hs2022_to_hs2012.csv", 0) & codes(
         reference_dir / "hs" / "hs2022_to_hs2012.csv", 3
     )
+    every_year = set.intersection(*codes_by_year(reference_dir / "gacc_codes" / "commodities")
+                                  .values())
+    stable = {hs6 for hs6 in stable if f"{hs6}00" in every_year}
     # the same BEC -> SNA table the models use
     with (DBT_PROJECT_DIR / "seeds" / "ref_bec_sna.csv").open(encoding="utf-8") as fh:
         sna_of_bec = {r["bec4"]: r["sna_class"] for r in csv.DictReader(fh)}

@@ -1,4 +1,5 @@
-"""Reference files (UNSD HS and BEC tables, country codes, technology batches) -> raw_ref.
+"""Reference files (UNSD HS and BEC tables, country codes, China Customs' code lists,
+technology batches) -> raw_ref.
 
 The hand-curated small tables are dbt seeds; these are the shipped public files and the
 user-replaceable batch lists, read as they are so a user can swap a file without code.
@@ -10,12 +11,17 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.defs.reference import gacc_codes
 from orchestration.defs.resources import WarehouseResource
 from orchestration.settings import Settings
 
 BATCH_COLUMNS = ["hs8", "description", "group_id", "tech_no", "valid_from", "valid_to",
                  "reason", "provenance"]
+# optional: the code(s) of the row(s) this row carries on after a split, merge or
+# renumbering, so the chain is explicit and testable
+BATCH_OPTIONAL = ["continues"]
 BATCH_FILE = re.compile(r"^batch_(\d+)_([a-z0-9_]+)\.csv$")
+GACC_HS8_DIR = "gacc_codes/commodities"
 
 # table -> (file under the reference folder, read_csv options)
 FILES = {
@@ -33,7 +39,8 @@ FILES = {
     "country_codes": ("countries/country-codes.csv", "header=true"),
     "oecd_members": ("countries/oecd_members_38.csv", "header=true"),
 }
-REFERENCE_KEYS = {name: dg.AssetKey(["raw_ref", name]) for name in [*FILES, "tech_batches"]}
+REFERENCE_KEYS = {name: dg.AssetKey(["raw_ref", name])
+                  for name in [*FILES, "gacc_hs8_codes", "tech_batches"]}
 
 
 class BatchFileError(ValueError):
@@ -69,6 +76,16 @@ def read_batches(batch_dir: Path) -> list[dict]:
                     if value and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
                         raise BatchFileError(f"{path}, line {line}, field '{field}': "
                                              f"{value!r} is not YYYY-MM")
+                valid_from = (row["valid_from"] or "").strip() or "2015-01"
+                valid_to = (row["valid_to"] or "").strip() or None
+                if valid_to and valid_to < valid_from:
+                    raise BatchFileError(f"{path}, line {line}, field 'valid_to': "
+                                         f"{valid_to} is before valid_from {valid_from}")
+                continues = (row.get("continues") or "").replace(";", " ").split()
+                bad = [c for c in continues if not re.fullmatch(r"\d{8}", c)]
+                if bad:
+                    raise BatchFileError(f"{path}, line {line}, field 'continues': {bad} "
+                                         "are not 8-digit codes (separate codes by spaces)")
                 rows.append({
                     "batch": int(match.group(1)),
                     "batch_name": match.group(2),
@@ -76,13 +93,48 @@ def read_batches(batch_dir: Path) -> list[dict]:
                     "description": (row["description"] or "").strip(),
                     "group_id": int(row["group_id"]),
                     "tech_no": int(row["tech_no"]) if (row["tech_no"] or "").strip() else None,
-                    "valid_from": (row["valid_from"] or "").strip() or "2015-01",
-                    "valid_to": (row["valid_to"] or "").strip() or None,
+                    "valid_from": valid_from,
+                    "valid_to": valid_to,
+                    "continues": " ".join(continues) or None,
                     "reason": (row["reason"] or "").strip(),
                     "provenance": (row["provenance"] or "").strip() or path.name,
                     "source_file": path.name,
+                    "source_line": line,
                 })
     return rows
+
+
+def write_gacc_hs8_codes(con, rows: list[dict]) -> dict[str, int]:
+    """raw_ref.gacc_hs8_codes from gacc_codes.read_lists(); returns codes per list year."""
+    import pandas as pd
+
+    codes = pd.DataFrame(rows, columns=gacc_codes.COLUMNS)
+    # typed by name: a list in one language only leaves the other's columns empty
+    typed = ", ".join(f"CAST({c} AS {'INTEGER' if c == 'list_year' else 'VARCHAR'}) AS {c}"
+                      for c in gacc_codes.COLUMNS)
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw_ref")
+    con.register("incoming_codes", codes)
+    con.execute("CREATE OR REPLACE TABLE raw_ref.gacc_hs8_codes AS "
+                f"SELECT {typed} FROM incoming_codes").fetchall()
+    con.unregister("incoming_codes")
+    return {str(k): int(v) for k, v in codes.groupby("list_year").size().items()}
+
+
+def write_tech_batches(con, rows: list[dict]) -> None:
+    """raw_ref.tech_batches from read_batches()."""
+    import pandas as pd
+
+    df = pd.DataFrame(rows, columns=["batch", "batch_name", "hs8", "description", "group_id",
+                                     "tech_no", "valid_from", "valid_to", "continues",
+                                     "reason", "provenance", "source_file", "source_line"])
+    df["tech_no"] = df["tech_no"].astype("Int64")
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw_ref")
+    con.register("incoming", df)
+    con.execute(
+        "CREATE OR REPLACE TABLE raw_ref.tech_batches AS SELECT * REPLACE "
+        "(CAST(continues AS VARCHAR) AS continues) FROM incoming"
+    ).fetchall()
+    con.unregister("incoming")
 
 
 @dg.multi_asset(
@@ -98,6 +150,8 @@ def reference_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     ref = settings.reference_dir
     selected = {k.path[-1] for k in context.selected_asset_keys}
     batches = read_batches(ref / "batches") if "tech_batches" in selected else []
+    gacc = (gacc_codes.read_lists(ref / GACC_HS8_DIR)
+            if "gacc_hs8_codes" in selected else [])
     with warehouse.connect() as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS raw_ref")
         for name, (rel, options) in FILES.items():
@@ -115,20 +169,17 @@ def reference_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
                 asset_key=REFERENCE_KEYS[name],
                 metadata={"dagster/row_count": count, "file": str(rel)},
             )
+        if "gacc_hs8_codes" in selected:
+            per_year = write_gacc_hs8_codes(con, gacc)
+            yield dg.MaterializeResult(
+                asset_key=REFERENCE_KEYS["gacc_hs8_codes"],
+                metadata={"dagster/row_count": len(gacc), "folder": GACC_HS8_DIR,
+                          "codes_per_year": dg.MetadataValue.json(per_year)},
+            )
         if "tech_batches" in selected:
-            import pandas as pd
-
-            df = pd.DataFrame(batches, columns=["batch", "batch_name", "hs8", "description",
-                                                "group_id", "tech_no", "valid_from",
-                                                "valid_to", "reason", "provenance",
-                                                "source_file"])
-            df["tech_no"] = df["tech_no"].astype("Int64")
-            con.register("incoming", df)
-            con.execute(
-                "CREATE OR REPLACE TABLE raw_ref.tech_batches AS SELECT * FROM incoming"
-            ).fetchall()
+            write_tech_batches(con, batches)
             yield dg.MaterializeResult(
                 asset_key=REFERENCE_KEYS["tech_batches"],
-                metadata={"dagster/row_count": len(df),
-                          "batches": dg.MetadataValue.json(sorted(df["batch"].unique().tolist()))},
+                metadata={"dagster/row_count": len(batches),
+                          "batches": dg.MetadataValue.json(sorted({b["batch"] for b in batches}))},
             )

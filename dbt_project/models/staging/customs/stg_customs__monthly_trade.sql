@@ -42,10 +42,11 @@ partners as (
 
 known_codes as (
 
-    select distinct
-        hs_revision,
-        hs6
-    from {{ ref('stg_reference__hs_concordance') }}
+    select
+        hs8,
+        in_force_from_year,
+        in_force_to_year
+    from {{ ref('stg_reference__gacc_hs8_codes') }}
 
 )
 
@@ -61,9 +62,9 @@ select
     source.partner_name,
     partners.iso3 as partner_iso3,
     partners.gacc_code is null as is_unknown_partner,
-    -- codes whose first six digits are not in the HS revision in force that year: kept,
-    -- flagged and counted (a typo, or a national code the reference tables lack)
-    known_codes.hs6 is null as is_unknown_code,
+    -- lines that are not in China Customs' list in force that year: kept, flagged and
+    -- counted (a typo, or a line of another year)
+    known_codes.hs8 is null as is_unknown_code,
     source.regime_code,
     source.regime_name,
     source.location_code,
@@ -89,6 +90,6 @@ left join fx on source.period_month = fx.period_month
 left join partners on source.partner_code = partners.gacc_code
 left join known_codes
     on
-        substr(source.hs8, 1, 6) = known_codes.hs6
-        and {{ hs_revision_of_year("cast(substr(source.period_month, 1, 4) as integer)") }}
-        = known_codes.hs_revision
+        source.hs8 = known_codes.hs8
+        and cast(substr(source.period_month, 1, 4) as integer)
+        between known_codes.in_force_from_year and known_codes.in_force_to_year

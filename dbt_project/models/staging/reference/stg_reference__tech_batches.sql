@@ -8,7 +8,9 @@ select
     cast(tech_no as integer) as tech_no,
     valid_from,
     coalesce(valid_to, '9999-12') as valid_to,
+    continues,
     reason,
     provenance,
-    source_file
+    source_file,
+    cast(source_line as integer) as source_line
 from {{ source('reference', 'tech_batches') }}
