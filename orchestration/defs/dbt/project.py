@@ -19,11 +19,21 @@ def dbt_executable() -> str:
     return str(local) if local.exists() else (shutil.which("dbt") or "dbt")
 
 
+def _sources_newer_than(manifest: Path) -> bool:
+    """A model, macro, seed, test or project file changed after the manifest was parsed
+    (a pull, a branch switch): the manifest is stale."""
+    built = manifest.stat().st_mtime
+    roots = [DBT_PROJECT_DIR / d for d in ("models", "macros", "seeds", "tests")]
+    files = [DBT_PROJECT_DIR / "dbt_project.yml",
+             *(p for root in roots if root.exists() for p in root.rglob("*") if p.is_file())]
+    return any(p.stat().st_mtime > built for p in files)
+
+
 def ensure_manifest() -> Path:
     """The definitions need a manifest; ``dagster dev`` prepares one itself, the CLI and
     tests do not (STACK.md pitfall 4), so parse once when it is missing."""
     manifest = dbt_project.manifest_path
-    if not manifest.exists():
+    if not manifest.exists() or _sources_newer_than(manifest):
         env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
         env.setdefault("CHOKEPOINT_WAREHOUSE", str(DBT_PROJECT_DIR / "target" / "parse.duckdb"))
         subprocess.run(
