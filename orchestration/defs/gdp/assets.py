@@ -12,6 +12,7 @@ from orchestration.defs.gdp.sources import (
 )
 from orchestration.defs.partition_metadata import describe_partitions
 from orchestration.defs.partitions import annual_partitions, year_keys
+from orchestration.defs.quality.audit import check_spec, write_audit_publish
 from orchestration.defs.resources import WarehouseResource
 from orchestration.settings import Settings
 
@@ -21,14 +22,18 @@ WEO_FILE = "gdp/weo_2025oct_all_countries_ngdpd_ngdp.csv"
 FRED_MONTHLY_FILE = "fx/fred_monthly.csv"
 
 
-def _replace(con, table: str, df: pd.DataFrame, where: str, params: list) -> None:
+def _replacer(con, table: str, df: pd.DataFrame, where: str, params: list):
+    """The staged write: the rows of ``where`` replaced by ``df`` (inside the audit's
+    transaction)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.register("incoming", df)
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM incoming LIMIT 0")
-    con.execute("BEGIN TRANSACTION")
-    con.execute(f"DELETE FROM {table} WHERE {where}", params)
-    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
-    con.execute("COMMIT")
+
+    def write() -> None:
+        con.execute(f"DELETE FROM {table} WHERE {where}", params)
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+
+    return write
 
 
 @dg.asset(
@@ -37,6 +42,7 @@ def _replace(con, table: str, df: pd.DataFrame, where: str, params: list) -> Non
     partitions_def=annual_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"duckdb", "python"},
+    check_specs=[check_spec("gdp_annual", GDP_KEY)],
     description=(
         "GDP in current USD per economy and year. Offline default: the bundled IMF World "
         "Economic Outlook (October 2025). CHOKEPOINT_GDP_SOURCE=worldbank reads the World "
@@ -54,20 +60,23 @@ def gdp_annual(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         df = read_weo_gdp(settings.reference_dir / WEO_FILE)
     df = df[df["year"].isin(years)].reset_index(drop=True)
     with warehouse.connect() as con:
-        _replace(con, "raw.gdp_annual", df, "list_contains(?, year)", [years])
+        write = _replacer(con, "raw.gdp_annual", df, "list_contains(?, year)", [years])
+        yield from write_audit_publish(context, con, "gdp_annual", write)
         describe_partitions(context, con, "raw.gdp_annual", "year", "vintage", "'real'")
-    return dg.MaterializeResult()
+    yield dg.MaterializeResult()
 
 
 @dg.asset(
     key=FX_KEY,
     group_name="gdp",
     kinds={"duckdb", "python"},
+    check_specs=[check_spec("fx_monthly", FX_KEY)],
     description="CNY per USD, monthly averages (FRED, Federal Reserve H.10), for China.",
 )
-def fx_monthly(warehouse: WarehouseResource):
+def fx_monthly(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     settings = Settings.from_env()
     df = read_fred_fx_monthly(settings.reference_dir / FRED_MONTHLY_FILE)
     with warehouse.connect() as con:
-        _replace(con, "raw.fx_monthly", df, "true", [])
-    return dg.MaterializeResult(metadata={"dagster/row_count": dg.MetadataValue.int(len(df))})
+        write = _replacer(con, "raw.fx_monthly", df, "true", [])
+        yield from write_audit_publish(context, con, "fx_monthly", write)
+    yield dg.MaterializeResult(metadata={"dagster/row_count": dg.MetadataValue.int(len(df))})

@@ -1,0 +1,50 @@
+"""Write, audit, publish: an ingestion asset writes its new rows inside one transaction,
+its blocking suite audits exactly that state (the connection sees its own uncommitted
+writes; nobody else does), and only a passing audit commits. A failing audit rolls back,
+so the published table is exactly as it was, and its check result says why.
+
+The audit is the asset's own blocking check (declared with ``check_specs``), evaluated
+inside the asset's step: a separate check step would run after the data was published.
+"""
+
+from collections.abc import Callable, Iterator
+
+import dagster as dg
+
+
+def check_spec(suite_name: str, asset_key: dg.AssetKey) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        name=f"ge_{suite_name}", asset=asset_key, blocking=True,
+        description=f"Great Expectations suite '{suite_name}', run on the staged rows "
+                    "before they are published: a failure publishes nothing and blocks "
+                    "downstream.")
+
+
+def write_audit_publish(context, con, suite_name: str, write: Callable[[], None],
+                        on_refused: Callable[[dg.AssetCheckResult], None] | None = None,
+                        ) -> Iterator[dg.AssetCheckResult]:
+    """Yield the audit's check result; raise ``dg.Failure`` after a refused audit (the
+    check result is recorded first, so the UI's check page shows which rule, row, file
+    and line)."""
+    from orchestration.defs.quality.checks import SUITES_BY_NAME, check_result, evaluate
+
+    suite = SUITES_BY_NAME[suite_name]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        write()
+        outcome, partitions = evaluate(suite, con, context)
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    if outcome.failed_errors:
+        con.execute("ROLLBACK")
+    else:
+        con.execute("COMMIT")
+    result = check_result(suite, outcome, partitions, context)
+    yield result
+    if outcome.failed_errors:
+        if on_refused:
+            on_refused(result)
+        raise dg.Failure(
+            description=f"{suite_name}: nothing was published: {result.description}",
+            metadata={"rule": dg.MetadataValue.text(result.description or "")})
