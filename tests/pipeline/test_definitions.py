@@ -84,3 +84,17 @@ def test_dbt_materializations_carry_row_count_and_origin(tmp_path, monkeypatch):
     a, b = with_table_facts(events)
     assert a.metadata["dagster/row_count"].value == 2 and a.metadata["origin"].value == "mixed"
     assert b.metadata["dagster/row_count"].value == 1 and "origin" not in b.metadata
+
+
+def test_ingestion_assets_show_table_columns_owner_and_tags(data_dir):
+    from orchestration.definitions import defs
+
+    graph = defs.get_repository_def().asset_graph
+    node = graph.get(dg.AssetKey(["raw", "customs_monthly_trade"]))
+    assert str(node.metadata["dagster/table_name"]) == "chokepoint.raw.customs_monthly_trade"
+    columns = {c.name for c in node.metadata["dagster/column_schema"].schema.columns}
+    assert {"period_month", "hs8", "partner_code", "value_native", "source_file",
+            "line_no"} <= columns
+    assert node.owners == ["team:chokepoint-data"]
+    assert (node.tags["layer"], node.tags["domain"]) == ("raw", "customs")
+    assert graph.get(dg.AssetKey(["raw_ref", "tech_batches"])).tags["layer"] == "reference"

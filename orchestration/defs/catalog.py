@@ -1,0 +1,54 @@
+"""What each non-dbt asset's page shows: its warehouse table, columns, owner and tags.
+
+dbt assets get theirs from the dbt translator (orchestration/defs/dbt/assets.py); the
+ingestion, reference, report and serving assets get them here, in one place, so the
+asset graph reads the same way everywhere: layer and domain tags, one owner, and for
+every table its name in the warehouse and its columns.
+"""
+
+import dagster as dg
+
+from orchestration.defs.comtrade.records import SCHEMA as COMTRADE_SCHEMA
+from orchestration.defs.customs.store import TRADE_COLUMNS
+from orchestration.defs.dbt.assets import OWNER
+from orchestration.settings import WAREHOUSE_CATALOG
+
+
+def _schema(columns: list[tuple[str, str]]) -> dg.TableSchema:
+    return dg.TableSchema(columns=[dg.TableColumn(name, kind) for name, kind in columns])
+
+
+def _ddl_columns(ddl: str) -> list[tuple[str, str]]:
+    parts = [c.split() for c in ddl.replace("\n", " ").split(",") if c.strip()]
+    return [(p[0], p[1]) for p in parts]
+
+
+COLUMNS = {
+    "raw/customs_monthly_trade": _schema(_ddl_columns(TRADE_COLUMNS)),
+    "raw/comtrade_annual_flows": _schema(COMTRADE_SCHEMA),
+    "raw/gdp_annual": _schema([("year", "INTEGER"), ("iso3", "VARCHAR"),
+                               ("gdp_usd", "DOUBLE"), ("source", "VARCHAR"),
+                               ("vintage", "VARCHAR"), ("is_estimate", "BOOLEAN")]),
+    "raw/fx_monthly": _schema([("month", "VARCHAR"), ("country", "VARCHAR"),
+                               ("cny_per_usd", "DOUBLE")]),
+}
+DOMAINS = {"customs": "customs", "comtrade": "comtrade", "gdp": "gdp", "fx": "gdp"}
+
+
+def describe(spec: dg.AssetSpec) -> dg.AssetSpec:
+    key = spec.key.to_user_string()
+    layer = {"raw": "raw", "raw_ref": "reference"}.get(spec.key.path[0], spec.group_name)
+    tags = {"layer": layer or "other"}
+    domain = next((d for word, d in DOMAINS.items() if word in key), None)
+    if domain or layer == "reference":
+        tags["domain"] = domain or "reference"
+    metadata = {}
+    if layer in ("raw", "reference"):
+        metadata["dagster/table_name"] = f"{WAREHOUSE_CATALOG}.{'.'.join(spec.key.path)}"
+    if key in COLUMNS:
+        metadata["dagster/column_schema"] = COLUMNS[key]
+    return spec.merge_attributes(owners=[OWNER], tags=tags, metadata=metadata)
+
+
+def with_catalog(assets: list) -> list:
+    return list(dg.map_asset_specs(describe, assets))
