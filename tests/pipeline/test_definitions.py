@@ -92,7 +92,7 @@ def test_ingestion_assets_show_table_columns_owner_and_tags(data_dir):
     graph = defs.get_repository_def().asset_graph
     node = graph.get(dg.AssetKey(["raw", "customs_monthly_trade"]))
     assert str(node.metadata["dagster/table_name"]) == "chokepoint.raw.customs_monthly_trade"
-    columns = {c.name for c in node.metadata["dagster/column_schema"].schema.columns}
+    columns = {c.name for c in node.metadata["dagster/column_schema"].columns}
     assert {"period_month", "hs8", "partner_code", "value_native", "source_file",
             "line_no"} <= columns
     assert node.owners == ["team:chokepoint-data"]
