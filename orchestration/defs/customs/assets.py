@@ -30,7 +30,10 @@ def landing_files(landing: Path) -> list[Path]:
     description=(
         "China Customs (GACC) monthly HS8 trade as exported by the statistics portal. "
         "New files in landing/customs are validated whole, archived under their content "
-        "hash and kept as vintages; each month of the run is replaced by its newest vintage."
+        "hash and kept as vintages. Files of any grain load; files of one month, flow and "
+        "grain are unioned: per key the newest file's row is current, a changed value is "
+        "listed in raw.customs_revisions, and nothing is deleted because a newer file "
+        "lacks it."
     ),
 )
 def customs_monthly_trade(
@@ -61,13 +64,26 @@ def customs_monthly_trade(
                 description="Customs files refused; nothing was stored:\n" + "\n".join(errors),
                 metadata={"errors": dg.MetadataValue.md("\n".join(f"- {e}" for e in errors))},
             )
+        # the newer file wins a key: files of one run are stored oldest first
+        parsed_new.sort(key=lambda p: (p.path.stat().st_mtime_ns, p.path.name))
+        revised = 0
         for parsed in parsed_new:
             archived = store.archive(parsed.path, parsed.sha256, landing / "_archive")
-            store.store_vintage(con, parsed, archived)
+            n = store.store_vintage(con, parsed, archived)
+            revised += n
             context.log.info(
-                f"loaded {parsed.path.name}: {parsed.flow}, {parsed.currency}, "
-                f"{len(parsed.months)} months, {parsed.rows} rows"
+                f"loaded {parsed.path.name}: {parsed.flow}, grain {parsed.grain}, "
+                f"{parsed.currency}, {len(parsed.months)} months, {parsed.rows} rows"
+                + (f", {n} keys revised" if n else "")
             )
+        changes = con.execute(
+            "SELECT period_month, flow, grain, hs8, partner_code, regime_code, location_code, "
+            "old_value_native, new_value_native, old_file, new_file FROM raw.customs_revisions "
+            "WHERE list_contains(?, new_file_sha256) ORDER BY ALL LIMIT 50",
+            [[p.sha256 for p in parsed_new]]).fetchall() if revised else []
+        for change in changes:
+            context.log.info("revised " + " ".join(str(c) for c in change[:7] if c is not None)
+                             + f": {change[7]} -> {change[8]} ({change[9]} -> {change[10]})")
         rows = store.replace_current_slice(con, months)
         origins = [
             r[0] for r in con.execute(
@@ -81,6 +97,11 @@ def customs_monthly_trade(
             "dagster/row_count": dg.MetadataValue.int(rows),
             "months": dg.MetadataValue.text(f"{months[0]}..{months[-1]}" if months else ""),
             "new_files": dg.MetadataValue.json([p.path.name for p in parsed_new]),
+            "revised_keys": dg.MetadataValue.int(revised),
+            "revisions": dg.MetadataValue.md("\n".join(
+                ["| month | flow | grain | key | old | new | files |", "|---" * 7 + "|"]
+                + [f"| {c[0]} | {c[1]} | {c[2]} | {' '.join(x for x in c[3:7] if x)} | {c[7]} "
+                   f"| {c[8]} | {c[9]} -> {c[10]} |" for c in changes])),
             "origin": dg.MetadataValue.text(", ".join(sorted(origins)) or "none"),
         }
     )
