@@ -122,15 +122,15 @@ def build_plan(con: duckdb.DuckDBPyConnection, month_from: str, month_to: str,
     months = months_between(month_from, month_to)
     rows, batch, per_month, partners = _load(con, grain, months)
 
-    # missing[(flow, month)] = codes not covered; loaded[(flow, month)] = anything there
+    # missing[(flow, month)] = codes not covered; touched = months with any code covered
     missing: dict[tuple[str, str], set[str]] = defaultdict(set)
-    loaded: set[tuple[str, str]] = set()
+    touched: set[tuple[str, str]] = set()
     seen: set[tuple[str, str]] = set()
-    for month, flow, hs8, is_batch, is_list, any_cov, grain_cov, is_loaded in rows:
+    for month, flow, hs8, is_batch, is_list, any_cov, grain_cov, _loaded in rows:
         seen.add((flow, month))
-        if is_loaded:
-            loaded.add((flow, month))
         covered = any_cov if grain == "commodity" else grain_cov
+        if covered:
+            touched.add((flow, month))
         wanted = (is_batch or is_list) if grain == "commodity" else (
             is_batch and flow == "import")
         if wanted and not covered:
@@ -150,7 +150,7 @@ def build_plan(con: duckdb.DuckDBPyConnection, month_from: str, month_to: str,
         for flow in flows:
             full = []
             for month in months:
-                if (flow, month) not in loaded or len(missing[(flow, month)]) > ALL_CODES_ABOVE:
+                if (flow, month) not in touched or len(missing[(flow, month)]) > ALL_CODES_ABOVE:
                     full.append(month)
                     missing.pop((flow, month), None)
             est = per_month.get(flow) or DEFAULT_CODES_PER_MONTH
