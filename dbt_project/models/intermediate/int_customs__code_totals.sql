@@ -26,9 +26,12 @@ ranked as (
     select
         by_grain.*,
         row_number() over (
-            partition by period_month, flow, hs8 order by n_dimensions, grain
+            partition by by_grain.period_month, by_grain.flow, by_grain.hs8
+            order by by_grain.n_dimensions, by_grain.grain
         ) as grain_rank,
-        count(*) over (partition by period_month, flow, hs8) as grains_available
+        count(*) over (
+            partition by by_grain.period_month, by_grain.flow, by_grain.hs8
+        ) as grains_available
     from by_grain
 
 )

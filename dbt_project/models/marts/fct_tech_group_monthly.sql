@@ -72,7 +72,7 @@ code_months as (
         coalesce(covered.is_covered, 0) as is_covered
     from codes
     inner join months
-        on months.period_month >= codes.valid_from and months.period_month <= codes.valid_to
+        on codes.valid_from <= months.period_month and codes.valid_to >= months.period_month
     left join {{ ref('int_customs__tech_imports') }} as tech
         on
             codes.batch = tech.batch

@@ -53,8 +53,10 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     print(plan.render(queries, args.month_from, month_to, args.grain))
     out = plan.write_csv(queries, settings.reports_dir / "customs_plan.csv")
-    manifest = plan.write_manifest(queries, settings.landing("customs"))
-    print(f"\nwritten: {out}\nfile names recorded in {manifest} (flow and codes asked for)")
+    print(f"\nwritten: {out}")
+    if queries:
+        manifest = plan.write_manifest(queries, settings.landing("customs"))
+        print(f"file names recorded in {manifest} (flow and codes asked for)")
     return 0
 
 
