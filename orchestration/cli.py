@@ -127,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="what was last materialized, and which checks failed")
     data_dir(status)
     status.set_defaults(func=cmd_status)
+
+    from orchestration.defs.customs.commands import add_parser as add_customs_commands
+
+    add_customs_commands(sub, data_dir, _settings)
     return parser
 
 

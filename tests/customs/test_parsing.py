@@ -41,7 +41,7 @@ EXPECTED_COLUMNS = [
     ("qty2", "DOUBLE"), ("unit2", "VARCHAR"), ("regime_code", "VARCHAR"),
     ("regime_name", "VARCHAR"), ("location_code", "VARCHAR"), ("location_name", "VARCHAR"),
     ("value_native", "DOUBLE"), ("currency", "VARCHAR"), ("source_file", "VARCHAR"),
-    ("file_sha256", "VARCHAR"),
+    ("file_sha256", "VARCHAR"), ("grain", "VARCHAR"),
 ]
 
 
@@ -192,7 +192,7 @@ def test_gb18030_chinese_cny(con, tmp_path):
         "qty1": 3.0, "unit1": "台", "qty2": 0.0, "unit2": None, "regime_code": None,
         "regime_name": None, "location_code": None, "location_name": None,
         "value_native": 123_456_789.0, "currency": "CNY", "source_file": path.name,
-        "file_sha256": parsed.sha256,
+        "file_sha256": parsed.sha256, "grain": "commodity,partner",
     }
     assert rows[1]["hs8"] == "01012100"  # leading zero kept
     assert rows[3]["value_native"] == 7_654_321_000.0  # "7,654,321,000"
@@ -339,7 +339,8 @@ def test_utf8_looking_start_then_gb18030(con, tmp_path, monkeypatch):
 
 def test_exactly_portal_limit_warns(con, tmp_path):
     row = gacc_rows()[0]
-    path = write_gacc_csv(tmp_path / "limit_in.csv", rows=[row] * parsing.PORTAL_ROW_LIMIT)
+    rows = [[row[0], f"{i:04d}", *row[2:]] for i in range(parsing.PORTAL_ROW_LIMIT)]
+    path = write_gacc_csv(tmp_path / "limit_in.csv", rows=rows)
     parsed = parse_customs_file(con, path)
     assert parsed.rows == parsing.PORTAL_ROW_LIMIT
     assert parsed.warnings and "10,000" in parsed.warnings[0]

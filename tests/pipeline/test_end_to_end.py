@@ -100,28 +100,44 @@ def test_malformed_file_is_refused_and_nothing_changes(first_run):
         bad.unlink()
 
 
-def test_revision_replaces_its_slice_and_keeps_the_old_vintage(first_run):
-    """A newer file for a month and flow already loaded replaces that slice in the raw
-    table and in the incremental staging model; the earlier vintage stays queryable."""
+def test_revision_changes_its_key_only_and_keeps_the_old_vintage(first_run):
+    """A newer file for a month and flow already loaded revises the keys it holds, in the
+    raw table and in the incremental staging model; every other row of the month stays,
+    the earlier vintage stays queryable and the change is listed."""
     from orchestration.runner import run_pipeline
 
     settings, _ = first_run
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        partner, hs8, old_value = con.execute(
+            "SELECT partner_code, hs8, value_native FROM raw.customs_monthly_trade "
+            "WHERE period_month = '2019-11' AND flow = 'import' ORDER BY hs8, partner_code "
+            "LIMIT 1").fetchall()[0]
+        rows_before = con.execute(
+            "SELECT count(*) FROM raw.customs_monthly_trade WHERE period_month = '2019-11' "
+            "AND flow = 'import'").fetchall()[0][0]
+    finally:
+        con.close()
     revised = settings.landing("customs") / "gacc_revised_201911_import.csv"
     revised.write_bytes(
         ('"数据年月","贸易伙伴编码","贸易伙伴名称","商品编码","商品名称","第一数量",'
          '"第一计量单位","第二数量","第二计量单位","美元",\r\n'
-         '"201911","502","美国","85423110","处理器","10","千克","0","?","123,456",\r\n')
+         f'"201911","{partner}","x","{hs8}","处理器","10","千克","0","?","123,456",\r\n')
         .encode("gb18030"))
     report = run_pipeline(settings, month_from="2019-11", month_to="2019-11")
     assert report.ok, report.render()
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
         current = con.execute(
-            "SELECT count(*), sum(value_usd) FROM staging.stg_customs__monthly_trade "
-            "WHERE period_month = '2019-11' AND flow = 'import'").fetchall()[0]
+            "SELECT count(*), sum(CASE WHEN hs8 = ? AND partner_code = ? THEN value_usd END) "
+            "FROM staging.stg_customs__monthly_trade "
+            "WHERE period_month = '2019-11' AND flow = 'import'", [hs8, partner]).fetchall()[0]
         vintages = con.execute(
             "SELECT count(DISTINCT file_sha256) FROM raw.customs_trade_vintages "
             "WHERE period_month = '2019-11' AND flow = 'import'").fetchall()[0][0]
+        listed = con.execute(
+            "SELECT old_value_native, new_value_native, new_file FROM raw.customs_revisions "
+            "WHERE period_month = '2019-11'").fetchall()
         raw_rows, stg_rows = con.execute(
             "SELECT (SELECT count(*) FROM raw.customs_monthly_trade), "
             "(SELECT count(*) FROM staging.stg_customs__monthly_trade)").fetchall()[0]
@@ -130,47 +146,63 @@ def test_revision_replaces_its_slice_and_keeps_the_old_vintage(first_run):
             "WHERE period_month = '2019-10' AND flow = 'import'").fetchall()[0][0]
     finally:
         con.close()
-    assert current == (1, 123456.0)
+    assert current == (rows_before, 123456.0)  # same rows, one value changed
     assert vintages == 2  # the synthetic 2019 file and the revision
+    assert listed == [(old_value, 123456.0, revised.name)]
     assert raw_rows == stg_rows  # no slice twice in staging
     assert untouched > 1
 
 
-def test_failed_expectation_blocks_downstream(first_run):
-    """A file that parses but breaks an expectation (a duplicated key) is stored as a
-    vintage, its check fails with ERROR, and nothing downstream is rebuilt."""
+def test_duplicated_key_is_refused_at_parse_time(first_run):
+    """Two lines with the same key in one file: refused whole, both lines named."""
     from orchestration.runner import run_pipeline
 
     settings, _ = first_run
-    marts = _snapshot(settings, "marts.fct_tech_group_monthly")
+    before = _snapshot(settings, "raw.customs_trade_vintages")
     dup = settings.landing("customs") / "gacc_duplicated_2019_import.csv"
     line = '"201906","502","美国","85423100","处理器","10","千克","0","?","1,000",\r\n'
     dup.write_bytes(
         ('"数据年月","贸易伙伴编码","贸易伙伴名称","商品编码","商品名称","第一数量",'
          '"第一计量单位","第二数量","第二计量单位","美元",\r\n' + line + line)
         .encode("gb18030"))
+    try:
+        report = run_pipeline(settings, month_from="2019-06", month_to="2019-06")
+        assert not report.ok
+        text = report.render()
+        assert "gacc_duplicated_2019_import.csv" in text and "lines 2 and 3" in text
+        assert _snapshot(settings, "raw.customs_trade_vintages") == before
+    finally:
+        dup.unlink()
+
+
+def test_failed_check_blocks_downstream(first_run, monkeypatch):
+    """A file that parses but fails a blocking check (a commodity total that the partner
+    rows of the month do not sum to, with the grain reconciliation set to error) is
+    stored, its check fails with ERROR, and nothing downstream is rebuilt."""
+    from orchestration.runner import run_pipeline
+
+    settings, _ = first_run
+    marts = _snapshot(settings, "marts.fct_tech_group_monthly")
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        hs8, total = con.execute(
+            "SELECT hs8, sum(value_native) FROM raw.customs_monthly_trade "
+            "WHERE period_month = '2019-06' AND flow = 'import' GROUP BY hs8 ORDER BY hs8 "
+            "LIMIT 1").fetchall()[0]
+    finally:
+        con.close()
+    bad = settings.landing("customs") / "gacc_commodity_2019-06_import.csv"
+    bad.write_bytes(
+        ('"商品编码","商品名称","第一数量","第一计量单位","第二数量","第二计量单位","人民币",\r\n'
+         f'"{hs8}","x","10","千克","0","?","{int(2 * total):,}",\r\n').encode("gb18030"))
+    monkeypatch.setenv("CHOKEPOINT_GRAIN_RECONCILIATION_SEVERITY", "error")
     report = run_pipeline(settings, month_from="2019-06", month_to="2019-06")
     assert not report.ok
     failed = [name for name, state in report.checks.items() if state == "failed"]
-    assert failed == ["raw/customs_monthly_trade:ge_customs_monthly_trade"], report.render()
+    assert failed == ["stg_customs__monthly_trade:assert_customs_grains_reconcile"], \
+        report.render()
     assert any(state == "skipped" for state in report.checks.values())
     assert _snapshot(settings, "marts.fct_tech_group_monthly") == marts
-    # the check's stored result names the expectation and the offending rows
-    results = sorted(settings.quality_dir.glob("*_customs_monthly_trade.json"),
-                     key=lambda p: p.stat().st_mtime)
-    payload = json.loads(results[-1].read_text())
-    [unique] = [r for r in payload["results"]
-                if r["expectation"] == "ExpectCompoundColumnsToBeUnique"]
-    assert not unique["success"]
-    assert unique["expectation"] == "ExpectCompoundColumnsToBeUnique"
-    assert unique["rule"].startswith("one row per (period_month, flow, partner_code, hs8")
-    assert unique["observed"].startswith("2 of ")
-    # each offending row is located: month, code, partner, file and line
-    located = {(r["period_month"], r["hs8"], r["partner_code"], r["source_file"], r["line_no"])
-               for r in unique["offending_examples"]}
-    assert located == {("2019-06", "85423100", "502", dup.name, 2),
-                       ("2019-06", "85423100", "502", dup.name, 3)}
-    dup.unlink()
 
 
 def test_real_comtrade_case_flows_through_the_models(first_run):

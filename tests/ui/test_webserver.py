@@ -33,7 +33,8 @@ def test_graphql_lineage_checks_schedule_and_sensor(webserver):
     parents = {k: {"/".join(d["path"]) for d in n["dependencyKeys"]} for k, n in nodes.items()}
     chains = {
         "customs": ["raw/customs_monthly_trade", "stg_customs__monthly_trade",
-                    "int_customs__tech_imports", "fct_tech_group_monthly",
+                    "int_customs__code_totals", "int_customs__tech_imports",
+                    "fct_tech_group_monthly",
                     "int_tech_group_series", "ind_group_patterns"],
         "comtrade": ["raw/comtrade_annual_flows", "stg_comtrade__annual_flows",
                      "int_comtrade__hs6_canonical", "ind_hs6_world_share",

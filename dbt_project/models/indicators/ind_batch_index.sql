@@ -8,7 +8,8 @@ with monthly as (
         batch_name,
         period_month,
         trade_year,
-        sum(imports_usd) as imports_usd,
+        -- a month with a group not downloaded has no batch total
+        case when count(imports_usd) = count(*) then sum(imports_usd) end as imports_usd,
         {{ combined_origin('origin') }} as origin
     from {{ ref('fct_tech_group_monthly') }}
     group by batch, batch_name, period_month, trade_year
@@ -21,7 +22,7 @@ base as (
         batch,
         avg(imports_usd) as base_monthly_mean,
         sum(imports_usd) as base_year_total,
-        count(*) as base_months
+        count(imports_usd) as base_months
     from monthly
     where trade_year = {{ base_year }}
     group by batch
@@ -35,7 +36,7 @@ annual as (
         batch_name,
         trade_year,
         sum(imports_usd) as imports_usd,
-        count(*) as months_in_data,
+        count(imports_usd) as months_in_data,
         min(origin) as origin
     from monthly
     group by batch, batch_name, trade_year

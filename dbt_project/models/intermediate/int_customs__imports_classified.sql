@@ -3,7 +3,8 @@
 {%- set intermediate_set = setting('intermediate_bec_set', 'sna') %}
 with imports as (
 
-    select * from {{ ref('stg_customs__monthly_trade') }}
+    -- one grain per code and month (never the same trade twice)
+    select * from {{ ref('int_customs__code_totals') }}
     where flow = 'import'
 
 ),

@@ -1,14 +1,14 @@
--- Customs imports of the codes each batch lists, in the months the code is valid.
+-- Customs imports of the codes each batch lists, in the months the code is valid (one
+-- total per code and month, from one grain).
 with imports as (
 
     select
         period_month,
         hs8,
         origin,
-        sum(value_usd) as value_usd
-    from {{ ref('stg_customs__monthly_trade') }}
+        value_usd
+    from {{ ref('int_customs__code_totals') }}
     where flow = 'import'
-    group by 1, 2, 3
 
 ),
 

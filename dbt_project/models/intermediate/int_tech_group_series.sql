@@ -17,8 +17,9 @@ select
     group_id,
     cast(trade_year as string) as period,
     trade_year as period_no,
-    -- a year counts only when all twelve months are in the data
-    case when count(*) = 12 then sum(imports_usd) end as x
+    -- a year counts only when all twelve months have a value (none missing or
+    -- not downloaded)
+    case when count(imports_usd) = 12 then sum(imports_usd) end as x
 from panel
 group by batch, group_id, trade_year
 {%- else %}

@@ -1,13 +1,27 @@
--- One row per technology group, batch and month of the data (METHOD.md indicator 1).
--- A month the data holds but a group has no rows in counts as zero imports; months
--- absent from the data altogether are absent here too (never filled with zeros).
+-- One row per technology group, batch and month from the first to the last month of the
+-- customs data (METHOD.md indicator 1). A code of the group that was loaded, or asked for
+-- by a declared query and absent, counts (absent = no trade = zero); a code not
+-- downloaded that month, or a month with no import file at all, makes the group-month
+-- null with a reason, never zero: a gap in the downloads is not a fall in imports.
 with months as (
 
-    select distinct
+    select
         period_month,
-        trade_year
-    from {{ ref('fct_customs_monthly') }}
+        trade_year,
+        month_idx
+    from {{ ref('int_customs__months') }}
     where flow = 'import'
+
+),
+
+loaded_months as (
+
+    select
+        period_month,
+        {{ combined_origin('origin') }} as origin
+    from {{ ref('int_customs__code_totals') }}
+    where flow = 'import'
+    group by period_month
 
 ),
 
@@ -21,27 +35,68 @@ batch_groups as (
 
 ),
 
-tech as (
+codes as (
+
+    select
+        batch,
+        group_id,
+        hs8,
+        valid_from,
+        valid_to
+    from {{ ref('stg_reference__tech_batches') }}
+
+),
+
+covered as (
+
+    -- covered at any grain: a total exists, or a declared query found no trade
+    select
+        period_month,
+        hs8,
+        max(case when status <> 'not downloaded' then 1 else 0 end) as is_covered
+    from {{ ref('int_customs__code_coverage') }}
+    where flow = 'import'
+    group by period_month, hs8
+
+),
+
+code_months as (
+
+    select
+        codes.batch,
+        codes.group_id,
+        months.period_month,
+        codes.hs8,
+        tech.value_usd,
+        tech.origin,
+        coalesce(covered.is_covered, 0) as is_covered
+    from codes
+    inner join months
+        on codes.valid_from <= months.period_month and codes.valid_to >= months.period_month
+    left join {{ ref('int_customs__tech_imports') }} as tech
+        on
+            codes.batch = tech.batch
+            and codes.hs8 = tech.hs8
+            and months.period_month = tech.period_month
+    left join covered
+        on months.period_month = covered.period_month and codes.hs8 = covered.hs8
+
+),
+
+by_group as (
 
     select
         batch,
         group_id,
         period_month,
-        sum(value_usd) as imports_usd,
-        count(distinct hs8) as n_hs8_reporting,
-        {{ combined_origin('origin') }} as origin
-    from {{ ref('int_customs__tech_imports') }}
-    group by 1, 2, 3
-
-),
-
-gdp as (
-
-    select
-        gdp_year,
-        gdp_usd
-    from {{ ref('stg_gdp__annual') }}
-    where iso3 = 'CHN'
+        count(*) as codes_expected,
+        count(value_usd) as codes_reporting,
+        sum(is_covered) as codes_covered,
+        coalesce(sum(value_usd), 0) as imports_usd,
+        min(origin) as min_origin,
+        max(origin) as max_origin
+    from code_months
+    group by batch, group_id, period_month
 
 ),
 
@@ -53,46 +108,70 @@ panel as (
         batch_groups.group_id,
         months.period_month,
         months.trade_year,
-        {{ month_index('months.period_month') }} as month_idx,
-        coalesce(tech.imports_usd, 0) as imports_usd,
-        coalesce(tech.n_hs8_reporting, 0) as n_hs8_reporting,
-        coalesce(tech.origin, origins.origin) as origin
+        months.month_idx,
+        coalesce(by_group.codes_expected, 0) as codes_expected,
+        coalesce(by_group.codes_reporting, 0) as n_hs8_reporting,
+        case
+            when coalesce(by_group.codes_expected, 0) = 0 then 1.0
+            else 1.0 * by_group.codes_covered / by_group.codes_expected
+        end as coverage_share,
+        case
+            when loaded_months.period_month is null
+                then 'no import file loaded for this month'
+            when by_group.codes_covered < by_group.codes_expected
+                then {{ dbt.concat([
+                    "'not downloaded: '",
+                    "cast(by_group.codes_expected - by_group.codes_covered as string)",
+                    "' of '",
+                    "cast(by_group.codes_expected as string)",
+                    "' codes'",
+                ]) }}
+        end as null_reason,
+        coalesce(by_group.imports_usd, 0) as imports_usd_loaded,
+        case
+            when by_group.min_origin = by_group.max_origin then by_group.min_origin
+            when by_group.min_origin is not null then 'mixed'
+            else loaded_months.origin
+        end as origin
     from batch_groups
     cross join months
-    left join tech
+    left join by_group
         on
-            batch_groups.batch = tech.batch
-            and batch_groups.group_id = tech.group_id
-            and months.period_month = tech.period_month
-    left join (
-        select
-            period_month,
-            origin
-        from {{ ref('fct_customs_monthly') }}
-        where flow = 'import'
-    ) as origins on months.period_month = origins.period_month
+            batch_groups.batch = by_group.batch
+            and batch_groups.group_id = by_group.group_id
+            and months.period_month = by_group.period_month
+    left join loaded_months on months.period_month = loaded_months.period_month
+
+),
+
+valued as (
+
+    select
+        panel.*,
+        case when panel.null_reason is null then panel.imports_usd_loaded end as imports_usd
+    from panel
 
 ),
 
 with_windows as (
 
     select
-        panel.*,
+        valued.*,
         lag12.imports_usd as imports_usd_year_ago,
-        sum(panel.imports_usd) over (
-            partition by panel.batch, panel.group_id order by panel.month_idx
+        sum(valued.imports_usd) over (
+            partition by valued.batch, valued.group_id order by valued.month_idx
             range between 11 preceding and current row
         ) as rolling_12m_sum_raw,
-        count(*) over (
-            partition by panel.batch, panel.group_id order by panel.month_idx
+        count(valued.imports_usd) over (
+            partition by valued.batch, valued.group_id order by valued.month_idx
             range between 11 preceding and current row
         ) as rolling_12m_months
-    from panel
-    left join panel as lag12
+    from valued
+    left join valued as lag12
         on
-            panel.batch = lag12.batch
-            and panel.group_id = lag12.group_id
-            and panel.month_idx - 12 = lag12.month_idx
+            valued.batch = lag12.batch
+            and valued.group_id = lag12.group_id
+            and valued.month_idx - 12 = lag12.month_idx
 
 )
 
@@ -108,16 +187,25 @@ select
     {{ month_to_date('w.period_month') }} as month_start,
     w.trade_year,
     w.imports_usd,
+    w.null_reason,
     case
         when w.imports_usd_year_ago > 0 then w.imports_usd / w.imports_usd_year_ago - 1
     end as yoy_change,
-    -- the rolling sum is only defined over 12 months actually present in the data
+    -- the rolling sum is only defined over 12 months that all have a value
     case when w.rolling_12m_months = 12 then w.rolling_12m_sum_raw end as rolling_12m_usd,
     case
         when w.rolling_12m_months = 12 then w.rolling_12m_sum_raw / gdp.gdp_usd
     end as rolling_12m_share_of_gdp,
     w.n_hs8_reporting,
+    w.codes_expected,
+    w.coverage_share,
     w.origin
 from with_windows as w
 inner join {{ ref('dim_tech_group') }} as groups on w.group_id = groups.group_id
-left join gdp on w.trade_year = gdp.gdp_year
+left join (
+    select
+        gdp_year,
+        gdp_usd
+    from {{ ref('stg_gdp__annual') }}
+    where iso3 = 'CHN'
+) as gdp on w.trade_year = gdp.gdp_year

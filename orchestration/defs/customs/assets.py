@@ -8,6 +8,8 @@ from orchestration.defs.customs import store
 from orchestration.defs.customs.parsing import CustomsFileError, parse_customs_file
 from orchestration.defs.partition_metadata import describe_partitions
 from orchestration.defs.partitions import month_keys, monthly_partitions
+from orchestration.defs.quality.audit import check_spec, write_audit_publish
+from orchestration.defs.refused import refuse
 from orchestration.defs.resources import WarehouseResource
 from orchestration.settings import Settings
 
@@ -28,49 +30,87 @@ def landing_files(landing: Path) -> list[Path]:
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"duckdb", "python"},
+    check_specs=[check_spec("customs_monthly_trade", CUSTOMS_KEY)],
     description=(
         "China Customs (GACC) monthly HS8 trade as exported by the statistics portal. "
         "New files in landing/customs are validated whole, archived under their content "
-        "hash and kept as vintages; each month of the run is replaced by its newest vintage."
+        "hash and kept as vintages. Files of any grain load; files of one month, flow and "
+        "grain are unioned: per key the newest file's row is current, a changed value is "
+        "listed in raw.customs_revisions, and nothing is deleted because a newer file "
+        "lacks it. New rows are audited before they are published: a refused file "
+        "changes nothing and moves to landing/customs/_refused with the reason."
     ),
 )
-def customs_monthly_trade(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+def customs_monthly_trade(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     settings = Settings.from_env()
     landing = settings.landing("customs")
     months = month_keys(context)
     with warehouse.connect() as con:
         store.ensure_tables(con)
-        known = store.loaded_hashes(con)
-        seen = store.known_signatures(con)
-        parsed_new, errors = [], []
-        for i, path in enumerate(landing_files(landing)):
-            # Hashing is a cheap read; parsing is not, so known files are skipped first.
-            if store.signature(path) in seen or store.file_sha256(path) in known:
-                continue
-            try:
-                parsed = parse_customs_file(con, path, table=f"customs_parsed_{i}")
-            except CustomsFileError as err:
-                errors.append(str(err))
-                continue
-            known.add(parsed.sha256)
-            parsed_new.append(parsed)
-        if errors:
-            # Refuse the batch before anything is stored, so earlier data stays as it was.
-            raise dg.Failure(
-                description="Customs files refused; nothing was stored:\n" + "\n".join(errors),
-                metadata={"errors": dg.MetadataValue.md("\n".join(f"- {e}" for e in errors))},
-            )
-        for parsed in parsed_new:
-            archived = store.archive(parsed.path, parsed.sha256, landing / "_archive")
-            store.store_vintage(con, parsed, archived)
-            context.log.info(
-                f"loaded {parsed.path.name}: {parsed.flow}, {parsed.currency}, "
-                f"{len(parsed.months)} months, {parsed.rows} rows"
-            )
-        store.replace_current_slice(con, months)
+        parsed_new = _parse_new_files(con, landing)
+        # the newer file wins a key: files of one run are stored oldest first
+        parsed_new.sort(key=lambda p: (p.path.stat().st_mtime_ns, p.path.name))
+        revised: dict[str, int] = {}
+
+        def write() -> None:
+            for parsed in parsed_new:
+                archived = store.archive(parsed.path, parsed.sha256, landing / "_archive")
+                n = store.store_vintage(con, parsed, archived, in_transaction=True)
+                revised[parsed.path.name] = n
+                context.log.info(
+                    f"staged {parsed.path.name}: {parsed.flow}, grain {parsed.grain}, "
+                    f"{parsed.currency}, {len(parsed.months)} months, {parsed.rows} rows"
+                    + (f", {n} keys revised" if n else ""))
+            store.replace_current_slice(con, months, in_transaction=True)
+
+        def refuse_new(result: dg.AssetCheckResult) -> None:
+            for parsed in parsed_new:
+                moved = refuse(parsed.path, f"the audit of the staged rows failed: "
+                                            f"{result.description}")
+                context.log.warning(f"refused {parsed.path.name}: moved to {moved}")
+
+        yield from write_audit_publish(context, con, "customs_monthly_trade", write,
+                                       on_refused=refuse_new)
+        _log_revisions(context, con, [p.sha256 for p in parsed_new] if any(
+            revised.values()) else [])
         describe_partitions(context, con, "raw.customs_monthly_trade", "period_month",
                             "source_file")
     # Whole-run facts would be copied onto every month of a range: each month carries its own.
-    return dg.MaterializeResult()
+    yield dg.MaterializeResult()
+
+
+def _parse_new_files(con, landing: Path) -> list:
+    """Parse the files not loaded yet. A file that cannot be read is refused whole: it
+    moves to ``_refused/`` with its error (file, line, field) and nothing of the run is
+    stored, so the published tables stay as they were."""
+    known = store.loaded_hashes(con)
+    seen = store.known_signatures(con)
+    parsed_new, errors = [], []
+    for i, path in enumerate(landing_files(landing)):
+        # Hashing is a cheap read; parsing is not, so known files are skipped first.
+        if store.signature(path) in seen or store.file_sha256(path) in known:
+            continue
+        try:
+            parsed = parse_customs_file(con, path, table=f"customs_parsed_{i}")
+        except CustomsFileError as err:
+            errors.append(f"{err} (moved to {refuse(path, str(err))})")
+            continue
+        known.add(parsed.sha256)
+        parsed_new.append(parsed)
+    if errors:
+        raise dg.Failure(
+            description="Customs files refused; nothing was stored:\n" + "\n".join(errors),
+            metadata={"errors": dg.MetadataValue.md("\n".join(f"- {e}" for e in errors))},
+        )
+    return parsed_new
+
+
+def _log_revisions(context, con, shas: list[str]) -> None:
+    if not shas:
+        return
+    for change in con.execute(
+        "SELECT period_month, flow, grain, hs8, partner_code, regime_code, location_code, "
+        "old_value_native, new_value_native, old_file, new_file FROM raw.customs_revisions "
+        "WHERE list_contains(?, new_file_sha256) ORDER BY ALL LIMIT 50", [shas]).fetchall():
+        context.log.info("revised " + " ".join(str(c) for c in change[:7] if c is not None)
+                         + f": {change[7]} -> {change[8]} ({change[9]} -> {change[10]})")

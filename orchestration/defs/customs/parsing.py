@@ -11,6 +11,15 @@ writes the same columns with English headers (``Date of data``, ``Trading partne
 another order: columns are matched by meaning, never by position. The flow (import or
 export) is not in the file; it comes from the file name or a manifest (``detect_flow``).
 
+A file's *grain* is the set of dimension columns it carries: the commodity code always,
+then any of trading partner, customs regime and importer location (a portal query groups
+by one or two of them). A row is identified by its month, flow, code and the grain's
+dimensions; two rows of one file with the same key are refused. Without a period column
+(the query was for one month) the month comes from the manifest or the file name, like
+the flow. A manifest may also declare which codes the query asked for (``"codes"``: a
+list of 2- to 8-digit codes, or ``"all"``), so a code asked for but absent from the file
+counts as "no trade" rather than "not downloaded".
+
 How a file is read, so that a 1 GB export needs far less memory than its size:
 
 1. The raw bytes are streamed in chunks: hashed (sha256), decoded (UTF-8 if the stream is
@@ -86,6 +95,10 @@ class ParsedCustomsFile:
     table: str  # TEMP table created in the connection
     encoding: str = ""  # 'utf-8', 'gb18030', 'utf-16' or 'xlsx'
     warnings: list[str] = dataclasses.field(default_factory=list)
+    grain: str = "commodity,partner"  # see GRAIN_DIMENSIONS
+    # code prefixes the query asked for ('' = every code), from the manifest; None when the
+    # manifest says nothing (then only the codes in the file count as downloaded)
+    declared_codes: list[str] | None = None
 
 
 # --------------------------------------------------------------------------- flow
@@ -129,27 +142,43 @@ def _read_manifest(path: Path) -> object:
         raise CustomsFileError(str(path), None, None, f"unreadable manifest: {exc}") from exc
 
 
-def detect_flow(path: Path) -> str:
-    """'import' or 'export', from a manifest (sidecar first, then the folder's
-    manifest.json) or else from the file name."""
+PLAN_MANIFEST = Path("_plans") / "queries.json"  # written by `chokepoint customs plan`
+
+
+def manifest_entry(path: Path) -> tuple[dict, str, str]:
+    """What a manifest says about ``path`` ({'flow', 'month', 'codes'}, each optional),
+    the manifest file and the key it was found under: the sidecar first, then the folder's
+    manifest.json, then the entries the download plan wrote for the names it suggested."""
     path = Path(path)
     for sidecar in (path.with_name(path.name + ".manifest.json"),
                     path.with_name(path.stem + ".manifest.json")):
         if sidecar.is_file():
             data = _read_manifest(sidecar)
-            if not isinstance(data, dict) or "flow" not in data:
+            if not isinstance(data, dict):
                 raise CustomsFileError(str(sidecar), None, "flow",
                                        'a sidecar manifest must look like {"flow": "import"}')
-            return _flow_value(data["flow"], str(sidecar), "flow")
-    folder_manifest = path.with_name("manifest.json")
-    if folder_manifest.is_file():
-        data = _read_manifest(folder_manifest)
-        if isinstance(data, dict) and isinstance(data.get("files"), dict):
-            data = data["files"]
-        if isinstance(data, dict):
-            for key in (path.name, path.stem):
-                if key in data:
-                    return _flow_value(data[key], str(folder_manifest), key)
+            return data, str(sidecar), "flow"
+    for folder_manifest in (path.with_name("manifest.json"), path.parent / PLAN_MANIFEST):
+        if folder_manifest.is_file():
+            data = _read_manifest(folder_manifest)
+            if isinstance(data, dict) and isinstance(data.get("files"), dict):
+                data = data["files"]
+            if isinstance(data, dict):
+                for key in (path.name, path.stem):
+                    if key in data:
+                        entry = data[key]
+                        return (entry if isinstance(entry, dict) else {"flow": entry},
+                                str(folder_manifest), key)
+    return {}, path.name, ""
+
+
+def detect_flow(path: Path) -> str:
+    """'import' or 'export', from a manifest (sidecar first, then the folder's
+    manifest.json) or else from the file name."""
+    path = Path(path)
+    entry, source, key = manifest_entry(path)
+    if "flow" in entry:
+        return _flow_value(entry["flow"], source, key)
 
     name = path.name.casefold()
     for patterns in (_STRONG, _WEAK):
@@ -163,6 +192,54 @@ def detect_flow(path: Path) -> str:
             return found.pop()
     raise CustomsFileError(path.name, None, None,
                            "cannot tell import from export; " + _FLOW_HELP.format(name=path.name))
+
+
+_MONTH_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_.]?(0[1-9]|1[0-2])(?!\d)")
+_MONTH_HELP = (
+    "the file has no period column (数据年月 / Date of data), so the month must come from "
+    "the manifest ({{\"flow\": \"import\", \"month\": \"2024-06\"}} in '{name}.manifest.json') "
+    "or the file name (e.g. gacc_2024-06_import.csv); or tick the portal's by-month option so "
+    "the export carries the period column"
+)
+
+
+def declared_month(path: Path, from_name: bool = True) -> str | None:
+    """'YYYY-MM' from the manifest, or else (``from_name``) the file name: the month of a
+    file with no period column. A file with one must agree with its manifest's month."""
+    path = Path(path)
+    entry, source, _ = manifest_entry(path)
+    if "month" in entry:
+        m = re.fullmatch(r"((?:19|20)\d\d)-?(0[1-9]|1[0-2])", str(entry["month"]).strip())
+        if not m:
+            raise CustomsFileError(source, None, "month",
+                                   f"month must be YYYY-MM, got {entry['month']!r}")
+        return f"{m.group(1)}-{m.group(2)}"
+    if not from_name:
+        return None
+    found = {f"{y}-{mo}" for y, mo in _MONTH_IN_NAME.findall(path.name)}
+    if len(found) > 1:
+        raise CustomsFileError(path.name, None, None, "the file name holds several months "
+                               f"({', '.join(sorted(found))}); " + _MONTH_HELP.format(
+                                   name=path.name))
+    return found.pop() if found else None
+
+
+def declared_codes(path: Path) -> list[str] | None:
+    """Code prefixes the query asked for ('' = all codes), or None when not declared."""
+    entry, source, _ = manifest_entry(path)
+    if "codes" not in entry:
+        return None
+    codes = entry["codes"]
+    if isinstance(codes, str) and codes.strip().casefold() == "all":
+        return [""]
+    if isinstance(codes, str):
+        codes = [c for c in re.split(r"[\s,;]+", codes) if c]
+    if not isinstance(codes, list) or not all(
+            re.fullmatch(r"\d{2}|\d{4}|\d{6}|\d{8}", str(c).strip()) for c in codes):
+        raise CustomsFileError(source, None, "codes",
+                               '"codes" must be "all" or a list of 2-, 4-, 6- or 8-digit codes, '
+                               f"got {codes!r}")
+    return sorted({str(c).strip() for c in codes})
 
 
 # --------------------------------------------------------------------------- headers
@@ -208,9 +285,13 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
                       "Registered place name", "Domestic destination/source"),
 }
 _ALIAS_INDEX = {_norm(a): key for key, aliases in HEADER_ALIASES.items() for a in aliases}
-REQUIRED = ("period", "partner_code", "partner_name", "hs8", "product_name",
-            "qty1", "unit1", "qty2", "unit2")
-OPTIONAL = ("regime_code", "regime_name", "location_code", "location_name")
+REQUIRED = ("hs8", "product_name", "qty1", "unit1", "qty2", "unit2")
+OPTIONAL = ("period", "partner_code", "partner_name", "regime_code", "regime_name",
+            "location_code", "location_name")
+# The dimensions a portal query can group by besides the commodity, in the order a grain
+# is written ('commodity,partner,regime,location'); each is present when its code is.
+GRAIN_DIMENSIONS = {"partner": "partner_code", "regime": "regime_code",
+                    "location": "location_code"}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -223,13 +304,24 @@ class _Header:
     language: str
     currency: str
 
+    @property
+    def grain(self) -> str:
+        return ",".join(["commodity", *(d for d, code in GRAIN_DIMENSIONS.items()
+                                        if code in self.keys)])
+
+    @property
+    def key_columns(self) -> list[str]:
+        """Canonical columns identifying a row of this file (besides month and flow)."""
+        return ["hs8", *(code for code in GRAIN_DIMENSIONS.values() if code in self.keys)]
+
 
 def _expected_headers() -> str:
     zh = ",".join(HEADER_ALIASES[k][0] for k in REQUIRED) + ",人民币|美元"
     en = "; ".join(f"{k}: {' / '.join(HEADER_ALIASES[k][1:3])}"
                    for k in (*REQUIRED, "value_cny", "value_usd", *OPTIONAL))
-    return (f"expected the portal header {zh} (optionally 贸易方式编码,贸易方式名称,"
-            f"注册地编码,注册地名称), or its English version ({en})")
+    return (f"expected the portal header {zh}, optionally 数据年月 and the dimension "
+            "columns 贸易伙伴编码,贸易伙伴名称, 贸易方式编码,贸易方式名称, 注册地编码,注册地名称 "
+            f"(any order), or its English version ({en})")
 
 
 def _parse_header(file: str, cells: list[str], line: int) -> _Header:
@@ -260,6 +352,14 @@ def _parse_header(file: str, cells: list[str], line: int) -> _Header:
         names = ", ".join(HEADER_ALIASES[k][0] if k in HEADER_ALIASES else k for k in missing)
         raise CustomsFileError(file, line, names, f"required column missing; "
                                f"{_expected_headers()}")
+    for code in GRAIN_DIMENSIONS.values():
+        name_key = code.replace("_code", "_name")
+        if name_key in keys and code not in keys:
+            raise CustomsFileError(
+                file, line, cells[keys[name_key]],
+                f"a name column without its code column ({HEADER_ALIASES[code][0]} / "
+                f"{HEADER_ALIASES[code][1]}): rows are told apart by codes; export the code "
+                "column too")
     han = sum(bool(_CJK.search(c)) for c in cells)
     language = "zh" if han * 2 >= len(cells) else "en"
     currency = "CNY" if "value_cny" in keys else "USD"
@@ -424,13 +524,17 @@ def _sql_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-_NUMBER = r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?"
+_NUMBER = r"(\d{1,3}(,\d{3})+|\d+)(\.\d+)?"
+_NEGATIVE = re.compile(r"-\s*(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
 _MISSING = "('', '?', '-')"
 
 
-def _build_select(header: _Header, flow: str, file_name: str, sha: str) -> str:
+def _build_select(header: _Header, flow: str, file_name: str, sha: str,
+                  month: str | None) -> str:
     """SELECT over ``src`` (c0 = line number, c1.. = fields) producing the output columns
-    plus ``_err``: '<key><SEP><raw value>' for the first bad field of the row, else NULL."""
+    plus ``_err``: '<key><SEP><raw value>' for the first bad field of the row, else NULL.
+    ``month`` ('YYYY-MM', from the manifest or file name) stands in for a missing period
+    column, and must agree with it when both exist."""
 
     def col(key: str) -> str:
         return f"c{header.keys[key] + 1}" if key in header.keys else "NULL"
@@ -457,27 +561,36 @@ def _build_select(header: _Header, flow: str, file_name: str, sha: str) -> str:
 
     value_key = "value_cny" if header.currency == "CNY" else "value_usd"
     checks: dict[str, str] = {
-        "period": f"NOT coalesce(regexp_full_match(trim({col('period')}), "
-                  r"'\d{4}(0[1-9]|1[0-2])'), false)",
-        "partner_code": f"coalesce(trim({col('partner_code')}), '') = ''",
         "hs8": f"NOT coalesce(regexp_full_match(trim({col('hs8')}), '\\d{{8}}'), false)",
         "qty1": bad_number("qty1", required=False),
         "qty2": bad_number("qty2", required=False),
         value_key: bad_number(value_key, required=True),
     }
+    if "period" in header.keys:
+        checks["period"] = (f"NOT coalesce(regexp_full_match(trim({col('period')}), "
+                            r"'\d{4}(0[1-9]|1[0-2])'), false)")
+        if month is not None:
+            checks["period"] += f" OR trim({col('period')}) <> '{month.replace('-', '')}'"
+    for code in GRAIN_DIMENSIONS.values():
+        if code in header.keys:
+            checks[code] = f"coalesce(trim({col(code)}), '') IN {_MISSING}"
     order = sorted(checks, key=lambda k: header.keys[k])
     cases = [f"WHEN {checks[k]} THEN '{k}{_ERR_SEP}' || coalesce({col(k)}, '')" for k in order]
     if header.trailing:
         t = f"c{len(header.names) + 1}"
         cases.append(f"WHEN coalesce({t}, '') <> '' THEN '_trailing{_ERR_SEP}' || {t}")
     err = "CASE " + " ".join(cases) + " END"
-    period = f"trim({col('period')})"
+    if "period" in header.keys:
+        period = f"trim({col('period')})"
+        period_month = f"substr({period}, 1, 4) || '-' || substr({period}, 5, 2)"
+    else:
+        period_month = _sql_str(month or "")
     return f"""
         SELECT
             CAST(c0 AS INTEGER) AS line_no,
-            substr({period}, 1, 4) || '-' || substr({period}, 5, 2) AS period_month,
+            {period_month} AS period_month,
             {_sql_str(flow)} AS flow,
-            trim({col('partner_code')}) AS partner_code,
+            {text('partner_code', drop_missing=False)} AS partner_code,
             {text('partner_name', drop_missing=False)} AS partner_name,
             trim({col('hs8')}) AS hs8,
             {text('product_name', drop_missing=False)} AS product_name,
@@ -485,28 +598,43 @@ def _build_select(header: _Header, flow: str, file_name: str, sha: str) -> str:
             {text('unit1')} AS unit1,
             {number('qty2')} AS qty2,
             {text('unit2')} AS unit2,
-            {text('regime_code')} AS regime_code,
+            {text('regime_code', drop_missing=False)} AS regime_code,
             {text('regime_name')} AS regime_name,
-            {text('location_code')} AS location_code,
+            {text('location_code', drop_missing=False)} AS location_code,
             {text('location_name')} AS location_name,
             {number(value_key)} AS value_native,
             {_sql_str(header.currency)} AS currency,
             {_sql_str(file_name)} AS source_file,
             {_sql_str(sha)} AS file_sha256,
+            {_sql_str(header.grain)} AS grain,
             {err} AS _err
         FROM src
     """
 
 
+_NOT_A_NUMBER = "not a number (digits, optional thousands separators and decimals, or '?')"
 _REASONS = {
     "period": "period must be YYYYMM with a month 01-12",
     "partner_code": "empty trading partner code",
+    "regime_code": "empty customs regime code",
+    "location_code": "empty importer location code",
     "hs8": "commodity code must be exactly 8 digits (leading zeros kept)",
-    "qty1": "not a number (digits, optional thousands separators and decimals, or '?')",
-    "qty2": "not a number (digits, optional thousands separators and decimals, or '?')",
+    "qty1": _NOT_A_NUMBER,
+    "qty2": _NOT_A_NUMBER,
     "value_cny": "value is not a number (digits with optional thousands separators)",
     "value_usd": "value is not a number (digits with optional thousands separators)",
 }
+
+
+def _reason(key: str, raw: str, month: str | None) -> str:
+    if key in ("qty1", "qty2", "value_cny", "value_usd") and _NEGATIVE.fullmatch(raw.strip()):
+        what = "value" if key.startswith("value") else "quantity"
+        return (f"negative {what}; a portal export never holds negative trade (a "
+                "correction is a revised file with the new value)")
+    if (key == "period" and month is not None
+            and re.fullmatch(r"\d{4}(0[1-9]|1[0-2])", raw.strip())):
+        return f"period differs from the month {month} the manifest or file name gives"
+    return _REASONS[key]
 
 
 def _field_name(header: _Header, col_idx: int) -> str:
@@ -553,6 +681,25 @@ def _first_reject(con, rejects: str, header: _Header, file: str) -> CustomsFileE
     return CustomsFileError(file, line, field, f"unreadable line ({kind}): {message}")
 
 
+def _first_duplicate(con, qtable: str, header: _Header, name: str) -> CustomsFileError | None:
+    """Two lines with the same key of the file's grain: the query result holds one row per
+    key, so the file is corrupt (or two exports were pasted together)."""
+    keys = ["period_month", *header.key_columns]
+    row = con.execute(
+        f"SELECT list(line_no ORDER BY line_no)[1:2], {', '.join(keys)} FROM {qtable} "
+        f"GROUP BY ALL HAVING count(*) > 1 ORDER BY list(line_no ORDER BY line_no)[2] "
+        "LIMIT 1").fetchone()
+    if row is None:
+        return None
+    (first, second), *values = row
+    described = ", ".join(f"{k} {v}" for k, v in zip(keys, values, strict=True))
+    fields = "+".join(header.names[header.keys[k]] for k in header.key_columns)
+    return CustomsFileError(
+        name, second, fields,
+        f"duplicate key: lines {first} and {second} have the same {described} (grain "
+        f"{header.grain}); a query result holds one row per key")
+
+
 # --------------------------------------------------------------------------- main
 
 _UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
@@ -594,7 +741,7 @@ class _MemoryCap:
 
 
 def _load(con, qtable: str, reader: str, select: str, columns: dict, rejects: str,
-          header: _Header, name: str) -> tuple[int, float, list[str]]:
+          header: _Header, name: str, month: str | None) -> tuple[int, float, list[str]]:
     """Create the table, refuse the file at its first bad line, return its totals."""
     try:
         con.execute(
@@ -624,10 +771,13 @@ def _load(con, qtable: str, reader: str, select: str, columns: dict, rejects: st
         else:
             field = header.names[header.keys[key]]
             problems.append(CustomsFileError(name, line_no, field,
-                                             f"{_REASONS[key]}; got {raw!r}"))
+                                             f"{_reason(key, raw, month)}; got {raw!r}"))
     if problems:
         first = min(problems, key=lambda e: (e.line is None, e.line or 0))
         raise first
+    duplicate = _first_duplicate(con, qtable, header, name)
+    if duplicate is not None:
+        raise duplicate
 
     con.execute(f"ALTER TABLE {qtable} DROP COLUMN _err")
     rows, total, months = con.execute(
@@ -650,6 +800,7 @@ def parse_customs_file(
     if not path.is_file():
         raise CustomsFileError(name, None, None, f"no such file: {path}")
     flow = detect_flow(path)
+    codes = declared_codes(path)
     with path.open("rb") as fh:
         magic = fh.read(8)
     if not magic.strip():
@@ -684,6 +835,10 @@ def parse_customs_file(
             raise CustomsFileError(name, header.line + 1, "(all)",
                                    "no data rows after the header: empty query result")
 
+        month = declared_month(path, from_name="period" not in header.keys)
+        if month is None and "period" not in header.keys:
+            raise CustomsFileError(name, header.line, "(period)",
+                                   _MONTH_HELP.format(name=name))
         n_fields = len(header.names) + (1 if header.trailing else 0)
         columns = {"c0": "VARCHAR", **{f"c{i}": "VARCHAR" for i in range(1, n_fields + 1)}}
         con.execute(f"DROP TABLE IF EXISTS {rejects}")
@@ -696,10 +851,10 @@ def parse_customs_file(
             f"store_rejects = true, rejects_table = {_sql_str(table + '__rejects')}, "
             f"rejects_scan = {_sql_str(table + '__rejects_scan')})"
         )
-        select = _build_select(header, flow, name, sha)
+        select = _build_select(header, flow, name, sha, month)
         with _MemoryCap(con, MEMORY_LIMIT):
             rows, total, months = _load(con, qtable, reader, select, columns, rejects,
-                                        header, name)
+                                        header, name, month)
     except BaseException:
         with contextlib.suppress(duckdb.Error):
             con.execute(f"DROP TABLE IF EXISTS {qtable}")
@@ -719,4 +874,5 @@ def parse_customs_file(
         path=path, sha256=sha, flow=flow, currency=header.currency,
         header_language=header.language, months=sorted(months or []), rows=int(rows),
         total_value_native=float(total), table=table, encoding=encoding, warnings=warnings,
+        grain=header.grain, declared_codes=codes,
     )

@@ -1,15 +1,26 @@
-"""How customs files are kept in the warehouse: every vintage, a load log, a current slice.
+"""How customs files are kept in the warehouse: every vintage, a load log, the current rows.
+
+A user downloads many partial files per month and flow (the portal takes a few condition
+codes per query and cuts results at 10,000 rows), at several grains (see parsing), and
+downloads again when GACC revises. So files are unioned, never replaced:
 
 - ``raw.customs_trade_vintages`` holds every row of every file ever loaded, with the
   file's hash and load time, so a revision can be compared with what it replaced.
-- ``raw.customs_load_log`` has one row per loaded file (name, hash, flow, months, rows).
-- ``raw.customs_monthly_trade`` is the current slice: per month and flow, the rows of the
-  newest file that covers them. Materializing a month deletes and re-inserts its slice.
+- ``raw.customs_load_log`` has one row per loaded file (name, hash, flow, grain, months).
+- ``raw.customs_monthly_trade`` holds the current rows: one per key (month, flow, grain,
+  code and the grain's dimensions), taken from the newest file holding that key. A key
+  absent from a newer file keeps its row; identical rows of several files collapse.
+- ``raw.customs_revisions`` lists every key whose value a newer file changed (old, new,
+  both files); the old row stays in the vintages.
+- ``raw.customs_declared_coverage`` has the codes a manifest says a file's query asked
+  for, per month: a code asked for and absent is "no trade", not "not downloaded".
 """
 
 import hashlib
 import shutil
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -21,8 +32,18 @@ TRADE_COLUMNS = """
     partner_name VARCHAR, hs8 VARCHAR, product_name VARCHAR, qty1 DOUBLE, unit1 VARCHAR,
     qty2 DOUBLE, unit2 VARCHAR, regime_code VARCHAR, regime_name VARCHAR,
     location_code VARCHAR, location_name VARCHAR, value_native DOUBLE, currency VARCHAR,
-    source_file VARCHAR, file_sha256 VARCHAR, loaded_at TIMESTAMP, origin VARCHAR
+    source_file VARCHAR, file_sha256 VARCHAR, loaded_at TIMESTAMP, origin VARCHAR,
+    grain VARCHAR
 """
+# A row's identity: its grain and the grain's dimensions (absent dimensions are null).
+KEY = ("period_month", "flow", "grain", "hs8", "coalesce(partner_code, '')",
+       "coalesce(regime_code, '')", "coalesce(location_code, '')")
+_KEY_SQL = ", ".join(KEY)
+# what a revision may change
+_VALUE_COLUMNS = ("value_native", "currency", "qty1", "qty2")
+LEGACY_GRAIN = (
+    "'commodity,partner' || CASE WHEN regime_code IS NOT NULL THEN ',regime' ELSE '' END"
+    " || CASE WHEN location_code IS NOT NULL THEN ',location' ELSE '' END")
 COLUMN_NAMES = [c.split()[0] for c in TRADE_COLUMNS.replace("\n", " ").split(",") if c.strip()]
 
 
@@ -37,6 +58,26 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
             archived_path VARCHAR, origin VARCHAR, loaded_at TIMESTAMP)"""
     )
     con.execute("ALTER TABLE raw.customs_load_log ADD COLUMN IF NOT EXISTS signature VARCHAR")
+    # warehouses from before grains: every file then had partner columns
+    con.execute("ALTER TABLE raw.customs_load_log ADD COLUMN IF NOT EXISTS grain VARCHAR")
+    for table in ("customs_trade_vintages", "customs_monthly_trade"):
+        con.execute(f"ALTER TABLE raw.{table} ADD COLUMN IF NOT EXISTS grain VARCHAR")
+        if con.execute(f"SELECT count(*) FROM raw.{table} WHERE grain IS NULL").fetchone()[0]:
+            con.execute(f"UPDATE raw.{table} SET grain = {LEGACY_GRAIN} WHERE grain IS NULL")
+    con.execute(
+        """CREATE TABLE IF NOT EXISTS raw.customs_revisions (
+            period_month VARCHAR, flow VARCHAR, grain VARCHAR, hs8 VARCHAR,
+            partner_code VARCHAR, regime_code VARCHAR, location_code VARCHAR,
+            old_value_native DOUBLE, new_value_native DOUBLE, old_currency VARCHAR,
+            new_currency VARCHAR, old_qty1 DOUBLE, new_qty1 DOUBLE, old_file VARCHAR,
+            new_file VARCHAR, old_file_sha256 VARCHAR, new_file_sha256 VARCHAR,
+            old_loaded_at TIMESTAMP, new_loaded_at TIMESTAMP)"""
+    )
+    con.execute(
+        """CREATE TABLE IF NOT EXISTS raw.customs_declared_coverage (
+            file_sha256 VARCHAR, source_file VARCHAR, period_month VARCHAR, flow VARCHAR,
+            grain VARCHAR, code_prefix VARCHAR, loaded_at TIMESTAMP)"""
+    )
 
 
 def signature(path: Path) -> str:
@@ -78,62 +119,131 @@ def archive(path: Path, sha256: str, archive_dir: Path) -> Path:
     return target
 
 
-def store_vintage(
-    con: duckdb.DuckDBPyConnection, parsed: ParsedCustomsFile, archived: Path
-) -> None:
-    """Append a parsed file as a new vintage and log it, in one transaction."""
+def next_load_time(con: duckdb.DuckDBPyConnection) -> datetime:
+    """Now, or just after the newest load if the clock says otherwise: a later file always
+    has a later load time, so "newest file wins" is well defined within one run too."""
     now = datetime.now(UTC).replace(tzinfo=None)
-    origin = origin_of(parsed.path)
-    parsed_cols = [c for c in COLUMN_NAMES if c not in ("loaded_at", "origin")]
+    last = con.execute("SELECT max(loaded_at) FROM raw.customs_load_log").fetchone()[0]
+    return max(now, last + timedelta(microseconds=1)) if last is not None else now
+
+
+def _revisions_sql(table: str) -> str:
+    """Rows of ``table`` whose key the vintages already hold with another value."""
+    changed = " OR ".join(f"p.{c} IS DISTINCT FROM l.{c}" for c in _VALUE_COLUMNS)
+    return f"""
+        WITH latest AS (
+            SELECT * FROM raw.customs_trade_vintages
+            WHERE flow = $flow AND grain = $grain AND list_contains($months, period_month)
+            QUALIFY row_number() OVER (PARTITION BY {_KEY_SQL}
+                                       ORDER BY loaded_at DESC, file_sha256 DESC) = 1
+        )
+        SELECT p.period_month, p.flow, p.grain, p.hs8, p.partner_code, p.regime_code,
+               p.location_code, l.value_native, p.value_native, l.currency, p.currency,
+               l.qty1, p.qty1, l.source_file, p.source_file, l.file_sha256, p.file_sha256,
+               l.loaded_at, $now::TIMESTAMP
+        FROM {table} p
+        JOIN latest l
+          ON l.period_month = p.period_month AND l.flow = p.flow AND l.grain = p.grain
+         AND l.hs8 = p.hs8
+         AND coalesce(l.partner_code, '') = coalesce(p.partner_code, '')
+         AND coalesce(l.regime_code, '') = coalesce(p.regime_code, '')
+         AND coalesce(l.location_code, '') = coalesce(p.location_code, '')
+        WHERE {changed}
+    """
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection, inside: bool = False) -> Iterator[None]:
+    """One transaction, unless the caller already holds one (write, audit, publish)."""
+    if inside:
+        yield
+        return
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(
-            f"INSERT INTO raw.customs_trade_vintages SELECT {', '.join(parsed_cols)}, "
-            f"?::TIMESTAMP, ? FROM {parsed.table}",
-            [now, origin],
-        )
-        con.execute(
-            "INSERT INTO raw.customs_load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [parsed.path.name, parsed.sha256, parsed.flow, parsed.currency, parsed.months,
-             parsed.rows, parsed.total_value_native, str(archived), origin, now,
-             signature(parsed.path)],
-        )
-        con.execute("COMMIT")
-    except Exception:
+        yield
+    except BaseException:
         con.execute("ROLLBACK")
         raise
+    con.execute("COMMIT")
 
 
-def replace_current_slice(con: duckdb.DuckDBPyConnection, months: list[str]) -> int:
-    """Delete then insert the current rows of these months: per month and flow, the
-    newest vintage. Returns the number of rows now current for these months."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+def store_vintage(
+    con: duckdb.DuckDBPyConnection, parsed: ParsedCustomsFile, archived: Path,
+    in_transaction: bool = False,
+) -> int:
+    """Append a parsed file as a new vintage, list the keys it revises, record the codes
+    its manifest declares, and log it, in one transaction. Returns the revised keys."""
+    origin = origin_of(parsed.path)
+    parsed_cols = [c for c in COLUMN_NAMES if c not in ("loaded_at", "origin")]
+    with transaction(con, in_transaction):
+        now = next_load_time(con)
+        con.execute(
+            f"INSERT INTO raw.customs_revisions {_revisions_sql(parsed.table)}",
+            {"flow": parsed.flow, "grain": parsed.grain, "months": parsed.months,
+             "now": now})
+        revised = con.execute(
+            "SELECT count(*) FROM raw.customs_revisions WHERE new_file_sha256 = ?",
+            [parsed.sha256]).fetchone()[0]
+        con.execute(
+            f"INSERT INTO raw.customs_trade_vintages ({', '.join(COLUMN_NAMES)}) "
+            f"SELECT {', '.join(c for c in parsed_cols if c != 'grain')}, "
+            f"?::TIMESTAMP, ?, grain FROM {parsed.table}",
+            [now, origin],
+        )
+        for prefix in parsed.declared_codes or []:
+            con.execute(
+                "INSERT INTO raw.customs_declared_coverage "
+                "SELECT ?, ?, unnest(?::VARCHAR[]), ?, ?, ?, ?",
+                [parsed.sha256, parsed.path.name, parsed.months, parsed.flow, parsed.grain,
+                 prefix, now])
+        con.execute(
+            "INSERT INTO raw.customs_load_log (file_name, file_sha256, flow, currency, "
+            "months, rows, total_value_native, archived_path, origin, loaded_at, signature, "
+            "grain) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [parsed.path.name, parsed.sha256, parsed.flow, parsed.currency, parsed.months,
+             parsed.rows, parsed.total_value_native, str(archived), origin, now,
+             signature(parsed.path), parsed.grain],
+        )
+    return revised
+
+
+def replace_current_slice(con: duckdb.DuckDBPyConnection, months: list[str],
+                          in_transaction: bool = False) -> int:
+    """Rebuild the current rows of these months from the vintages: per key, the row of
+    the newest file holding it. Returns the number of rows now current for these months."""
+    cols = ", ".join(COLUMN_NAMES)
+    with transaction(con, in_transaction):
         con.execute(
             "DELETE FROM raw.customs_monthly_trade WHERE list_contains(?, period_month)",
             [months],
         )
+        # a slice held by one file (the common case, and a backfill) needs no ranking
         con.execute(
-            """
-            INSERT INTO raw.customs_monthly_trade
-            WITH latest AS (
-                SELECT period_month, flow,
-                       arg_max(file_sha256, (loaded_at, source_file)) AS file_sha256
+            f"""
+            INSERT INTO raw.customs_monthly_trade ({cols})
+            WITH slices AS (
+                SELECT period_month, flow, grain, count(DISTINCT file_sha256) AS files
                 FROM raw.customs_trade_vintages
-                WHERE list_contains(?, period_month)
-                GROUP BY period_month, flow
+                WHERE list_contains($months, period_month)
+                GROUP BY ALL
             )
-            SELECT v.* FROM raw.customs_trade_vintages v
-            JOIN latest USING (period_month, flow, file_sha256)
+            SELECT {", ".join("v." + c for c in COLUMN_NAMES)}
+            FROM raw.customs_trade_vintages v
+            JOIN slices USING (period_month, flow, grain)
+            WHERE slices.files = 1
+            UNION ALL
+            SELECT {cols} FROM (
+                SELECT v.* FROM raw.customs_trade_vintages v
+                JOIN slices USING (period_month, flow, grain)
+                WHERE slices.files > 1
+                QUALIFY row_number() OVER (PARTITION BY {_KEY_SQL}
+                                           ORDER BY loaded_at DESC, file_sha256 DESC) = 1
+            )
             """,
-            [months],
+            {"months": months},
         )
         count = con.execute(
             "SELECT count(*) FROM raw.customs_monthly_trade "
             "WHERE list_contains(?, period_month)", [months]
         ).fetchall()[0][0]
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return count

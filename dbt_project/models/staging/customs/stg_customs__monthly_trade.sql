@@ -55,13 +55,17 @@ select
     {{ month_to_date('source.period_month') }} as month_start,
     cast(substr(source.period_month, 1, 4) as integer) as trade_year,
     source.flow,
+    -- the dimensions the file carried ('commodity', 'commodity,partner', ...): rows of
+    -- different grains describe the same trade and are never added together
+    source.grain,
     source.hs8,
     substr(source.hs8, 1, 6) as hs6,
     source.product_name,
     source.partner_code,
     source.partner_name,
     partners.iso3 as partner_iso3,
-    partners.gacc_code is null as is_unknown_partner,
+    -- a file without partner columns has no partner to be unknown
+    source.partner_code is not null and partners.gacc_code is null as is_unknown_partner,
     -- lines that are not in China Customs' list in force that year: kept, flagged and
     -- counted (a typo, or a line of another year)
     known_codes.hs8 is null as is_unknown_code,
