@@ -80,6 +80,41 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_revert(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from datetime import datetime
+
+    import duckdb
+
+    from orchestration.revert import cutoff_of_run, revert_customs
+    from orchestration.runner import run_pipeline
+
+    if args.run_id:
+        cutoff = cutoff_of_run(args.run_id)
+    else:
+        try:
+            cutoff = datetime.fromisoformat(args.vintage)
+        except ValueError:
+            print(f"chokepoint revert: --vintage {args.vintage!r}: expected a time such as "
+                  "2026-11-20T08:00:00 (UTC)", file=sys.stderr)
+            return 2
+    con = duckdb.connect(str(settings.warehouse_path))
+    try:
+        done = revert_customs(con, cutoff)
+    finally:
+        con.close()
+    if not done.files:
+        print(f"nothing was loaded after {done.cutoff:%Y-%m-%d %H:%M:%S} UTC: nothing to revert")
+        return 0
+    print(f"set aside {len(done.files)} customs files loaded after "
+          f"{done.cutoff:%Y-%m-%d %H:%M:%S} UTC: {', '.join(done.files)}")
+    print(f"rebuilding from the remaining vintages: {done.months[0]} .. {done.months[-1]}")
+    report = run_pipeline(settings, month_from=done.months[0], month_to=done.months[-1],
+                          synthetic=False, include_annual=False, force=True)
+    print(report.render())
+    return 0 if report.ok else 1
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     settings = _settings(args)
     from orchestration.bench.run import run_bench
@@ -123,6 +158,19 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--bench-dir", help="where the benchmark set lives (default "
                        "<data-dir>/bench)")
     bench.set_defaults(func=cmd_bench)
+
+    revert = sub.add_parser(
+        "revert", help="put the customs tables back as they were after a run or at a time",
+        description="Set aside every customs file loaded after a run (or a time), rebuild "
+                    "their months from the vintages that remain, and rebuild downstream. "
+                    "Example: chokepoint revert --to 3ab3a351-53e3-4939-a3a4-26fd5e45492d")
+    data_dir(revert)
+    target = revert.add_mutually_exclusive_group(required=True)
+    target.add_argument("--to", dest="run_id", metavar="RUN_ID",
+                        help="the last good run (its id in the UI or the run report)")
+    target.add_argument("--vintage", metavar="TIME",
+                        help="a UTC time (ISO, e.g. 2026-11-20T08:00:00): loads after it go")
+    revert.set_defaults(func=cmd_revert)
 
     status = sub.add_parser("status", help="what was last materialized, and which checks failed")
     data_dir(status)

@@ -42,6 +42,7 @@ class RunReport:
     notes: list[str] = field(default_factory=list)
     unknowns: tuple | None = None  # rows and codes with unknown partner / HS code
     invocation: str = ""  # the chokepoint/invocation tag shared by this run's Dagster runs
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (moved file, why)
     run_ids: list[str] = field(default_factory=list)
 
     @property
@@ -62,6 +63,9 @@ class RunReport:
                          + (", Comtrade legacy file" if "real" in self.origins else ""))
         for note in self.notes:
             lines.append(f"note:       {note}")
+        for path, why in self.refused:
+            lines.append(f"refused:    {path}")
+            lines.extend(f"            {line}" for line in why.splitlines()[1:6])
         if self.generated:
             lines.append("generated:  " + ", ".join(f"{k} {v} files"
                                                     for k, v in self.generated.items()))
@@ -278,8 +282,19 @@ def run_pipeline(
         build_quality_report(settings.quality_dir)
         report.total_seconds = time.monotonic() - started
         report.notes.append(f"Dagster's log of these runs: {log_path}")
+        _refused_now(settings, report, since=time.time() - (time.monotonic() - started))
         _write(report)
     return report
+
+
+def _refused_now(settings: Settings, report: RunReport, since: float) -> None:
+    """Files this invocation moved to a landing folder's _refused/."""
+    from orchestration.defs.refused import refused_files
+
+    for source in ("customs", "comtrade"):
+        for path, why in refused_files(settings.landing(source)):
+            if path.with_name(path.name + ".why.txt").stat().st_mtime >= since:
+                report.refused.append((str(path), why))
 
 
 def _row_counts(warehouse: Path, report: RunReport) -> None:

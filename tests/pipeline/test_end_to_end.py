@@ -4,7 +4,6 @@ One session-scoped run builds the warehouse; later tests drop bad files into the
 folder and assert the run is refused or blocked, and that what was built before stays.
 """
 
-import json
 import math
 
 import duckdb

@@ -6,6 +6,7 @@ import dagster as dg
 
 from orchestration.defs.customs import store
 from orchestration.defs.customs.parsing import CustomsFileError, parse_customs_file
+from orchestration.defs.gdp.assets import FX_KEY
 from orchestration.defs.partition_metadata import describe_partitions
 from orchestration.defs.partitions import month_keys, monthly_partitions
 from orchestration.defs.quality.audit import check_spec, write_audit_publish
@@ -31,6 +32,8 @@ def landing_files(landing: Path) -> list[Path]:
     backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"duckdb", "python"},
     check_specs=[check_spec("customs_monthly_trade", CUSTOMS_KEY)],
+    # the audit's volume rule compares months in USD
+    deps=[FX_KEY],
     description=(
         "China Customs (GACC) monthly HS8 trade as exported by the statistics portal. "
         "New files in landing/customs are validated whole, archived under their content "
@@ -64,9 +67,11 @@ def customs_monthly_trade(context: dg.AssetExecutionContext, warehouse: Warehous
             store.replace_current_slice(con, months, in_transaction=True)
 
         def refuse_new(result: dg.AssetCheckResult) -> None:
+            details = [v.value for k, v in result.metadata.items() if k.startswith("failed_")]
+            why = "\n\n".join([f"the audit of the staged rows failed: {result.description}",
+                                *details])
             for parsed in parsed_new:
-                moved = refuse(parsed.path, f"the audit of the staged rows failed: "
-                                            f"{result.description}")
+                moved = refuse(parsed.path, why)
                 context.log.warning(f"refused {parsed.path.name}: moved to {moved}")
 
         yield from write_audit_publish(context, con, "customs_monthly_trade", write,

@@ -236,7 +236,7 @@ def _volume_rule() -> SqlRule:
             SELECT * FROM w
             WHERE n_ref IS NOT NULL AND (n < {low} * n_ref OR n > {high} * n_ref
                   OR v < {low} * v_ref OR v > {high} * v_ref)""",
-        f"rows and value within [{low}, {high}] x the trailing median",
+        f"rows and USD value within [{low}, {high}] x the trailing median",
         _severity("volume", "warn"),
     )
 
@@ -560,6 +560,8 @@ def _describe(outcome: ge_runner.SuiteOutcome) -> str:
         row = first.offending[0]
         if "source_file" in row:
             where = f"; first at {row['source_file']} line {row.get('line_no')}"
+        else:
+            where = "; first: " + ", ".join(f"{k}={v}" for k, v in list(row.items())[:6])
     more = f" (and {len(outcome.failed) - 1} more)" if len(outcome.failed) > 1 else ""
     return f"{first.expectation.rule}: {first.observed_text}{where}{more}"
 

@@ -1,0 +1,89 @@
+"""Write, audit, publish on customs files, end to end: a bad-but-valid revision that the
+audit refuses changes nothing and moves aside; accepted, it can be reverted."""
+
+from datetime import UTC, datetime
+
+import duckdb
+
+from orchestration.cli import main
+
+HEADER = ('"数据年月","贸易伙伴编码","贸易伙伴名称","商品编码","商品名称","第一数量",'
+          '"第一计量单位","第二数量","第二计量单位","美元",\r\n')
+
+
+def _snapshot(settings, table: str) -> list:
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        return con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+
+
+def _collapsed_revision(settings, month: str):
+    """Every key of the month's imports re-reported at 1 USD: a file that parses, of a
+    month that collapses (the volume rule's case)."""
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        keys = con.execute(
+            "SELECT partner_code, hs8 FROM raw.customs_monthly_trade "
+            "WHERE period_month = ? AND flow = 'import' ORDER BY ALL", [month]).fetchall()
+    finally:
+        con.close()
+    yyyymm = month.replace("-", "")
+    path = settings.landing("customs") / f"gacc_revised_{yyyymm}_import.csv"
+    path.write_bytes((HEADER + "".join(
+        f'"{yyyymm}","{partner}","x","{hs8}","x","1","千克","0","?","1",\r\n'
+        for partner, hs8 in keys)).encode("gb18030"))
+    return path
+
+
+def test_a_refused_audit_changes_nothing_and_moves_the_file_aside(first_run, monkeypatch):
+    from orchestration.runner import run_pipeline
+
+    settings, _ = first_run
+    raw = _snapshot(settings, "raw.customs_monthly_trade")
+    vintages = _snapshot(settings, "raw.customs_trade_vintages")
+    marts = _snapshot(settings, "marts.fct_tech_group_monthly")
+    bad = _collapsed_revision(settings, "2019-10")
+    monkeypatch.setenv("CHOKEPOINT_VOLUME_SEVERITY", "error")
+    report = run_pipeline(settings, month_from="2019-10", month_to="2019-10")
+    assert not report.ok
+    assert report.checks["raw/customs_monthly_trade:ge_customs_monthly_trade"] == "failed"
+    assert _snapshot(settings, "raw.customs_monthly_trade") == raw  # exactly as it was
+    assert _snapshot(settings, "raw.customs_trade_vintages") == vintages
+    assert _snapshot(settings, "marts.fct_tech_group_monthly") == marts
+    moved = settings.landing("customs") / "_refused" / bad.name
+    assert not bad.exists() and moved.exists()
+    why = moved.with_name(moved.name + ".why.txt").read_text(encoding="utf-8")
+    assert "volume" in why and "2019-10" in why
+    assert [path for path, _ in report.refused] == [str(moved)]
+    assert "refused:" in report.render()
+    # the next run does not trip on it again
+    monkeypatch.delenv("CHOKEPOINT_VOLUME_SEVERITY")
+    again = run_pipeline(settings, month_from="2019-10", month_to="2019-10")
+    assert again.ok, again.render()
+    assert _snapshot(settings, "raw.customs_monthly_trade") == raw
+
+
+def test_revert_restores_the_figures_before_a_bad_but_valid_revision(first_run, capsys):
+    from orchestration.runner import run_pipeline
+
+    settings, _ = first_run
+    raw = _snapshot(settings, "raw.customs_monthly_trade")
+    marts = _snapshot(settings, "marts.fct_tech_group_monthly")
+    before = datetime.now(UTC).replace(tzinfo=None).isoformat()
+    _collapsed_revision(settings, "2019-09")
+    accepted = run_pipeline(settings, month_from="2019-09", month_to="2019-09")
+    assert "failed" not in accepted.checks.values(), accepted.render()  # warned, published
+    assert _snapshot(settings, "raw.customs_monthly_trade") != raw
+    assert _snapshot(settings, "marts.fct_tech_group_monthly") != marts
+    capsys.readouterr()
+    code = main(["revert", "--data-dir", str(settings.data_dir), "--vintage", before])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "gacc_revised_201909_import.csv" in out
+    assert _snapshot(settings, "raw.customs_monthly_trade") == raw
+    assert _snapshot(settings, "marts.fct_tech_group_monthly") == marts
+    # the reverted file is not loaded again by the next run
+    rerun = run_pipeline(settings, month_from="2019-09", month_to="2019-09")
+    assert rerun.ok and _snapshot(settings, "raw.customs_monthly_trade") == raw
