@@ -45,8 +45,6 @@ def revert_customs(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> Reverted
     con.execute("CREATE TABLE IF NOT EXISTS raw.customs_reverted_vintages AS "
                 "SELECT *, NULL::TIMESTAMP AS reverted_at FROM raw.customs_trade_vintages "
                 "LIMIT 0")
-    con.execute("ALTER TABLE raw.customs_load_log ADD COLUMN IF NOT EXISTS reverted_at "
-                "TIMESTAMP")
     now = datetime.now(UTC).replace(tzinfo=None)
     with store.transaction(con):
         files = con.execute(

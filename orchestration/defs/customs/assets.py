@@ -67,7 +67,8 @@ def customs_monthly_trade(context: dg.AssetExecutionContext, warehouse: Warehous
             store.replace_current_slice(con, months, in_transaction=True)
 
         def refuse_new(result: dg.AssetCheckResult) -> None:
-            details = [v.value for k, v in result.metadata.items() if k.startswith("failed_")]
+            details = [v.value for k, v in result.metadata.items()
+                       if k.removeprefix("failed_").isdigit()]
             why = "\n\n".join([f"the audit of the staged rows failed: {result.description}",
                                 *details])
             for parsed in parsed_new:

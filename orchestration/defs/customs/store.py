@@ -60,6 +60,9 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE raw.customs_load_log ADD COLUMN IF NOT EXISTS signature VARCHAR")
     # warehouses from before grains: every file then had partner columns
     con.execute("ALTER TABLE raw.customs_load_log ADD COLUMN IF NOT EXISTS grain VARCHAR")
+    # set by `chokepoint revert`: the file's rows moved to raw.customs_reverted_vintages
+    con.execute("ALTER TABLE raw.customs_load_log ADD COLUMN IF NOT EXISTS reverted_at "
+                "TIMESTAMP")
     for table in ("customs_trade_vintages", "customs_monthly_trade"):
         con.execute(f"ALTER TABLE raw.{table} ADD COLUMN IF NOT EXISTS grain VARCHAR")
         if con.execute(f"SELECT count(*) FROM raw.{table} WHERE grain IS NULL").fetchone()[0]:

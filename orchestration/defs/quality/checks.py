@@ -338,6 +338,7 @@ SUITES = [
                           sum(v.value_native) AS stored_total
                    FROM raw.customs_load_log l
                    LEFT JOIN raw.customs_trade_vintages v USING (file_sha256)
+                   WHERE l.reverted_at IS NULL
                    GROUP BY l.file_name, l.total_value_native
                    HAVING abs(coalesce(sum(v.value_native), 0) - l.total_value_native)
                           > 1e-6 * greatest(abs(l.total_value_native), 1)""",
