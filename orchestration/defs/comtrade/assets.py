@@ -45,8 +45,51 @@ def _load_files(con, settings: Settings, years: list[int], table: str) -> list[s
             con.register("incoming_df", df)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_df").fetchall()
             con.unregister("incoming_df")
+        # which file each row came from, so a conflict names both files
+        con.execute(f"UPDATE {table} SET source_file = ? WHERE source_file IS NULL",
+                    [path.name])
         loaded.append(path.name)
     return loaded
+
+
+class ConflictingRecords(ValueError):
+    """The same Comtrade record with two values and no newer vintage to choose by."""
+
+
+# A record that arrives twice (two downloads, a file and the API) counts once; a newer
+# vintage replaces an older one (a revision). The same record with another value and the
+# same vintage is refused, never settled by whichever row the engine reads first.
+_CONFLICTS_SQL = """
+    SELECT {key}, vintage, list(DISTINCT primary_value_usd ORDER BY primary_value_usd),
+           list(DISTINCT source_file ORDER BY source_file)
+    FROM incoming_ct
+    GROUP BY {key}, vintage
+    HAVING count(DISTINCT primary_value_usd) > 1
+    ORDER BY ALL
+    LIMIT 5
+"""
+_DEDUP_SQL = """
+    SELECT * EXCLUDE (source_file) FROM incoming_ct
+    QUALIFY row_number() OVER (
+        PARTITION BY {key}
+        ORDER BY vintage DESC NULLS LAST, source_file, source) = 1
+"""
+
+
+def check_conflicts(con, key: list[str]) -> None:
+    """Raise ConflictingRecords naming the record, its values and the files."""
+    rows = con.execute(_CONFLICTS_SQL.format(key=", ".join(key))).fetchall()
+    if not rows:
+        return
+    lines = []
+    for row in rows:
+        record = dict(zip([*key, "vintage"], row[: len(key) + 1], strict=True))
+        lines.append(f"{record}: primary values {row[-2]} in {row[-1]}")
+    raise ConflictingRecords(
+        "landing/comtrade: the same record (year, period, reporter, partner, flow, code, "
+        "classification) has different values and the same vintage, so neither can be "
+        "taken as the revision of the other; remove one of the files or give them their "
+        "publication dates in the file name:\n  " + "\n  ".join(lines))
 
 
 def _from_api(settings: Settings, years: list[int], log) -> pd.DataFrame:
@@ -89,21 +132,19 @@ def comtrade_annual_flows(
         con.execute("CREATE SCHEMA IF NOT EXISTS raw")
         con.execute(schema_sql("raw.comtrade_annual_flows")).fetchall()
         con.execute(schema_sql("incoming_ct").replace("CREATE TABLE", "CREATE TEMP TABLE"))
+        con.execute("ALTER TABLE incoming_ct ADD COLUMN source_file VARCHAR")
         files = _load_files(con, settings, years, "incoming_ct")
         if os.environ.get("CHOKEPOINT_COMTRADE_SOURCE", "files").lower() == "api":
             api = _from_api(settings, years, context.log)
             if len(api):
                 con.register("incoming_api", api)
                 con.execute("INSERT INTO incoming_ct BY NAME SELECT * FROM incoming_api")
-        # A record that arrives twice (two downloads, a file and the API) counts once:
-        # the newest vintage wins.
+        check_conflicts(con, KEY)
         con.execute("BEGIN TRANSACTION")
         con.execute("DELETE FROM raw.comtrade_annual_flows WHERE list_contains(?, year)",
                     [years])
-        con.execute(f"""INSERT INTO raw.comtrade_annual_flows BY NAME
-            SELECT * FROM incoming_ct
-            QUALIFY row_number() OVER (PARTITION BY {key}
-                                       ORDER BY vintage DESC NULLS LAST) = 1""")
+        con.execute("INSERT INTO raw.comtrade_annual_flows BY NAME "
+                    + _DEDUP_SQL.format(key=key))
         con.execute("COMMIT")
         rows, origins = con.execute(
             "SELECT count(*), list(DISTINCT origin ORDER BY origin) FROM "
