@@ -277,6 +277,38 @@ not_trade as (
 
 ),
 
+-- why the pipeline has no figure where it has none by design
+no_figure as (
+
+    select distinct
+        'seed_002' as study,
+        'world_export_share' as indicator,
+        'all manufactured goods' as subject,
+        trade_year as figure_year,
+        manufactured_share_status as reason
+    from {{ ref('ind_mic25_export_share') }}
+    where manufactured_china_share is null
+    union all
+    select
+        'seed_002',
+        'import_dependence_rating',
+        sector_name,
+        trade_year,
+        'no trade codes for this sector (indicative only; the study rates it n/a)'
+    from {{ ref('ind_mic25_scorecard') }}
+    where import_dependence_rating = 'n/a'
+    union all
+    select
+        'seed_002',
+        'competitiveness_rating',
+        sector_name,
+        trade_year,
+        'no trade codes for this sector (indicative only)'
+    from {{ ref('ind_mic25_scorecard') }}
+    where competitiveness_rating = 'n/a'
+
+),
+
 published as (
 
     select
@@ -303,7 +335,7 @@ joined as (
         ours.our_value,
         ours.our_text,
         ours.origin as our_origin,
-        not_trade.reason as not_trade_reason
+        coalesce(not_trade.reason, no_figure.reason) as not_computed_reason
     from published
     left join ours
         on
@@ -315,6 +347,12 @@ joined as (
                 or (published.figure_year is null and published.compare_at = ours.compare_at)
             )
     left join not_trade on published.indicator = not_trade.indicator
+    left join no_figure
+        on
+            published.study = no_figure.study
+            and published.indicator = no_figure.indicator
+            and lower(published.subject) = lower(no_figure.subject)
+            and published.figure_year = no_figure.figure_year
 
 )
 
@@ -332,8 +370,8 @@ select
     tolerance,
     coalesce(our_origin, 'none') as our_origin,
     case
-        when our_value is null and our_text is null and not_trade_reason is not null
-            then {{ dbt.concat(["'not computed: '", "not_trade_reason"]) }}
+        when our_value is null and our_text is null and not_computed_reason is not null
+            then {{ dbt.concat(["'not computed: '", "not_computed_reason"]) }}
         when our_value is null and our_text is null
             then 'not computed: the pipeline has no figure for this subject and year'
         when our_origin = 'real' then 'comparable (real inputs; sources may differ)'
