@@ -8,6 +8,8 @@
 --     UNSD target: the successors' trade does not say which part came from which code.
 --     Without HS2017 trade to weigh by, the UNSD target stays too.
 -- Weights of a code sum to 1, so conversion never creates or loses value.
+-- depends_on: {{ ref('stg_comtrade__annual_flows') }}
+-- depends_on: {{ ref('ref_comtrade_aggregate_reporters') }}
 {%- set method = setting('hs_conversion', 'unsd') %}
 {%- if method not in ['unsd', 'trade_weights'] %}
     {{ exceptions.raise_compiler_error(

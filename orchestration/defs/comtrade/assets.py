@@ -110,6 +110,30 @@ def _from_api(settings: Settings, years: list[int], log) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def ingest(con, settings: Settings, years: list[int], api: pd.DataFrame | None = None
+           ) -> list[str]:
+    """Replace the given years of raw.comtrade_annual_flows with the landing files (and
+    API records): one row per record, a newer vintage replacing an older one, a conflict
+    refused (ConflictingRecords) before anything is written. Returns the files read."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute(schema_sql("raw.comtrade_annual_flows")).fetchall()
+    con.execute("DROP TABLE IF EXISTS incoming_ct")
+    con.execute(schema_sql("incoming_ct").replace("CREATE TABLE", "CREATE TEMP TABLE"))
+    con.execute("ALTER TABLE incoming_ct ADD COLUMN source_file VARCHAR")
+    files = _load_files(con, settings, years, "incoming_ct")
+    if api is not None and len(api):
+        con.register("incoming_api", api)
+        con.execute("INSERT INTO incoming_ct BY NAME SELECT * FROM incoming_api")
+        con.unregister("incoming_api")
+    check_conflicts(con, KEY)
+    con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM raw.comtrade_annual_flows WHERE list_contains(?, year)", [years])
+    con.execute("INSERT INTO raw.comtrade_annual_flows BY NAME "
+                + _DEDUP_SQL.format(key=", ".join(KEY)))
+    con.execute("COMMIT")
+    return files
+
+
 @dg.asset(
     key=COMTRADE_KEY,
     group_name="comtrade",
@@ -127,25 +151,11 @@ def comtrade_annual_flows(
 ) -> dg.MaterializeResult:
     settings = Settings.from_env()
     years = year_keys(context)
-    key = ", ".join(KEY)
     with warehouse.connect() as con:
-        con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-        con.execute(schema_sql("raw.comtrade_annual_flows")).fetchall()
-        con.execute(schema_sql("incoming_ct").replace("CREATE TABLE", "CREATE TEMP TABLE"))
-        con.execute("ALTER TABLE incoming_ct ADD COLUMN source_file VARCHAR")
-        files = _load_files(con, settings, years, "incoming_ct")
+        api = None
         if os.environ.get("CHOKEPOINT_COMTRADE_SOURCE", "files").lower() == "api":
             api = _from_api(settings, years, context.log)
-            if len(api):
-                con.register("incoming_api", api)
-                con.execute("INSERT INTO incoming_ct BY NAME SELECT * FROM incoming_api")
-        check_conflicts(con, KEY)
-        con.execute("BEGIN TRANSACTION")
-        con.execute("DELETE FROM raw.comtrade_annual_flows WHERE list_contains(?, year)",
-                    [years])
-        con.execute("INSERT INTO raw.comtrade_annual_flows BY NAME "
-                    + _DEDUP_SQL.format(key=key))
-        con.execute("COMMIT")
+        files = ingest(con, settings, years, api)
         rows, origins = con.execute(
             "SELECT count(*), list(DISTINCT origin ORDER BY origin) FROM "
             "raw.comtrade_annual_flows WHERE list_contains(?, year)", [years]).fetchall()[0]
