@@ -135,7 +135,7 @@ weights as (
         hs_revision,
         hs6,
         hs6_hs2017,
-        value_usd / sum(value_usd) over (partition by hs_revision, hs6) as weight
+        value_usd / nullif(sum(value_usd) over (partition by hs_revision, hs6), 0) as weight
     from weighed
 
 ),
