@@ -80,11 +80,11 @@ yearly as (
 
 boundaries as (
     {%- for before, after in boundaries %}
-    select
-        '{{ before }}->{{ after }}' as boundary,
-        {{ before }} as year_before,
-        {{ after }} as year_after
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ before }}->{{ after }}' as boundary,
+            {{ before }} as year_before,
+            {{ after }} as year_after
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 )

@@ -31,7 +31,8 @@ exports as (
         flows.flow = 'export'
         and flows.partner_code = 0
         and flows.reporter_code not in (
-            select comtrade_code from {{ ref('ref_comtrade_aggregate_reporters') }}
+            select aggregates.comtrade_code
+            from {{ ref('ref_comtrade_aggregate_reporters') }} as aggregates
         )
 
 ),

@@ -22,14 +22,14 @@ with concordance as (
 )
 {%- if method == 'unsd' %}
 
-select
-    hs_revision,
-    hs6,
-    hs6_hs2017,
-    1.0 as weight,
-    hs_conversion,
-    'unsd' as hs_conversion_method
-from concordance
+    select
+        hs_revision,
+        hs6,
+        hs6_hs2017,
+        1.0 as weight,
+        hs_conversion,
+        'unsd' as hs_conversion_method
+    from concordance
 {%- else %}
 ,
 

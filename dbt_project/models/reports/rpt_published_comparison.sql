@@ -73,62 +73,62 @@ group_patterns as (
 ours as (
 
     {%- for indicator, column, scale in gdp %}
-    select
-        'seed_000' as study,
-        '{{ indicator }}' as indicator,
-        'all' as subject,
-        trade_year as figure_year,
-        case
-            when trade_year = {{ seed_000_start }} then 'start'
-            when trade_year = {{ seed_000_end }} then 'end'
-        end as compare_at,
-        {{ scale }} * {{ column }} as our_value,
-        cast(null as string) as our_text,
-        origin
-    from gdp_years
-    union all
-    select
-        'seed_000',
-        '{{ indicator }}',
-        'all',
-        cast(null as integer),
-        'peak',
-        max({{ scale }} * {{ column }}),
-        null,
-        {{ combined_origin('origin') }}
-    from gdp_years
-    having count(*) = {{ seed_000_end - seed_000_start + 1 }}
-    union all
+        select
+            'seed_000' as study,
+            '{{ indicator }}' as indicator,
+            'all' as subject,
+            trade_year as figure_year,
+            case
+                when trade_year = {{ seed_000_start }} then 'start'
+                when trade_year = {{ seed_000_end }} then 'end'
+            end as compare_at,
+            {{ scale }} * {{ column }} as our_value,
+            cast(null as string) as our_text,
+            origin
+        from gdp_years
+        union all
+        select
+            'seed_000',
+            '{{ indicator }}',
+            'all',
+            cast(null as integer),
+            'peak',
+            max({{ scale }} * {{ column }}),
+            null,
+            {{ combined_origin('origin') }}
+        from gdp_years
+        having count(*) = {{ seed_000_end - seed_000_start + 1 }}
+        union all
     {%- endfor %}
     {%- for indicator, column in [('reduction_capital_ex_semi', 'adj_capital_share_of_gdp'),
                                   ('reduction_intermediate_ex_semi', 'adj_intermediate_share_of_gdp')] %}
-    select
-        'seed_000',
-        '{{ indicator }}',
-        'all',
-        e.trade_year,
-        null,
-        100 * (s.{{ column }} - e.{{ column }}) / s.{{ column }},
-        null,
-        case when s.origin = e.origin then s.origin else 'mixed' end
-    from gdp_years as s
-    inner join gdp_years as e
-        on s.trade_year = {{ seed_000_start }} and e.trade_year = {{ seed_000_end }}
-    union all
+        select
+            'seed_000',
+            '{{ indicator }}',
+            'all',
+            e.trade_year,
+            null,
+            100 * (s.{{ column }} - e.{{ column }}) / s.{{ column }},
+            null,
+            case when s.origin = e.origin then s.origin else 'mixed' end
+        from gdp_years as s
+        inner join gdp_years as e
+            on s.trade_year = {{ seed_000_start }} and e.trade_year = {{ seed_000_end }}
+        union all
     {%- endfor %}
     {%- for indicator, column in [('export_growth', 'export_growth'), ('import_growth', 'import_growth')] %}
-    select
-        'seed_000',
-        '{{ indicator }}',
-        'all',
-        trade_year,
-        null,
-        100 * {{ column }},
-        null,
-        origin
-    from {{ ref('ind_trade_growth') }}
-    where {{ column }} is not null
-    union all
+        select
+            'seed_000',
+            '{{ indicator }}',
+            'all',
+            trade_year,
+            null,
+            100 * {{ column }},
+            null,
+            origin
+        from {{ ref('ind_trade_growth') }}
+        where {{ column }} is not null
+        union all
     {%- endfor %}
     select
         'seed_000',
@@ -267,13 +267,21 @@ not_trade as (
         'foreign_firm_dependence_rating' as indicator,
         'firm-level data, not trade data' as reason
     union all
-    select 'technological_leadership_rating', 'firm-level and patent data, not trade data'
+    select
+        'technological_leadership_rating',
+        'firm-level and patent data, not trade data'
     union all
-    select 'medical_device_import_share_of_market', 'market size is not in trade data'
+    select
+        'medical_device_import_share_of_market',
+        'market size is not in trade data'
     union all
-    select 'agri_machinery_import_share_of_market', 'market size is not in trade data'
+    select
+        'agri_machinery_import_share_of_market',
+        'market size is not in trade data'
     union all
-    select 'imports_rail_bogies', 'a product-level figure the pipeline does not produce'
+    select
+        'imports_rail_bogies',
+        'a product-level figure the pipeline does not produce'
 
 ),
 

@@ -49,14 +49,14 @@ ranked as (
     select
         keyed.*,
         dense_rank() over (
-            partition by trade_year, reporter_code, partner_code, flow, hs6_hs2017
-            order by newest_vintage desc, hs_revision desc
+            partition by keyed.trade_year, keyed.reporter_code, keyed.partner_code, keyed.flow, keyed.hs6_hs2017
+            order by keyed.newest_vintage desc, keyed.hs_revision desc
         ) as preference
     from (
         select
             keyed.*,
-            max(coalesce(vintage, '')) over (
-                partition by trade_year, reporter_code, hs_revision
+            max(coalesce(keyed.vintage, '')) over (
+                partition by keyed.trade_year, keyed.reporter_code, keyed.hs_revision
             ) as newest_vintage
         from keyed
     ) as keyed

@@ -23,7 +23,7 @@ kept as (
         count(*) as n_rows_kept,
         sum(primary_value_usd) as value_usd_kept
     from {{ ref('stg_comtrade__annual_flows') }}
-    group by trade_year, reporter_code, hs_revision
+    group by 1, 2, 3
 
 ),
 
@@ -33,7 +33,7 @@ conflicted as (
         trade_year,
         reporter_code
     from raw_revisions
-    group by trade_year, reporter_code
+    group by 1, 2
     having count(*) > 1
 
 )

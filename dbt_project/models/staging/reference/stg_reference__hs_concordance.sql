@@ -72,28 +72,28 @@ inverse_2012 as (
 ] %}
 {%- for name, adjustment in correlation_steps %}
 
-{{ name }} as (
+    {{ name }} as (
 
-    select
-        code_before as hs6,
-        code_after as hs6_next,
-        count(*) over (partition by code_before) as n_candidates,
-        row_number() over (
-            partition by code_before
-            order by
-                case when code_after = code_before then 0 else 1 end,
-                case when substr(code_after, 1, 4) = substr(code_before, 1, 4) then 0 else 1 end,
-                code_after desc
-        ) as rank_in_rule
-    from (
-        select distinct
-            code_before,
-            code_after
-        from steps
-        where adjustment = '{{ adjustment }}'
-    ) as pairs
+        select
+            code_before as hs6,
+            code_after as hs6_next,
+            count(*) over (partition by code_before) as n_candidates,
+            row_number() over (
+                partition by code_before
+                order by
+                    case when code_after = code_before then 0 else 1 end,
+                    case when substr(code_after, 1, 4) = substr(code_before, 1, 4) then 0 else 1 end,
+                    code_after desc
+            ) as rank_in_rule
+        from (
+            select distinct
+                code_before,
+                code_after
+            from steps
+            where adjustment = '{{ adjustment }}'
+        ) as pairs
 
-),
+    ),
 {%- endfor %}
 
 conv_2012_raw as (
@@ -120,7 +120,9 @@ conv_2012_raw as (
     from corr_2012
     where
         rank_in_rule = 1
-        and hs6 not in (select hs4_6d from {{ source('reference', 'hs2017_to_hs2012') }})
+        and hs6 not in (
+            select conv.hs4_6d from {{ source('reference', 'hs2017_to_hs2012') }} as conv
+        )
 
 ),
 
@@ -166,7 +168,8 @@ hs2017_codes as (
 
     select hs5_6d as hs6 from {{ source('reference', 'hs2017_to_hs2012') }}
     union
-    select code_before from steps where adjustment = '2022 to 2017'
+    select code_before from steps
+    where adjustment = '2022 to 2017'
 
 ),
 
@@ -182,7 +185,7 @@ converted as (
     select
         'HS2017',
         hs6,
-        hs6,
+        hs6 as hs6_hs2017,
         'none'
     from hs2017_codes
     union all
