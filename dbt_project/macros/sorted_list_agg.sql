@@ -21,6 +21,7 @@
     string_agg(distinct {{ measure }}, {{ delimiter }} order by {{ measure }})
 {%- endmacro %}
 
+{#- collect_set skips nulls and gives '' for none at all, where string_agg gives null. -#}
 {% macro spark__sorted_distinct_list_agg(measure, delimiter) -%}
-    array_join(array_sort(collect_set({{ measure }})), {{ delimiter }})
+    nullif(array_join(array_sort(collect_set({{ measure }})), {{ delimiter }}), '')
 {%- endmacro %}
