@@ -324,7 +324,8 @@ published as (
         indicator,
         subject,
         cast(nullif(cast(year as string), '') as integer) as figure_year,
-        nullif(compare_at, '') as compare_at,
+        -- an empty cell is null on DuckDB, the text 'None' in a dbt-spark seed
+        case when compare_at in ('start', 'end', 'peak') then compare_at end as compare_at,
         cast(value as string) as published_value,
         {{ to_number_or_null("replace(replace(cast(value as string), '~', ''), '>', '')") }}
             as published_number,

@@ -7,6 +7,9 @@
 -- different codes from two revisions (a file of three codes in H4 beside a bulk file in H5)
 -- are not the same goods and are both kept. The rows left out are listed in
 -- stg_comtrade__revision_conflicts.
+-- A table, not a view: four models read it, and the revision ranking is a window over
+-- every row (10 million at full scale).
+{{ config(materialized='table') }}
 with flows as (
 
     select
