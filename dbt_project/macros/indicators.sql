@@ -5,12 +5,14 @@
     weights: 'linear' (w_t = t) or 'equal'; base: 'first' (x_1) or 'first_year_mean'.
     G is undefined (null, flagged) when the base is zero or missing; both are undefined
     when the window holds fewer than two periods. -#}
-{% macro volatility_growth(series, weights='linear', base='first', window_start=none) %}
+{% macro volatility_growth(series, weights='linear', base='first', window_start=none,
+                           window_end=none) %}
     with series as (
 
         select * from {{ series }}
         where x is not null
-        {%- if window_start %} and period >= '{{ window_start }}'{% endif %}
+        {%- if window_start %} and period_no >= {{ period_no_of(window_start, 'start') }}{% endif %}
+        {%- if window_end %} and period_no <= {{ period_no_of(window_end, 'end') }}{% endif %}
 
     ),
 
@@ -79,6 +81,21 @@
     inner join stats
         on base_values.batch = stats.batch and base_values.group_id = stats.group_id
 {% endmacro %}
+
+
+{#- A window bound 'YYYY-MM' as the series' period_no (months since year 0, or the year
+    under the annual frequency), so bounds compare as numbers: the text '2016' sorts
+    before '2016-01'. Under annual frequency a year is in the window only when all its
+    months are, so a start month after January starts at the next year and an end month
+    before December ends at the year before. -#}
+{%- macro period_no_of(month, bound) -%}
+    {%- set year = month[:4] | int -%}
+    {%- set mon = month[5:7] | int -%}
+    {%- if setting('frequency', 'monthly') == 'annual' -%}
+        {%- if bound == 'start' -%}{{ year if mon == 1 else year + 1 }}
+        {%- else -%}{{ year if mon == 12 else year - 1 }}{%- endif -%}
+    {%- else -%}{{ year * 12 + mon - 1 }}{%- endif -%}
+{%- endmacro %}
 
 
 {%- macro volatility_tier(v, v_high, v_low) -%}

@@ -38,7 +38,7 @@ def test_graphql_lineage_checks_schedule_and_sensor(webserver):
                     "int_tech_group_series", "ind_group_patterns"],
         "comtrade": ["raw/comtrade_annual_flows", "stg_comtrade__annual_flows",
                      "int_comtrade__hs6_canonical", "ind_hs6_world_share",
-                     "ind_mic25_import_dependence"],
+                     "ind_mic25_export_share"],
         "gdp": ["raw/gdp_annual", "stg_gdp__annual", "fct_tech_group_monthly",
                 "int_tech_group_series", "ind_group_patterns"],
     }

@@ -1,6 +1,10 @@
 -- Imports of capital and intermediate goods (SNA classes through BEC) over GDP, the
 -- semiconductor-related part, and the adjusted shares without it (METHOD.md indicator 6).
--- Semiconductor-related codes are those of batch 1's semiconductor groups.
+-- Semiconductor-related codes are those of batch 1's semiconductor groups. Each code's
+-- value is split by its SNA class, the same class the totals use, so
+-- capital = semiconductor capital + adjusted capital (and the same for intermediate) by
+-- construction; a semiconductor group's own category (capital for Passive Components,
+-- say) does not decide where its codes count.
 with classified as (
 
     select * from {{ ref('int_customs__imports_classified') }}
@@ -12,8 +16,7 @@ semi_codes as (
     select distinct
         batches.hs8,
         batches.valid_from,
-        batches.valid_to,
-        groups.category
+        batches.valid_to
     from {{ ref('stg_reference__tech_batches') }} as batches
     inner join {{ ref('dim_tech_group') }} as groups on batches.group_id = groups.group_id
     where batches.batch = 1 and groups.is_semiconductor
@@ -24,8 +27,7 @@ flagged as (
 
     select
         classified.*,
-        semi_codes.hs8 is not null as is_semiconductor_code,
-        semi_codes.category as semiconductor_category
+        semi_codes.hs8 is not null as is_semiconductor_code
     from classified
     left join semi_codes
         on
@@ -44,12 +46,12 @@ annual as (
         sum(case when sna_class = 'capital' then value_usd else 0 end) as capital_usd,
         sum(case when sna_class = 'intermediate' then value_usd else 0 end) as intermediate_usd,
         sum(case
-            when is_semiconductor_code and semiconductor_category = 'capital'
+            when is_semiconductor_code and sna_class = 'capital'
                 then value_usd
             else 0
         end) as semi_capital_usd,
         sum(case
-            when is_semiconductor_code and semiconductor_category = 'intermediate'
+            when is_semiconductor_code and sna_class = 'intermediate'
                 then value_usd
             else 0
         end) as semi_intermediate_usd,

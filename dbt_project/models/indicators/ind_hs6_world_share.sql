@@ -1,12 +1,15 @@
 -- Per HS6 (HS2017) and year: China's exports and imports, world exports as the sum of
 -- reporters' exports, China's share of world exports and its import/export ratio.
--- Years where a major exporter did not report are flagged, with an estimate of the
--- share of world exports the reporters present cover.
+-- Codes of other revisions are carried into HS2017 by int_hs6_conversion (one UNSD target
+-- per code by default), so a code-year holds the value reported under that code, whole;
+-- hs_conversion names the method. Aggregate reporters (EU, ASEAN: their members report
+-- too) are left out of world exports. Years where a major exporter did not report are
+-- flagged, with an estimate of the share of world exports the reporters present cover.
 {%- set major = ['CHN', 'USA', 'DEU', 'JPN', 'KOR', 'NLD', 'FRA', 'ITA', 'GBR', 'HKG'] %}
 with world_rows as (
 
     select * from {{ ref('int_comtrade__hs6_canonical') }}
-    where partner_code = 0
+    where partner_code = 0 and not is_aggregate_reporter
 
 ),
 
@@ -79,7 +82,10 @@ totals as (
             as china_imports_usd,
         sum(case when flow = 'export' then value_usd else 0 end) as world_exports_usd,
         count(distinct case when flow = 'export' then reporter_code end) as n_reporters,
-        max(hs_revision) as hs_revision_reported,
+        max(case when reporter_code = 156 then hs_revision end) as china_hs_revision,
+        {{ sorted_distinct_list_agg('hs_revision', "', '") }} as hs_revisions_reported,
+        {{ sorted_distinct_list_agg("case when hs_conversion != 'none' then hs_conversion end",
+                                    "', '") }} as hs_conversion_rules,
         {{ combined_origin('origin') }} as origin
     from world_rows
     group by trade_year, hs6
@@ -97,7 +103,13 @@ select
     totals.china_imports_usd / nullif(totals.china_exports_usd, 0) as china_import_export_ratio,
     totals.n_reporters,
     'HS2017' as hs_revision_compared,
-    totals.hs_revision_reported,
+    totals.china_hs_revision,
+    totals.hs_revisions_reported,
+    case
+        when totals.hs_conversion_rules is null then 'none (all reported in HS2017)'
+        else '{{ setting("hs_conversion", "unsd") }}'
+    end as hs_conversion,
+    totals.hs_conversion_rules,
     coalesce(missing_major.n_major_missing, 0) as n_major_reporters_missing,
     1 - coalesce(missing_major.missing_typical_share, 0) as coverage_share_estimate,
     totals.origin

@@ -1,15 +1,56 @@
--- Per sector and year: China's exports, world exports, China's share, the same for all
--- manufactured goods in the data (HS chapters 28-96 excluding 71) as the reference line,
--- and dominance: the share of the sector's codes where China has more than 30% of world
--- exports (setting dominance_threshold).
+-- Per sector and year: China's exports, world exports and China's share; dominance: the
+-- share of the sector's codes where China has more than 30% of world exports (setting
+-- dominance_threshold); and the "all manufactured goods" reference line.
+-- Totals read every reporter's rows in the revision it reported in, with the sector's list
+-- in that revision (int_mic25_sector_codes): no value is converted. Dominance is a count
+-- of codes, so it is taken per HS2017 code from ind_hs6_world_share (one UNSD target per
+-- code; hs_conversion says so). Aggregate reporters are left out of world exports.
+-- All manufactured goods (HS 28-96 without 71) is only given when the loaded data holds
+-- nearly every such code (setting manufactured_min_code_coverage, 0.95 of the HS2017
+-- codes of those chapters with world exports that year); a share over the few codes a
+-- study of some sectors loads would not be China's share of manufactured exports.
 {%- set dominance = setting_number('dominance_threshold', 0.30) %}
+{%- set min_coverage = setting_number('manufactured_min_code_coverage', 0.95) %}
 with sector_codes as (
 
+    select * from {{ ref('int_mic25_sector_codes') }}
+
+),
+
+exports as (
+
     select
-        sector_id,
-        sector_name,
-        hs6
-    from {{ ref('int_mic25_sector_codes') }}
+        flows.trade_year,
+        flows.reporter_code,
+        flows.hs_revision,
+        flows.hs6,
+        flows.primary_value_usd,
+        flows.origin
+    from {{ ref('stg_comtrade__annual_flows') }} as flows
+    where
+        flows.flow = 'export'
+        and flows.partner_code = 0
+        and flows.reporter_code not in (
+            select aggregates.comtrade_code
+            from {{ ref('ref_comtrade_aggregate_reporters') }} as aggregates
+        )
+
+),
+
+totals as (
+
+    select
+        sector_codes.sector_id,
+        sector_codes.sector_name,
+        exports.trade_year,
+        sum(case when exports.reporter_code = 156 then exports.primary_value_usd else 0 end)
+            as china_exports_usd,
+        sum(exports.primary_value_usd) as world_exports_usd,
+        {{ combined_origin('exports.origin') }} as origin
+    from exports
+    inner join sector_codes
+        on exports.hs_revision = sector_codes.hs_revision and exports.hs6 = sector_codes.hs6
+    group by sector_codes.sector_id, sector_codes.sector_name, exports.trade_year
 
 ),
 
@@ -20,48 +61,81 @@ shares as (
 
 ),
 
-manufactured as (
+dominance as (
 
     select
-        trade_year,
-        sum(china_exports_usd) / sum(world_exports_usd) as manufactured_china_share
-    from shares
-    where
-        cast(substr(hs6, 1, 2) as integer) between 28 and 96
-        and substr(hs6, 1, 2) != '71'
-    group by trade_year
-
-),
-
-sectors as (
-
-    select
-        sector_codes.sector_id,
-        sector_codes.sector_name,
+        codes.sector_id,
         shares.trade_year,
         count(*) as n_hs6_codes,
-        sum(shares.china_exports_usd) as china_exports_usd,
-        sum(shares.world_exports_usd) as world_exports_usd,
         sum(case when shares.china_world_export_share > {{ dominance }} then 1 else 0 end)
             as n_hs6_dominant,
         {{ combined_origin('shares.origin') }} as origin
-    from sector_codes
-    inner join shares on sector_codes.hs6 = shares.hs6
-    group by sector_codes.sector_id, sector_codes.sector_name, shares.trade_year
+    from (
+        select distinct
+            sector_id,
+            hs6_hs2017
+        from sector_codes
+    ) as codes
+    inner join shares on codes.hs6_hs2017 = shares.hs6
+    group by codes.sector_id, shares.trade_year
+
+),
+
+manufactured_codes as (
+
+    select count(*) as n_codes
+    from {{ ref('stg_reference__hs_concordance') }}
+    where
+        hs_revision = 'HS2017'
+        and cast(substr(hs6, 1, 2) as integer) between 28 and 96
+        and substr(hs6, 1, 2) != '71'
+
+),
+
+manufactured as (
+
+    select
+        shares.trade_year,
+        count(*) as n_codes_loaded,
+        sum(shares.china_exports_usd) / sum(shares.world_exports_usd) as share_of_loaded_codes
+    from shares
+    where
+        cast(substr(shares.hs6, 1, 2) as integer) between 28 and 96
+        and substr(shares.hs6, 1, 2) != '71'
+    group by shares.trade_year
 
 )
 
 select
-    sectors.sector_id,
-    sectors.sector_name,
-    sectors.trade_year,
-    sectors.n_hs6_codes,
-    sectors.china_exports_usd,
-    sectors.world_exports_usd,
-    sectors.china_exports_usd / sectors.world_exports_usd as china_world_export_share,
-    manufactured.manufactured_china_share,
-    sectors.n_hs6_dominant,
-    1.0 * sectors.n_hs6_dominant / sectors.n_hs6_codes as dominance_share,
-    sectors.origin
-from sectors
-left join manufactured on sectors.trade_year = manufactured.trade_year
+    totals.sector_id,
+    totals.sector_name,
+    totals.trade_year,
+    coalesce(dominance.n_hs6_codes, 0) as n_hs6_codes,
+    totals.china_exports_usd,
+    totals.world_exports_usd,
+    totals.china_exports_usd / nullif(totals.world_exports_usd, 0) as china_world_export_share,
+    case
+        when 1.0 * manufactured.n_codes_loaded / manufactured_codes.n_codes >= {{ min_coverage }}
+            then manufactured.share_of_loaded_codes
+    end as manufactured_china_share,
+    case
+        when 1.0 * manufactured.n_codes_loaded / manufactured_codes.n_codes >= {{ min_coverage }}
+            then 'computed'
+        else {{ dbt.concat([
+            "'not computable from the loaded codes ('",
+            dbt.cast("coalesce(manufactured.n_codes_loaded, 0)", dbt.type_string()),
+            "' of '",
+            dbt.cast("manufactured_codes.n_codes", dbt.type_string()),
+            "' manufactured HS6 codes)'",
+        ]) }}
+    end as manufactured_share_status,
+    coalesce(dominance.n_hs6_dominant, 0) as n_hs6_dominant,
+    1.0 * dominance.n_hs6_dominant / nullif(dominance.n_hs6_codes, 0) as dominance_share,
+    'none (totals in the revision reported); dominance per HS2017 code: {{ setting("hs_conversion", "unsd") }}'
+        as hs_conversion,
+    totals.origin
+from totals
+cross join manufactured_codes
+left join manufactured on totals.trade_year = manufactured.trade_year
+left join dominance
+    on totals.sector_id = dominance.sector_id and totals.trade_year = dominance.trade_year

@@ -64,7 +64,12 @@ select
             and exports.dominance_share < {{ weak_below }} then 'weak'
         else 'mixed'
     end as competitiveness_rating,
-    coalesce(dependence.origin, exports.origin, 'none') as origin
+    case
+        when dependence.origin is null and exports.origin is null then 'none'
+        when dependence.origin is null then exports.origin
+        when exports.origin is null or exports.origin = dependence.origin then dependence.origin
+        else 'mixed'
+    end as origin
 from spine
 left join dependence
     on

@@ -12,6 +12,7 @@ from orchestration.defs.comtrade.files import read_comtrade_file
 from orchestration.defs.comtrade.records import KEY, schema_sql
 from orchestration.defs.partition_metadata import describe_partitions
 from orchestration.defs.partitions import annual_partitions, year_keys
+from orchestration.defs.quality.audit import check_spec, write_audit_publish
 from orchestration.defs.resources import WarehouseResource
 from orchestration.settings import Settings
 
@@ -46,8 +47,51 @@ def _load_files(con, settings: Settings, years: list[int], table: str) -> list[s
             con.register("incoming_df", df)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_df").fetchall()
             con.unregister("incoming_df")
+        # which file each row came from, so a conflict names both files
+        con.execute(f"UPDATE {table} SET source_file = ? WHERE source_file IS NULL",
+                    [path.name])
         loaded.append(path.name)
     return loaded
+
+
+class ConflictingRecords(ValueError):
+    """The same Comtrade record with two values and no newer vintage to choose by."""
+
+
+# A record that arrives twice (two downloads, a file and the API) counts once; a newer
+# vintage replaces an older one (a revision). The same record with another value and the
+# same vintage is refused, never settled by whichever row the engine reads first.
+_CONFLICTS_SQL = """
+    SELECT {key}, vintage, list(DISTINCT primary_value_usd ORDER BY primary_value_usd),
+           list(DISTINCT source_file ORDER BY source_file)
+    FROM incoming_ct
+    GROUP BY {key}, vintage
+    HAVING count(DISTINCT primary_value_usd) > 1
+    ORDER BY ALL
+    LIMIT 5
+"""
+_DEDUP_SQL = """
+    SELECT * EXCLUDE (source_file) FROM incoming_ct
+    QUALIFY row_number() OVER (
+        PARTITION BY {key}
+        ORDER BY vintage DESC NULLS LAST, source_file, source) = 1
+"""
+
+
+def check_conflicts(con, key: list[str]) -> None:
+    """Raise ConflictingRecords naming the record, its values and the files."""
+    rows = con.execute(_CONFLICTS_SQL.format(key=", ".join(key))).fetchall()
+    if not rows:
+        return
+    lines = []
+    for row in rows:
+        record = dict(zip([*key, "vintage"], row[: len(key) + 1], strict=True))
+        lines.append(f"{record}: primary values {row[-2]} in {row[-1]}")
+    raise ConflictingRecords(
+        "landing/comtrade: the same record (year, period, reporter, partner, flow, code, "
+        "classification) has different values and the same vintage, so neither can be "
+        "taken as the revision of the other; remove one of the files or give them their "
+        "publication dates in the file name:\n  " + "\n  ".join(lines))
 
 
 def _from_api(settings: Settings, years: list[int], log) -> pd.DataFrame:
@@ -68,6 +112,40 @@ def _from_api(settings: Settings, years: list[int], log) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def ingest(con, settings: Settings, years: list[int], api: pd.DataFrame | None = None,
+           publish=None) -> list[str]:
+    """Replace the given years of raw.comtrade_annual_flows with the landing files (and
+    API records): one row per record, a newer vintage replacing an older one, a conflict
+    refused (ConflictingRecords) before anything is written. ``publish(write)`` runs the
+    write (default: in its own transaction; the asset audits it before it commits).
+    Returns the files read."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute(schema_sql("raw.comtrade_annual_flows")).fetchall()
+    con.execute("DROP TABLE IF EXISTS incoming_ct")
+    con.execute(schema_sql("incoming_ct").replace("CREATE TABLE", "CREATE TEMP TABLE"))
+    con.execute("ALTER TABLE incoming_ct ADD COLUMN source_file VARCHAR")
+    files = _load_files(con, settings, years, "incoming_ct")
+    if api is not None and len(api):
+        con.register("incoming_api", api)
+        con.execute("INSERT INTO incoming_ct BY NAME SELECT * FROM incoming_api")
+        con.unregister("incoming_api")
+    check_conflicts(con, KEY)
+
+    def write() -> None:
+        con.execute("DELETE FROM raw.comtrade_annual_flows WHERE list_contains(?, year)",
+                    [years])
+        con.execute("INSERT INTO raw.comtrade_annual_flows BY NAME "
+                    + _DEDUP_SQL.format(key=", ".join(KEY)))
+
+    if publish is None:
+        con.execute("BEGIN TRANSACTION")
+        write()
+        con.execute("COMMIT")
+    else:
+        publish(write)
+    return files
+
+
 @dg.asset(
     key=COMTRADE_KEY,
     group_name="comtrade",
@@ -77,35 +155,33 @@ def _from_api(settings: Settings, years: list[int], log) -> pd.DataFrame:
     description=(
         "UN Comtrade annual HS6 flows (partner2 World, customs C00, transport 0), from "
         "files in landing/comtrade (bulk, API records, legacy CSV) and, when "
-        "CHOKEPOINT_COMTRADE_SOURCE=api, from the Comtrade API. Each year is replaced whole."
+        "CHOKEPOINT_COMTRADE_SOURCE=api, from the Comtrade API. Each year is replaced whole, "
+        "after its audit passes."
     ),
+    check_specs=[check_spec("comtrade_annual_flows", COMTRADE_KEY)],
 )
-def comtrade_annual_flows(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+def comtrade_annual_flows(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     settings = Settings.from_env()
     years = year_keys(context)
-    key = ", ".join(KEY)
     with warehouse.connect() as con:
-        con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-        con.execute(schema_sql("raw.comtrade_annual_flows")).fetchall()
-        con.execute(schema_sql("incoming_ct").replace("CREATE TABLE", "CREATE TEMP TABLE"))
-        files = _load_files(con, settings, years, "incoming_ct")
+        api = None
         if os.environ.get("CHOKEPOINT_COMTRADE_SOURCE", "files").lower() == "api":
             api = _from_api(settings, years, context.log)
-            if len(api):
-                con.register("incoming_api", api)
-                con.execute("INSERT INTO incoming_ct BY NAME SELECT * FROM incoming_api")
-        # A record that arrives twice (two downloads, a file and the API) counts once:
-        # the newest vintage wins.
-        con.execute("BEGIN TRANSACTION")
-        con.execute("DELETE FROM raw.comtrade_annual_flows WHERE list_contains(?, year)",
-                    [years])
-        con.execute(f"""INSERT INTO raw.comtrade_annual_flows BY NAME
-            SELECT * FROM incoming_ct
-            QUALIFY row_number() OVER (PARTITION BY {key}
-                                       ORDER BY vintage DESC NULLS LAST) = 1""")
-        con.execute("COMMIT")
+        results: list = []
+        refused: list[dg.Failure] = []
+
+        def publish(write) -> None:
+            try:
+                for result in write_audit_publish(context, con, "comtrade_annual_flows",
+                                                  write):
+                    results.append(result)
+            except dg.Failure as failure:
+                refused.append(failure)
+
+        files = ingest(con, settings, years, api, publish=publish)
+        yield from results
+        if refused:
+            raise refused[0]
         describe_partitions(context, con, "raw.comtrade_annual_flows", "year", "source")
     context.log.info(f"read {len(files)} files: {', '.join(files)}")
-    return dg.MaterializeResult()
+    yield dg.MaterializeResult()
