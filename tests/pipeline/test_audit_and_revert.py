@@ -1,6 +1,7 @@
 """Write, audit, publish on customs files, end to end: a bad-but-valid revision that the
 audit refuses changes nothing and moves aside; accepted, it can be reverted."""
 
+import math
 from datetime import UTC, datetime
 
 import duckdb
@@ -17,6 +18,17 @@ def _snapshot(settings, table: str) -> list:
         return con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
     finally:
         con.close()
+
+
+def _same(a: list, b: list) -> bool:
+    """Equal rows, floats to 1e-9 relative (a rebuild may sum in another order)."""
+    def close(x, y) -> bool:
+        if isinstance(x, float) and isinstance(y, float):
+            return math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9)
+        return x == y
+    return len(a) == len(b) and all(
+        len(r) == len(q) and all(close(x, y) for x, y in zip(r, q, strict=True))
+        for r, q in zip(a, b, strict=True))
 
 
 def _collapsed_revision(settings, month: str):
@@ -76,14 +88,14 @@ def test_revert_restores_the_figures_before_a_bad_but_valid_revision(first_run, 
     accepted = run_pipeline(settings, month_from="2019-09", month_to="2019-09")
     assert "failed" not in accepted.checks.values(), accepted.render()  # warned, published
     assert _snapshot(settings, "raw.customs_monthly_trade") != raw
-    assert _snapshot(settings, "marts.fct_tech_group_monthly") != marts
+    assert not _same(_snapshot(settings, "marts.fct_tech_group_monthly"), marts)
     capsys.readouterr()
     code = main(["revert", "--data-dir", str(settings.data_dir), "--vintage", before])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "gacc_revised_201909_import.csv" in out
     assert _snapshot(settings, "raw.customs_monthly_trade") == raw
-    assert _snapshot(settings, "marts.fct_tech_group_monthly") == marts
+    assert _same(_snapshot(settings, "marts.fct_tech_group_monthly"), marts)
     # the reverted file is not loaded again by the next run
     rerun = run_pipeline(settings, month_from="2019-09", month_to="2019-09")
     assert rerun.ok and _snapshot(settings, "raw.customs_monthly_trade") == raw
