@@ -34,11 +34,16 @@ REPORTERS = {
 IMPORT_PARTNERS = {392: "JPN", 410: "KOR", 842: "USA", 276: "DEU", 490: "S19", 458: "MYS",
                    643: "RUS", 251: "FRA"}
 REVISION_OF_YEAR = [(2016, "H4"), (2021, "H5"), (9999, "H6")]
+# Reporters that kept reporting in the older revision after a new one came in force, as
+# the real legacy Comtrade file shipped beside these files shows (Mexico in HS2012 for
+# 2017-2020, Singapore and Viet Nam for 2017): a reporter reports a year in one revision.
+LATE_REVISION = {**{(484, y): "H4" for y in range(2017, 2021)}, (702, 2017): "H4",
+                 (704, 2017): "H4"}
 
 
-
-def _revision(year: int) -> str:
-    return next(code for last, code in REVISION_OF_YEAR if year <= last)
+def _revision(year: int, reporter: int | None = None) -> str:
+    late = LATE_REVISION.get((reporter, year))
+    return late or next(code for last, code in REVISION_OF_YEAR if year <= last)
 
 
 def _concordance(reference_dir: Path) -> tuple[dict[str, str], dict[str, str]]:
@@ -74,7 +79,7 @@ def _hs2017_codes(reference_dir: Path, seeds_dir: Path) -> list[tuple[str, str]]
 
 def _record(year: int, reporter: int, flow: str, partner: int, partner_iso: str, cmd: str,
             value: float) -> dict:
-    cls = _revision(year)
+    cls = _revision(year, reporter)
     return {
         "typeCode": "C", "freqCode": "A", "refPeriodId": f"{year}0101", "refYear": year,
         "refMonth": 52, "period": year, "reporterCode": reporter,
@@ -129,7 +134,9 @@ def generate_comtrade(
             w = rng.dirichlet(np.ones(len(others)) * 0.7) * (world - china_x)
             rows.append(_record(year, 156, "X", 0, "W00", cmd, china_x))
             for reporter, value in zip(others, w, strict=True):
-                rows.append(_record(year, reporter, "X", 0, "W00", cmd, float(value)))
+                late = LATE_REVISION.get((reporter, year))
+                code = cmd if late is None else to_2012.get(hs6, hs6)
+                rows.append(_record(year, reporter, "X", 0, "W00", code, float(value)))
             china_m = china_x * ratio0 * float(np.exp(dratio * k))
             rows.append(_record(year, 156, "M", 0, "W00", cmd, china_m))
             pw = rng.dirichlet(np.ones(len(IMPORT_PARTNERS)))
