@@ -95,8 +95,13 @@ def test_malformed_file_is_refused_and_nothing_changes(first_run):
         assert "line 3" in text
         assert _snapshot(settings, "raw.customs_trade_vintages") == before
         assert _snapshot(settings, "marts.fct_tech_group_monthly") == marts
+        # moved aside with its reason, so the next run does not trip on it
+        refused = settings.landing("customs") / "_refused" / bad.name
+        assert not bad.exists() and refused.exists()
+        why = refused.with_name(refused.name + ".why.txt").read_text(encoding="utf-8")
+        assert "line 3" in why and str(refused) in text
     finally:
-        bad.unlink()
+        bad.unlink(missing_ok=True)
 
 
 def test_revision_changes_its_key_only_and_keeps_the_old_vintage(first_run):
@@ -170,8 +175,9 @@ def test_duplicated_key_is_refused_at_parse_time(first_run):
         text = report.render()
         assert "gacc_duplicated_2019_import.csv" in text and "lines 2 and 3" in text
         assert _snapshot(settings, "raw.customs_trade_vintages") == before
+        assert (settings.landing("customs") / "_refused" / dup.name).exists()
     finally:
-        dup.unlink()
+        dup.unlink(missing_ok=True)
 
 
 def test_failed_check_blocks_downstream(first_run, monkeypatch):
