@@ -76,7 +76,15 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # Not fetch_row_counts(): it opens the DuckDB file through the dbt adapter while dbt
     # still writes it. Events wait for the dbt process to end; then one short read-only
     # connection adds each table's row count and origin.
-    events = list(dbt.cli(args, context=context).stream())
+    events: list = []
+    try:
+        for event in dbt.cli(args, context=context).stream():
+            events.append(event)
+    except Exception:
+        # a failed test or model: what dbt did before still reaches Dagster (the failed
+        # check above all), then the step fails
+        yield from with_table_facts(events)
+        raise
     yield from with_table_facts(events)
 
 
