@@ -74,7 +74,7 @@ def _driver():
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
 
 
-def _page_text(driver, url: str, expected: str, timeout: float = 60) -> str:
+def _page_text(driver, url: str, expected: str, timeout: float = 180) -> str:
     from selenium.webdriver.common.by import By
 
     driver.get(url)
