@@ -7,9 +7,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from orchestration.cli import main
-
-HEADER = ('"数据年月","贸易伙伴编码","贸易伙伴名称","商品编码","商品名称","第一数量",'
-          '"第一计量单位","第二数量","第二计量单位","美元",\r\n')
+from tests.pipeline.revisions import collapsed_revision
 
 
 def _snapshot(settings, table: str) -> list:
@@ -31,24 +29,6 @@ def _same(a: list, b: list) -> bool:
         for r, q in zip(a, b, strict=True))
 
 
-def _collapsed_revision(settings, month: str):
-    """Every key of the month's imports re-reported at 1 USD: a file that parses, of a
-    month that collapses (the volume rule's case)."""
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    try:
-        keys = con.execute(
-            "SELECT partner_code, hs8 FROM raw.customs_monthly_trade "
-            "WHERE period_month = ? AND flow = 'import' ORDER BY ALL", [month]).fetchall()
-    finally:
-        con.close()
-    yyyymm = month.replace("-", "")
-    path = settings.landing("customs") / f"gacc_revised_{yyyymm}_import.csv"
-    path.write_bytes((HEADER + "".join(
-        f'"{yyyymm}","{partner}","x","{hs8}","x","1","千克","0","?","1",\r\n'
-        for partner, hs8 in keys)).encode("gb18030"))
-    return path
-
-
 def test_a_refused_audit_changes_nothing_and_moves_the_file_aside(first_run, monkeypatch):
     from orchestration.runner import run_pipeline
 
@@ -56,7 +36,7 @@ def test_a_refused_audit_changes_nothing_and_moves_the_file_aside(first_run, mon
     raw = _snapshot(settings, "raw.customs_monthly_trade")
     vintages = _snapshot(settings, "raw.customs_trade_vintages")
     marts = _snapshot(settings, "marts.fct_tech_group_monthly")
-    bad = _collapsed_revision(settings, "2019-10")
+    bad = collapsed_revision(settings, "2019-10")
     monkeypatch.setenv("CHOKEPOINT_VOLUME_SEVERITY", "error")
     report = run_pipeline(settings, month_from="2019-10", month_to="2019-10")
     assert not report.ok
@@ -84,7 +64,7 @@ def test_revert_restores_the_figures_before_a_bad_but_valid_revision(first_run, 
     raw = _snapshot(settings, "raw.customs_monthly_trade")
     marts = _snapshot(settings, "marts.fct_tech_group_monthly")
     before = datetime.now(UTC).replace(tzinfo=None).isoformat()
-    _collapsed_revision(settings, "2019-09")
+    collapsed_revision(settings, "2019-09")
     accepted = run_pipeline(settings, month_from="2019-09", month_to="2019-09")
     assert "failed" not in accepted.checks.values(), accepted.render()  # warned, published
     assert _snapshot(settings, "raw.customs_monthly_trade") != raw

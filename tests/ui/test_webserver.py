@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.pipeline.revisions import collapsed_revision
 from tests.ui.client import graphql as _graphql
 
 REPO = Path(__file__).resolve().parents[2]
@@ -93,7 +94,14 @@ def _page_text(driver, url: str, expected: str, timeout: float = 180) -> str:
 
 @pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
                     reason="Debian's chromium and chromium-driver are not installed")
-def test_browser_renders_lineage_and_failed_check(webserver, artifacts):
+def test_browser_renders_lineage_and_failed_check(webserver, first_run, artifacts, monkeypatch):
+    from orchestration.runner import run_pipeline
+
+    settings, _ = first_run
+    collapsed_revision(settings, "2019-11")
+    monkeypatch.setenv("CHOKEPOINT_VOLUME_SEVERITY", "error")
+    refused = run_pipeline(settings, month_from="2019-11", month_to="2019-11")
+    assert refused.checks["raw/customs_monthly_trade:ge_customs_monthly_trade"] == "failed"
     driver = _driver()
     try:
         base = f"http://127.0.0.1:{webserver}"
@@ -110,7 +118,7 @@ def test_browser_renders_lineage_and_failed_check(webserver, artifacts):
         driver.save_screenshot(str(artifacts / "ui_customs_checks.png"))
         assert "This is a blocking asset check" in text
         assert "Great Expectations suite" in text
-        # tests/pipeline/test_audit_and_revert.py made the audit refuse a collapsed month
+        # the newest evaluation is the refused audit above
         assert "Failed" in text
         assert "failed_rules" in text and "rows_validated" in text
 
