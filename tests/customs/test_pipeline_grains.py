@@ -81,6 +81,11 @@ def stages(tmp_path_factory):
         "b1g4": _panel(data_dir, 1, 4), "b2g8": _panel(data_dir, 2, 8),
         "coverage": _query(data_dir, "SELECT period_month, flow, grain, verdict FROM "
                            "marts.fct_customs_coverage ORDER BY ALL"),
+        "list": _query(data_dir, "SELECT period_month, flow, grain, list_codes, "
+                       "list_codes_loaded, off_list_codes FROM marts.fct_customs_coverage"),
+        "held": _query(data_dir, "SELECT period_month, flow, grain, count(DISTINCT hs8) "
+                       "FROM staging.stg_customs__monthly_trade GROUP BY ALL"),
+        "codes": _query(data_dir, "SELECT DISTINCT hs8 FROM staging.stg_customs__monthly_trade"),
         "plan": _cli(data_dir, "customs", "plan", "--from", "2024-01", "--to", "2024-06"),
         "plan_csv": (data_dir / "reports" / "customs_plan.csv").read_text(),
         "coverage_cli": _cli(data_dir, "customs", "coverage"),
@@ -144,6 +149,27 @@ def test_coverage_and_plan_after_the_first_stage(stages):
     assert exports == [("2024-03", "2024-03", "all"), ("2024-06", "2024-06", "all")]
     imports = {r["month_from"]: r["codes"] for r in rows if r["flow"] == "import"}
     assert imports["2024-03"] == "all" and imports["2024-06"] == "all"
+
+
+def _list_2023() -> set[str]:
+    path = REPO / "data" / "reference" / "gacc_codes" / "commodities" / "en-hs8-2023.csv"
+    with path.open(encoding="utf-8") as fh:
+        return {r["CODES"] for r in csv.DictReader(fh)}
+
+
+def test_coverage_counts_china_customs_whole_list(stages):
+    """2024 has no list of its own: the newest (2023) stands. Every fixture code is a line
+    of it, so what is loaded of the list is the codes loaded."""
+    _, first, _ = stages
+    listed = _list_2023()
+    loaded = {(m, f, g): n for m, f, g, n in first["held"]}
+    assert {h for (h,) in first["codes"]} <= listed
+    for month, flow, grain, codes, codes_loaded, off_list in first["list"]:
+        assert codes == len(listed), (month, flow, grain)
+        assert codes_loaded == loaded.get((month, flow, grain), 0), (month, flow, grain)
+        assert off_list == 0
+    cli = first["coverage_cli"].stdout
+    assert f"of {len(listed) * 6:,} code-months" in cli, cli
 
 
 def test_grain_reconciliation_passes_then_fails_on_a_mismatch(stages):

@@ -21,13 +21,15 @@ def _warehouse(coverage: list[tuple], trade: list[tuple]) -> duckdb.DuckDBPyConn
         con.execute(f"CREATE SCHEMA {schema}")
     con.execute("""CREATE TABLE intermediate.int_customs__code_coverage (
         period_month VARCHAR, flow VARCHAR, grain VARCHAR, hs8 VARCHAR,
-        is_batch_code BOOLEAN, is_list_code BOOLEAN, is_loaded BOOLEAN,
-        is_declared BOOLEAN, status VARCHAR, is_suspected_gap BOOLEAN)""")
-    for month, flow, grain, hs8, batch, status in coverage:
+        is_batch_code BOOLEAN, is_held_code BOOLEAN, is_list_code BOOLEAN,
+        is_loaded BOOLEAN, is_declared BOOLEAN, status VARCHAR, is_suspected_gap BOOLEAN)""")
+    for month, flow, grain, hs8, batch, status, *list_only in coverage:
+        # a code is held (the data has it that year) unless it is a batch or list-only code
+        held = not batch and not list_only
         con.execute("INSERT INTO intermediate.int_customs__code_coverage VALUES "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, false)",
-                    [month, flow, grain, hs8, batch, not batch, status == "loaded",
-                     status == "no trade", status])
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false)",
+                    [month, flow, grain, hs8, batch, held, held or bool(list_only),
+                     status == "loaded", status == "no trade", status])
     con.execute("CREATE TABLE staging.stg_reference__tech_batches AS SELECT * FROM (VALUES "
                 f"('{B1}', '2015-01', '9999-12'), ('{B2}', '2015-01', '9999-12'), "
                 f"('{B3}', '2024-03', '9999-12')) t(hs8, valid_from, valid_to)")
@@ -153,3 +155,21 @@ def test_a_download_saved_under_the_plan_name_is_understood(tmp_path):
 def test_unknown_grain_refused():
     with pytest.raises(ValueError):
         plan.build_plan(_warehouse([], []), "2024-01", "2024-01", "partner")
+
+
+def test_the_list_scope_also_completes_china_customs_whole_list():
+    """2024-01 imports: B1, B2 and the held code L1 loaded; L2 is a line of the year's
+    list that no file holds. Exports: L1 loaded. The analysis needs nothing more; the list
+    scope asks for L2's imports."""
+    c = "commodity"
+    coverage = [("2024-01", "import", c, h, h != L1, "loaded") for h in (B1, B2, L1)] + [
+        ("2024-01", "import", c, L2, False, "not downloaded", "list-only"),
+        ("2024-01", "export", c, L1, False, "loaded")]
+    trade = [("2024-01", "import", c, h, None) for h in (B1, B2, L1)] + [
+        ("2024-01", "export", c, L1, None)]
+    con = _warehouse(coverage, trade)
+    assert plan.build_plan(con, "2024-01", "2024-01", c) == []
+    assert _brief(plan.build_plan(con, "2024-01", "2024-01", c, scope="list")) == [
+        (1, "import", "2024-01", "2024-01", [L2], 1)]
+    with pytest.raises(ValueError, match="scope"):
+        plan.build_plan(con, "2024-01", "2024-01", c, scope="everything")

@@ -2,11 +2,13 @@
 -- Per month, flow, grain and code of the universe: loaded, "no trade" (absent, but a
 -- manifest says the query asked for it), or "not downloaded"; and whether the month looks
 -- like a gap for the code (loaded at this grain the month before and the month after).
--- The universe of a month is the batch codes valid that month (imports) and the HS8 codes
--- the data holds for the flow in that calendar year (the list actually in use). Every
--- grain the data holds for the flow is judged (the commodity grain for a flow with none);
--- the panel and the download plan count a code as covered at any grain, since totals
--- are read from a finer grain where the commodity grain is missing.
+-- The universe of a month is the batch codes valid that month (imports), the HS8 codes
+-- the data holds for the flow in that calendar year, and China Customs' full HS8 list in
+-- force that year: the first two are what the analysis judges, the list is what a
+-- complete download holds. Every grain the data holds for the flow is judged (the
+-- commodity grain for a flow with none); the panel and the download plan count a code as
+-- covered at any grain, since totals are read from a finer grain where the commodity
+-- grain is missing.
 with months as (
 
     select * from {{ ref('int_customs__months') }}
@@ -51,6 +53,16 @@ batch_codes as (
 
 ),
 
+gacc_codes as (
+
+    select
+        hs8,
+        in_force_from_year,
+        in_force_to_year
+    from {{ ref('stg_reference__gacc_hs8_codes') }}
+
+),
+
 universe_rows as (
 
     select
@@ -59,6 +71,7 @@ universe_rows as (
         months.flow,
         batch_codes.hs8,
         1 as is_batch,
+        0 as is_held,
         0 as is_list
     from months
     inner join batch_codes
@@ -76,10 +89,27 @@ universe_rows as (
         months.flow,
         trade.hs8,
         0 as is_batch,
-        1 as is_list
+        1 as is_held,
+        0 as is_list
     from months
     inner join trade
         on months.trade_year = trade.trade_year and months.flow = trade.flow
+
+    union all
+
+    select
+        months.period_month,
+        months.month_idx,
+        months.flow,
+        gacc_codes.hs8,
+        0 as is_batch,
+        0 as is_held,
+        1 as is_list
+    from months
+    inner join gacc_codes
+        on
+            months.trade_year >= gacc_codes.in_force_from_year
+            and months.trade_year <= gacc_codes.in_force_to_year
 
 ),
 
@@ -91,6 +121,7 @@ universe as (
         flow,
         hs8,
         max(is_batch) = 1 as is_batch_code,
+        max(is_held) = 1 as is_held_code,
         max(is_list) = 1 as is_list_code
     from universe_rows
     group by period_month, month_idx, flow, hs8
@@ -132,6 +163,7 @@ flagged as (
         grid.grain,
         grid.hs8,
         grid.is_batch_code,
+        grid.is_held_code,
         grid.is_list_code,
         here.hs8 is not null as is_loaded,
         declared.hs8 is not null as is_declared,
@@ -174,7 +206,9 @@ select
     grain,
     hs8,
     is_batch_code,
+    is_held_code,
     is_list_code,
+    is_batch_code or is_held_code as is_judged,
     is_loaded,
     is_declared,
     case

@@ -1,8 +1,10 @@
--- What the loaded customs files cover, per month, flow and grain: of the batch codes and
--- of the HS8 list in use, how many are loaded, absent with no trade (declared queries),
--- or not downloaded; which codes look like a gap (loaded the month before and after);
--- and how many codes take their totals from this grain. `chokepoint customs coverage`
--- prints it; `chokepoint customs plan` turns what is missing into portal queries.
+-- What the loaded customs files cover, per month, flow and grain: of the codes the
+-- analysis judges (the batch codes and the HS8 codes the data holds that year), how many
+-- are loaded, absent with no trade (declared queries), or not downloaded; which look like
+-- a gap (loaded the month before and after); how many codes take their totals from this
+-- grain; and how much of China Customs' full HS8 list of the year is loaded, with the
+-- loaded codes that list does not hold. `chokepoint customs coverage` prints it;
+-- `chokepoint customs plan` turns what is missing into portal queries.
 with codes as (
 
     select * from {{ ref('int_customs__code_coverage') }}
@@ -32,11 +34,16 @@ summary as (
         count(
             case when is_batch_code and status = 'not downloaded' then 1 end
         ) as batch_codes_missing,
-        count(*) as list_codes,
-        count(case when is_loaded then 1 end) as codes_loaded,
-        count(case when status = 'no trade' then 1 end) as codes_no_trade,
-        count(case when status = 'not downloaded' then 1 end) as codes_missing,
-        count(case when is_suspected_gap then 1 end) as suspected_gaps
+        count(case when is_judged then 1 end) as codes_judged,
+        count(case when is_judged and is_loaded then 1 end) as codes_loaded,
+        count(case when is_judged and status = 'no trade' then 1 end) as codes_no_trade,
+        count(
+            case when is_judged and status = 'not downloaded' then 1 end
+        ) as codes_missing,
+        count(case when is_judged and is_suspected_gap then 1 end) as suspected_gaps,
+        count(case when is_list_code then 1 end) as list_codes,
+        count(case when is_list_code and is_loaded then 1 end) as list_codes_loaded,
+        count(case when is_loaded and not is_list_code then 1 end) as off_list_codes
     from codes
     group by period_month, flow, grain
 
@@ -63,7 +70,20 @@ gaps as (
         grain,
         {{ sorted_list_agg('hs8', "' '") }} as suspected_gap_codes
     from codes
-    where is_suspected_gap
+    where is_judged and is_suspected_gap
+    group by period_month, flow, grain
+
+),
+
+off_list as (
+
+    select
+        period_month,
+        flow,
+        grain,
+        {{ sorted_list_agg('hs8', "' '") }} as off_list_code_list
+    from codes
+    where is_loaded and not is_list_code
     group by period_month, flow, grain
 
 )
@@ -75,12 +95,19 @@ select
     summary.batch_codes,
     summary.batch_codes_loaded,
     summary.batch_codes_missing,
-    summary.list_codes,
+    summary.codes_judged,
     summary.codes_loaded,
     summary.codes_no_trade,
     summary.codes_missing,
     summary.suspected_gaps,
     coalesce(totals.n_codes, 0) as codes_totalled_here,
+    summary.list_codes,
+    summary.list_codes_loaded,
+    case
+        when summary.list_codes > 0
+            then cast(summary.list_codes_loaded as double) / summary.list_codes
+    end as list_share_loaded,
+    summary.off_list_codes,
     case
         when summary.codes_loaded = 0 then 'not loaded'
         when summary.codes_missing = 0 then 'complete'
@@ -88,7 +115,8 @@ select
         else 'partial'
     end as verdict,
     missing_batch.missing_batch_codes,
-    gaps.suspected_gap_codes
+    gaps.suspected_gap_codes,
+    off_list.off_list_code_list
 from summary
 left join totals
     on
@@ -105,3 +133,8 @@ left join gaps
         summary.period_month = gaps.period_month
         and summary.flow = gaps.flow
         and summary.grain = gaps.grain
+left join off_list
+    on
+        summary.period_month = off_list.period_month
+        and summary.flow = off_list.flow
+        and summary.grain = off_list.grain

@@ -45,7 +45,8 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
             if month_to is None:
                 print("nothing loaded yet: give --to YYYY-MM for the end of the window")
                 return 1
-            queries = plan.build_plan(con, args.month_from, month_to, args.grain)
+            queries = plan.build_plan(con, args.month_from, month_to, args.grain,
+                                      args.scope)
         finally:
             con.close()
     except coverage.NotBuilt as exc:
@@ -83,4 +84,8 @@ def add_parser(sub, data_dir: Callable, settings: Callable) -> None:
                     help="default: the latest month loaded")
     pl.add_argument("--grain", choices=["commodity", "commodity,partner"],
                     default="commodity")
+    pl.add_argument("--scope", choices=["analysis", "list"], default="analysis",
+                    help="codes the commodity grain must complete: the batch codes and "
+                    "the codes already held (analysis), or China Customs' whole HS8 list "
+                    "of each year too (list)")
     pl.set_defaults(func=lambda a: cmd_plan(a, settings(a)))

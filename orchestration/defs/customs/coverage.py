@@ -13,9 +13,10 @@ from pathlib import Path
 import duckdb
 
 COLUMNS = ["period_month", "flow", "grain", "verdict", "batch_codes", "batch_codes_loaded",
-           "batch_codes_missing", "list_codes", "codes_loaded", "codes_no_trade",
-           "codes_missing", "suspected_gaps", "codes_totalled_here", "missing_batch_codes",
-           "suspected_gap_codes"]
+           "batch_codes_missing", "codes_judged", "codes_loaded", "codes_no_trade",
+           "codes_missing", "suspected_gaps", "codes_totalled_here", "list_codes",
+           "list_codes_loaded", "list_share_loaded", "off_list_codes",
+           "missing_batch_codes", "suspected_gap_codes", "off_list_code_list"]
 
 
 class NotBuilt(RuntimeError):
@@ -49,6 +50,30 @@ def _codes(text: str | None, limit: int = 6) -> str:
     return shown + (f" ... (+{len(codes) - limit})" if len(codes) > limit else "")
 
 
+def _list_lines(rows: list[dict]) -> list[str]:
+    """China Customs' full HS8 list of each year: how much of it is loaded, and the loaded
+    codes it does not hold."""
+    lines = ["China Customs' HS8 list in force each year: codes loaded, per flow and grain"]
+    by_slice: dict[tuple, list[dict]] = {}
+    for r in rows:
+        by_slice.setdefault((r["flow"], r["grain"]), []).append(r)
+    for (flow, grain), group in sorted(by_slice.items()):
+        listed = [r for r in group if r["list_codes"]]
+        if not listed:
+            lines.append(f"  {flow:<7} {grain:<34} no list for these years")
+            continue
+        loaded = sum(r["list_codes_loaded"] for r in listed)
+        total = sum(r["list_codes"] for r in listed)
+        shares = [r["list_share_loaded"] for r in listed]
+        off = {c for r in group for c in (r["off_list_code_list"] or "").split()}
+        text = (f"  {flow:<7} {grain:<34} {loaded:,} of {total:,} code-months "
+                f"({loaded / total:.1%}; months {min(shares):.1%} .. {max(shares):.1%})")
+        if off:
+            text += f"; {len(off)} loaded codes not on the list: {_codes(' '.join(sorted(off)))}"
+        lines.append(text)
+    return lines
+
+
 def render(rows: list[dict], show_all: bool = False, revisions: int | None = None) -> str:
     if not rows:
         return "No customs coverage in this window (nothing loaded)."
@@ -64,6 +89,7 @@ def render(rows: list[dict], show_all: bool = False, revisions: int | None = Non
         parts = ", ".join(f"{counts[v]} {v}" for v in
                           ("complete", "partial", "incomplete", "not loaded") if counts[v])
         lines.append(f"  {flow:<7} {grain:<34} {parts}")
+    lines += ["", *_list_lines(rows)]
     shown = rows if show_all else [r for r in rows if r["verdict"] != "complete"]
     lines.append("")
     if not shown:
@@ -80,7 +106,7 @@ def render(rows: list[dict], show_all: bool = False, revisions: int | None = Non
                 detail += ("; " if detail else "") + "gaps: " + _codes(r["suspected_gap_codes"])
             lines.append(
                 f"{r['period_month']:<8} {r['flow']:<7} {r['grain']:<20} {r['verdict']:<11} "
-                f"{batch:>9} {r['codes_loaded']:>5}/{r['list_codes']:<5} "
+                f"{batch:>9} {r['codes_loaded']:>5}/{r['codes_judged']:<5} "
                 f"{r['codes_missing']:>7} {r['codes_no_trade']:>8} {r['suspected_gaps']:>4}  "
                 f"{detail}")
     lines.append("")

@@ -13,6 +13,10 @@ queries that fit those limits, skipping every code-month already covered:
 - a grain with partners: the batch codes (imports), five per query, months split so that
   the expected rows (codes x months x partners per code) stay under the limit.
 
+The scope says which codes the commodity grain must complete: ``analysis`` (the batch
+codes and the codes the data already holds that year) or ``list`` (China Customs' whole
+HS8 list in force that year as well, what the "all goods" totals need).
+
 Each query has a file name to save the download under. The plan records those names in
 ``landing/customs/_plans/queries.json`` with the flow and the codes asked for, so the
 loader knows the flow and counts a code asked for but absent as "no trade".
@@ -38,6 +42,7 @@ ROW_BUDGET = int(PORTAL_ROW_LIMIT * 0.8)  # headroom for an estimate that runs l
 DEFAULT_CODES_PER_MONTH = 8_600  # HS8 lines with trade in a month, per flow (2015-2023)
 DEFAULT_PARTNERS_PER_CODE = 60  # rows per code and month when grouped by partner
 GRAINS = ("commodity", "commodity,partner")
+SCOPES = ("analysis", "list")
 _GROUP_BY = {"commodity": "商品 (HS8) only / Commodity only",
              "commodity,partner": "商品 (HS8) + 贸易伙伴 / Commodity + Trading partner"}
 
@@ -87,17 +92,18 @@ def _save_as(q: Query) -> str:
     return f"gacc_{q.flow}_{q.grain.replace(',', '-')}_{months}_q{tag}.csv"
 
 
-def _load(con: duckdb.DuckDBPyConnection, grain: str, months: list[str]):
+def _load(con: duckdb.DuckDBPyConnection, grain: str, months: list[str], scope: str):
     """(universe, covered, loaded months per flow, batch codes per month, estimates)."""
     try:
         rows = con.execute(
-            """SELECT period_month, flow, hs8, bool_or(is_batch_code), bool_or(is_list_code),
+            """SELECT period_month, flow, hs8, bool_or(is_batch_code),
+                      bool_or(is_held_code OR ($scope = 'list' AND is_list_code)),
                       bool_or(status <> 'not downloaded'),
                       bool_or(grain = $grain AND status <> 'not downloaded'),
                       bool_or(is_loaded)
                FROM intermediate.int_customs__code_coverage
                WHERE list_contains($months, period_month)
-               GROUP BY ALL""", {"grain": grain, "months": months}).fetchall()
+               GROUP BY ALL""", {"grain": grain, "months": months, "scope": scope}).fetchall()
         batch = con.execute(
             """SELECT DISTINCT hs8, valid_from, valid_to
                FROM staging.stg_reference__tech_batches""").fetchall()
@@ -116,22 +122,24 @@ def _load(con: duckdb.DuckDBPyConnection, grain: str, months: list[str]):
 
 
 def build_plan(con: duckdb.DuckDBPyConnection, month_from: str, month_to: str,
-               grain: str = "commodity") -> list[Query]:
+               grain: str = "commodity", scope: str = "analysis") -> list[Query]:
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {', '.join(GRAINS)}")
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {', '.join(SCOPES)}")
     months = months_between(month_from, month_to)
-    rows, batch, per_month, partners = _load(con, grain, months)
+    rows, batch, per_month, partners = _load(con, grain, months, scope)
 
     # missing[(flow, month)] = codes not covered; touched = months with any code covered
     missing: dict[tuple[str, str], set[str]] = defaultdict(set)
     touched: set[tuple[str, str]] = set()
     seen: set[tuple[str, str]] = set()
-    for month, flow, hs8, is_batch, is_list, any_cov, grain_cov, _loaded in rows:
+    for month, flow, hs8, is_batch, is_wanted, any_cov, grain_cov, _loaded in rows:
         seen.add((flow, month))
         covered = any_cov if grain == "commodity" else grain_cov
         if covered:
             touched.add((flow, month))
-        wanted = (is_batch or is_list) if grain == "commodity" else (
+        wanted = (is_batch or is_wanted) if grain == "commodity" else (
             is_batch and flow == "import")
         if wanted and not covered:
             missing[(flow, month)].add(hs8)
