@@ -5,6 +5,7 @@ started here shows up in the UI with its logs, checks and lineage.
 """
 
 import contextlib
+import json
 import os
 import re
 import time
@@ -61,6 +62,12 @@ class RunReport:
             lines.append("data:       SYNTHETIC customs and Comtrade inputs (generated, not "
                          "real trade); real: GDP, FX, reference tables"
                          + (", Comtrade legacy file" if "real" in self.origins else ""))
+            params = self.settings.landing("customs") / "synthetic_parameters.json"
+            if params.is_file():
+                seed = json.loads(params.read_text(encoding="utf-8")).get("seed")
+                lines.append(f"generator:  seed {seed}; every group's story and draws in "
+                             f"{params} (the pattern matrix is the generator's, not a "
+                             "study's)")
         for note in self.notes:
             lines.append(f"note:       {note}")
         for path, why in self.refused:

@@ -51,4 +51,23 @@ def first_run(data_dir):
 
     settings = Settings.from_env()
     report = run_pipeline(settings, month_from=WINDOW[0], month_to=WINDOW[1])
+    _snapshot_first_run(settings)
     return settings, report
+
+
+# Tables as the first run left them and the files it read, before other tests revise them.
+FIRST_RUN_SNAPSHOT: dict = {}
+
+
+def _snapshot_first_run(settings) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        cur = con.execute("SELECT * FROM indicators.ind_group_patterns")
+        names = [d[0] for d in cur.description]
+        FIRST_RUN_SNAPSHOT["ind_group_patterns"] = [dict(zip(names, r, strict=True))
+                                                    for r in cur.fetchall()]
+    finally:
+        con.close()
+    FIRST_RUN_SNAPSHOT["customs_files"] = sorted(settings.landing("customs").glob("*.csv"))

@@ -1,14 +1,33 @@
-"""Synthetic China Customs (GACC) monthly HS8 files, in the portal's export layout.
+"""Synthetic China Customs (GACC) monthly HS8 files, shaped as users really download them.
 
 No product-level China trade data can be shipped here, so the default run works on
-files this module writes: GB18030, every field quoted, a trailing comma per line, the
-portal's Chinese headers, thousands separators and '?' for a missing unit. Years up to
-2019 are written in RMB (converted with the FRED monthly rate), later years in USD, so
-both currencies go through the loader. Every file name carries 'synthetic'.
+files this module writes. They carry the awkward shapes of real downloads, because those
+are what break pipelines:
+
+- several partial files per year and flow (codes split across queries), one of which
+  repeats some rows of another exactly (they collapse);
+- a file at the commodity grain (no partner columns) beside the partner files of the
+  same months (2019-01 .. 2019-06; totals equal the partner sums, so the grain
+  reconciliation passes);
+- a later file revising a few keys (2018-07);
+- a gap: two codes of one group missing from 2019-03 (not downloaded, so the
+  group-month is null with a reason);
+- a new-line group with no imports in its first two months, declared in a manifest as
+  asked for and absent (no trade, a real zero: the zero base of the growth index);
+- unknown partner codes (a few rows with a code not in China Customs' partner list);
+- HS8 lines renumbered at 2017 and 2022 (the batch lists' validity dates);
+- GB18030 with Chinese headers to 2021, UTF-8 with the English interface's headers from
+  2022; RMB to 2019, USD from 2020; every field quoted, a trailing comma per line,
+  thousands separators and '?' for a missing unit.
+
+Magnitudes follow China's real totals (imports about 1.6-2.7 trillion USD a year,
+``TOTAL_IMPORTS_USD``); the technology groups' series come from ``series.py`` and aim at
+no published figure. Every file name carries 'synthetic'.
 """
 
 import csv
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,41 +35,57 @@ import numpy as np
 
 from orchestration.defs.reference.gacc_codes import codes_by_year
 from orchestration.settings import DBT_PROJECT_DIR
-from orchestration.synthetic.series import GROUP_TARGETS, shaped_series
-
-SEED = 20150101
+from orchestration.synthetic import series as stories
 
 # GACC partner codes (the portal's own numbering, not ISO) used by the generator.
 PARTNERS = {
-    "116": "日本",
-    "133": "韩国",
-    "143": "中国台湾",
-    "304": "德国",
-    "502": "美国",
-    "309": "荷兰",
+    "116": ("日本", "Japan"),
+    "133": ("韩国", "Korea, Rep."),
+    "143": ("中国台湾", "Taiwan, China"),
+    "304": ("德国", "Germany"),
+    "502": ("美国", "United States"),
+    "309": ("荷兰", "Netherlands"),
 }
+UNKNOWN_PARTNER = "798"  # not in China Customs' partner list
 
-# Typical monthly import value per technology group in USD at the start of the window;
-# chosen so the group shares of GDP land in the range seed 000 reports.
-GROUP_BASE_USD = {
-    1: 1.0e9, 2: 18.0e9, 3: 0.3e9, 4: 0.5e9, 5: 0.8e9, 6: 0.25e9, 7: 0.6e9, 8: 0.3e9,
-    9: 0.7e9, 10: 0.5e9, 11: 0.4e9, 12: 1.2e9, 13: 0.4e9, 14: 1.5e9, 15: 0.9e9,
-    16: 1.0e9, 17: 2.0e9,
-}
-
-# Background (non-technology) imports per SNA class, USD per month, so shares of GDP are
-# of the order seed 000 reports (capital about 2%, intermediates about 6.5% of GDP).
-BACKGROUND_USD = {"capital": 16.0e9, "intermediate": 52.0e9, "consumption": 9.0e9}
+# China's imports and exports of all goods, billion USD a year, rounded from China
+# Customs' published annual totals (2025 carried from 2024): the scale of the synthetic
+# background, so that shares of GDP are of the right order without aiming at any study.
+TOTAL_IMPORTS_USD = {2015: 1680, 2016: 1588, 2017: 1843, 2018: 2135, 2019: 2077,
+                     2020: 2056, 2021: 2687, 2022: 2716, 2023: 2556, 2024: 2586,
+                     2025: 2586}
+TOTAL_EXPORTS_USD = {2015: 2273, 2016: 2098, 2017: 2263, 2018: 2487, 2019: 2499,
+                     2020: 2590, 2021: 3362, 2022: 3594, 2023: 3380, 2024: 3577,
+                     2025: 3577}
+# Integrated circuits are China's largest import (about 230 billion USD in 2015); the
+# other groups' levels are drawn log-uniformly in this range, USD a month.
+IC_GROUP = 2
+IC_LEVEL_USD = 19.0e9
+GROUP_LEVEL_USD = (0.2e9, 3.0e9)
+# The non-technology rest of imports by SNA class: shares of the rest (intermediate
+# goods dominate China's imports).
+BACKGROUND_SHARES = {"capital": 0.18, "intermediate": 0.68, "consumption": 0.14}
 BACKGROUND_CODES_PER_CLASS = 40
 EXPORT_CODES = 40
-EXPORT_BASE_USD = 170.0e9
+WEIGHT_DRIFT_SD = 0.03  # monthly random walk of a code's share of its group
+IMPORT_PARTS = 3  # partial files per year of imports
+OVERLAP_CODES = 3  # codes of part 1 repeated in part 2
+USD_FROM_YEAR = 2020
+ENGLISH_FROM_YEAR = 2022
+COMMODITY_GRAIN_MONTHS = ("2019-01", "2019-06")
+REVISION_MONTH, REVISED_KEYS = "2018-07", 4
+GAP_MONTH, GAP_CODES = "2019-03", 2
+UNKNOWN_PARTNER_YEAR, UNKNOWN_PARTNER_ROWS = 2018, 5
 
 HEADER_CNY = [
     "数据年月", "贸易伙伴编码", "贸易伙伴名称", "商品编码", "商品名称",
     "第一数量", "第一计量单位", "第二数量", "第二计量单位", "人民币",
 ]
 HEADER_USD = HEADER_CNY[:-1] + ["美元"]
-
+HEADER_EN = ["Date of data", "Trading partner code", "Trading partner name",
+             "Commodity code", "Commodity name", "First quantity",
+             "First unit of measurement", "Second quantity", "Second unit of measurement",
+             "US dollar"]
 
 
 @dataclass(frozen=True)
@@ -109,7 +144,7 @@ def read_stable_hs6_by_class(reference_dir: Path) -> dict[str, list[str]]:
     # the same BEC -> SNA table the models use
     with (DBT_PROJECT_DIR / "seeds" / "ref_bec_sna.csv").open(encoding="utf-8") as fh:
         sna_of_bec = {r["bec4"]: r["sna_class"] for r in csv.DictReader(fh)}
-    by_class: dict[str, list[str]] = {k: [] for k in BACKGROUND_USD}
+    by_class: dict[str, list[str]] = {k: [] for k in BACKGROUND_SHARES}
     with (reference_dir / "bec" / "unsd_hs2017_to_bec4.csv").open(encoding="utf-8-sig") as fh:
         for hs6, bec, rel in list(csv.reader(fh))[1:]:
             sna = sna_of_bec.get(bec)
@@ -127,94 +162,214 @@ def read_fx(reference_dir: Path) -> dict[str, float]:
         }
 
 
+
+Key = tuple[str, str, str]  # (month, partner code, hs8)
+
+
+def _live(c: TechCode, month: str) -> bool:
+    return c.valid_from <= month and (c.valid_to is None or month <= c.valid_to)
+
+
+def _tech_imports(months: list[str], tech: list[TechCode], rng: np.random.Generator,
+                  ) -> tuple[dict[Key, list], np.ndarray, list[stories.Draw], int]:
+    """(month, partner, hs8) -> [name, USD] for the technology codes, their monthly total,
+    the draws, and the new-line group (zero base)."""
+    n = len(months)
+    group_ids = sorted({c.group_id for c in tech})
+    dealt = stories.deal_stories(group_ids, rng)
+    lo, hi = np.log(GROUP_LEVEL_USD)
+    levels = {g: IC_LEVEL_USD if g == IC_GROUP else float(np.exp(rng.uniform(lo, hi)))
+              for g in group_ids}
+    new_line = int(rng.choice([g for g in group_ids if g != IC_GROUP]))
+    draws = [stories.draw(g, dealt[g], n, rng, zero_base=g == new_line) for g in group_ids]
+    partners = sorted(PARTNERS)
+    rows: dict[Key, list] = {}
+    total = np.zeros(n)
+    for d in draws:
+        x = stories.series(d, months, levels[d.group_id], rng)
+        total += x
+        codes = {c.hs8: c for c in tech if c.group_id == d.group_id}
+        # a code's share of its group wanders, so batches holding other codes of a
+        # group see other series
+        weight = {h: rng.uniform(0.5, 1.5) * np.exp(np.cumsum(rng.normal(
+            0.0, WEIGHT_DRIFT_SD, n))) for h in sorted(codes)}
+        pshare = rng.dirichlet(np.ones(len(partners)) * 3)
+        for i, month in enumerate(months):
+            live = [c for c in tech if c.group_id == d.group_id and _live(c, month)]
+            live_codes = sorted({c.hs8 for c in live})
+            total_w = sum(weight[h][i] for h in live_codes)
+            for h in live_codes:
+                for p, share in zip(partners, pshare, strict=True):
+                    usd = x[i] * weight[h][i] / total_w * share
+                    if usd >= 1:
+                        rows[(month, p, h)] = [codes[h].description, usd]
+    return rows, total, draws, new_line
+
+
+def _background_imports(months: list[str], tech_total: np.ndarray, pool: dict[str, list[str]],
+                        rng: np.random.Generator) -> dict[Key, list]:
+    """The rest of China's imports, so the month's total follows TOTAL_IMPORTS_USD."""
+    n = len(months)
+    calendar = np.array([int(m[5:7]) for m in months])
+    seasonal = np.where(calendar == 1, 0.92, np.where(calendar == 2, 0.85, 1.02))
+    all_goods = np.array([TOTAL_IMPORTS_USD[int(m[:4])] * 1e9 / 12 for m in months])
+    rest = np.maximum(all_goods * seasonal * np.exp(rng.normal(0, 0.03, n)) - tech_total,
+                      0.3 * all_goods)
+    rows: dict[Key, list] = {}
+    for sna, share in BACKGROUND_SHARES.items():
+        chosen = sorted(rng.choice(pool[sna], size=min(BACKGROUND_CODES_PER_CLASS,
+                                                       len(pool[sna])), replace=False))
+        weights = rng.dirichlet(np.ones(len(chosen)))
+        for hs6, w in zip(chosen, weights, strict=True):
+            first, second = rng.choice(sorted(PARTNERS), size=2, replace=False)
+            for i, month in enumerate(months):
+                usd = rest[i] * share * w
+                rows[(month, str(first), f"{hs6}00")] = [f"synthetic {sna} goods {hs6}",
+                                                        0.6 * usd]
+                rows[(month, str(second), f"{hs6}00")] = [f"synthetic {sna} goods {hs6}",
+                                                         0.4 * usd]
+    return rows
+
+
+def _exports(months: list[str], pool: list[str], rng: np.random.Generator,
+             ) -> dict[Key, list]:
+    n = len(months)
+    calendar = np.array([int(m[5:7]) for m in months])
+    seasonal = np.where(calendar == 2, 0.80, 1.0)
+    all_goods = np.array([TOTAL_EXPORTS_USD[int(m[:4])] * 1e9 / 12 for m in months])
+    level = all_goods * seasonal * np.exp(rng.normal(0, 0.03, n))
+    codes = sorted(rng.choice(pool, size=EXPORT_CODES, replace=False))
+    weights = rng.dirichlet(np.ones(EXPORT_CODES))
+    pshare = rng.dirichlet(np.ones(len(PARTNERS)))
+    rows: dict[Key, list] = {}
+    for hs6, w in zip(codes, weights, strict=True):
+        for p, share in zip(sorted(PARTNERS), pshare, strict=True):
+            for i, month in enumerate(months):
+                rows[(month, p, f"{hs6}00")] = [f"synthetic export goods {hs6}",
+                                               level[i] * w * share]
+    return rows
+
+
 def _fmt_int(value: float) -> str:
     return f"{int(round(value)):,}"
 
 
-def _write_gacc_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    buf = io.StringIO()
-    writer = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator=",\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(buf.getvalue().encode("gb18030"))
-    tmp.replace(path)
+class _Writer:
+    """Rows in the layout of the year: GB18030 and Chinese headers, or UTF-8 and the
+    English interface's; RMB or USD."""
+
+    def __init__(self, out_dir: Path, fx: dict[str, float]):
+        self.out_dir, self.fx, self.written = out_dir, fx, []
+
+    def native(self, month: str, usd: float) -> int:
+        value = usd * self.fx[month] if int(month[:4]) < USD_FROM_YEAR else usd
+        return int(round(value))
+
+    def write(self, name: str, year: int, rows: list[tuple[Key, str, float]],
+              partners: bool = True) -> Path:
+        english = year >= ENGLISH_FROM_YEAR
+        header = HEADER_EN if english else (HEADER_CNY if year < USD_FROM_YEAR
+                                            else HEADER_USD)
+        unit = "kilogram" if english else "千克"
+        body = []
+        for (month, partner, hs8), product, usd in rows:
+            value = self.native(month, usd)
+            lead = [month.replace("-", "")]
+            if partners:
+                zh, en = PARTNERS.get(partner, ("未列明", "Unlisted"))
+                lead += [partner, en if english else zh]
+            body.append(lead + [hs8, product, _fmt_int(usd / 25.0), unit, "0", "?",
+                                f"{value:,}"])
+        if not partners:
+            header = [header[0], *header[3:]]
+        buf = io.StringIO()
+        writer = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator=",\r\n")
+        writer.writerow(header)
+        writer.writerows(body)
+        path = self.out_dir / name
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(buf.getvalue().encode("utf-8" if english else "gb18030"))
+        tmp.replace(path)
+        self.written.append(path)
+        return path
 
 
-def generate_customs(
-    out_dir: Path,
-    reference_dir: Path,
-    start: str = "2015-01",
-    end: str = "2025-12",
-    usd_from_year: int = 2020,
-) -> list[Path]:
-    """Write one import and one export file per year; returns the paths written."""
-    rng = np.random.default_rng(SEED)
+def _by_year(rows: dict[Key, list]) -> dict[int, list[tuple[Key, str, float]]]:
+    out: dict[int, list] = {}
+    for key in sorted(rows):
+        out.setdefault(int(key[0][:4]), []).append((key, *rows[key]))
+    return out
+
+
+def generate_customs(out_dir: Path, reference_dir: Path, start: str = "2015-01",
+                     end: str = "2025-12") -> list[Path]:
+    """Write the bundled customs files (see the module's docstring); returns their paths.
+    The generator's parameters are written beside them as synthetic_parameters.json."""
+    rng = np.random.default_rng(stories.SEED)
     months = months_between(start, end)
-    n = len(months)
-    fx = read_fx(reference_dir)
     tech = read_tech_codes(reference_dir / "batches")
     background = read_stable_hs6_by_class(reference_dir)
-    partner_codes = sorted(PARTNERS)
-
-    rows_by_year: dict[tuple[int, str], list[list[str]]] = {}
-
-    def emit(flow: str, month: str, partner: str, hs8: str, name: str, usd: float) -> None:
-        year = int(month[:4])
-        if usd < 1:
-            return
-        kg = usd / 25.0
-        value = usd * fx[month] if year < usd_from_year else usd
-        rows_by_year.setdefault((year, flow), []).append([
-            month.replace("-", ""), partner, PARTNERS[partner], hs8, name,
-            _fmt_int(kg), "千克", "0", "?", _fmt_int(value),
-        ])
-
-    for group_id in sorted(GROUP_TARGETS):
-        target_g, target_v = GROUP_TARGETS[group_id]
-        series = shaped_series(n, target_g, target_v, rng, base=GROUP_BASE_USD[group_id])
-        group_codes = [c for c in tech if c.group_id == group_id]
-        weights = {c.hs8: rng.uniform(0.5, 1.5) for c in group_codes}
-        pshare = rng.dirichlet(np.ones(len(partner_codes)) * 3)
-        for i, month in enumerate(months):
-            live = [
-                c for c in group_codes
-                if c.valid_from <= month and (c.valid_to is None or month <= c.valid_to)
-            ]
-            if not live:
-                continue
-            total_w = sum(weights[c.hs8] for c in live)
-            for c in live:
-                for p, share in zip(partner_codes, pshare, strict=True):
-                    usd = series[i] * weights[c.hs8] / total_w * share
-                    emit("import", month, p, c.hs8, c.description, usd)
-
+    tech_rows, tech_total, draws, new_line = _tech_imports(months, tech, rng)
     tech_hs6 = {c.hs8[:6] for c in tech}
-    for sna, monthly_usd in BACKGROUND_USD.items():
-        pool = [c for c in background[sna] if c not in tech_hs6]
-        chosen = sorted(rng.choice(pool, size=min(BACKGROUND_CODES_PER_CLASS, len(pool)),
-                                   replace=False))
-        weights = rng.dirichlet(np.ones(len(chosen)))
-        trend = np.linspace(1.0, 1.25, n) * (1 + 0.05 * np.sin(np.arange(n) / 1.9))
-        for i, month in enumerate(months):
-            for hs6, w in zip(chosen, weights, strict=True):
-                emit("import", month, "304" if w > 0.02 else "116", f"{hs6}00",
-                     f"synthetic {sna} goods {hs6}", monthly_usd * w * trend[i])
+    pool = {k: [c for c in v if c not in tech_hs6] for k, v in background.items()}
+    imports = {**_background_imports(months, tech_total, pool, rng), **tech_rows}
 
-    export_pool = sorted(set(background["consumption"]) | set(background["capital"]))
-    export_codes = sorted(rng.choice(export_pool, size=EXPORT_CODES, replace=False))
-    export_w = rng.dirichlet(np.ones(EXPORT_CODES))
-    export_trend = np.cumprod(np.full(n, 1.0045)) * (1 + 0.04 * np.sin(np.arange(n) / 2.3))
-    for i, month in enumerate(months):
-        for hs6, w in zip(export_codes, export_w, strict=True):
-            emit("export", month, "502", f"{hs6}00", f"synthetic export goods {hs6}",
-                 EXPORT_BASE_USD * w * export_trend[i])
+    gap_group = [c.hs8 for c in tech if c.group_id == IC_GROUP and _live(c, GAP_MONTH)]
+    gap_codes = sorted(rng.choice(sorted(set(gap_group)), size=GAP_CODES, replace=False))
+    for key in [k for k in imports if k[0] == GAP_MONTH and k[2] in gap_codes]:
+        del imports[key]
+    unknown_keys = [k for k in sorted(tech_rows) if k[0].startswith(str(UNKNOWN_PARTNER_YEAR))]
+    for i in rng.choice(len(unknown_keys), size=UNKNOWN_PARTNER_ROWS, replace=False):
+        month, _, hs8 = unknown_keys[int(i)]
+        imports[(month, UNKNOWN_PARTNER, hs8)] = [tech_rows[unknown_keys[int(i)]][0], 2.0e5]
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for (year, flow), rows in sorted(rows_by_year.items()):
-        header = HEADER_CNY if year < usd_from_year else HEADER_USD
-        path = out_dir / f"gacc_synthetic_{year}_{flow}.csv"
-        _write_gacc_csv(path, header, rows)
-        written.append(path)
-    return written
+    writer = _Writer(out_dir, read_fx(reference_dir))
+    new_line_codes = sorted({c.hs8 for c in tech if c.group_id == new_line
+                             and _live(c, months[0])})
+    for year, rows in _by_year(imports).items():
+        codes = sorted({key[2] for key, _, _ in rows})
+        part_of = {h: i % IMPORT_PARTS for i, h in enumerate(codes)}
+        overlap = set(codes[::IMPORT_PARTS][:OVERLAP_CODES])
+        for part in range(IMPORT_PARTS):
+            chosen = [r for r in rows if part_of[r[0][2]] == part
+                      or (part == 1 and r[0][2] in overlap)]
+            name = f"gacc_synthetic_{year}_import_part{part + 1}.csv"
+            writer.write(name, year, chosen)
+            asked = sorted({r[0][2] for r in chosen} | {
+                h for h in new_line_codes if part_of.get(h, 0) == part})
+            if year == int(months[0][:4]):
+                # the queries of the first year asked for the new line: absent is no trade
+                (out_dir / f"{name}.manifest.json").write_text(json.dumps(
+                    {"flow": "import", "codes": asked}), encoding="utf-8")
+    first, last = COMMODITY_GRAIN_MONTHS
+    # the commodity file sums the partner rows as written (whole units of currency)
+    totals: dict[Key, list] = {}
+    for (month, _partner, hs8), (product, usd) in sorted(imports.items()):
+        if first <= month <= last:
+            totals.setdefault((month, "", hs8), [product, 0])[1] += writer.native(month, usd)
+    writer.write(f"gacc_synthetic_{first[:4]}_import_commodity.csv", int(first[:4]), [
+        (k, product, _usd_of(writer, k[0], native))
+        for k, (product, native) in sorted(totals.items())], partners=False)
+    for year, rows in _by_year(_exports(months, sorted(set(background["consumption"]) | set(
+            background["capital"])), rng)).items():
+        writer.write(f"gacc_synthetic_{year}_export.csv", year, rows)
+    revised = [k for k in sorted(tech_rows) if k[0] == REVISION_MONTH and k in imports]
+    picked = sorted(revised[int(i)] for i in rng.choice(len(revised), size=REVISED_KEYS,
+                                                         replace=False))
+    writer.write(f"gacc_synthetic_{REVISION_MONTH[:4]}_import_revised.csv",
+                 int(REVISION_MONTH[:4]), [
+                     (k, imports[k][0], imports[k][1] * rng.uniform(1.02, 1.08))
+                     for k in picked])
+    (out_dir / "synthetic_parameters.json").write_text(json.dumps({
+        **stories.parameters(draws), "new_line_group": new_line,
+        "gap": {"month": GAP_MONTH, "codes": gap_codes},
+        "revised_keys": [list(k) for k in picked],
+        "commodity_grain_months": list(COMMODITY_GRAIN_MONTHS),
+        "total_imports_usd_bn": TOTAL_IMPORTS_USD}, indent=1), encoding="utf-8")
+    return writer.written
+
+
+def _usd_of(writer: _Writer, month: str, native: int) -> float:
+    """The USD amount that writes as ``native`` in the month's currency."""
+    return native / writer.fx[month] if int(month[:4]) < USD_FROM_YEAR else float(native)

@@ -153,7 +153,7 @@ def test_coverage_and_plan_after_the_first_stage(stages):
 
 def _list_2023() -> set[str]:
     path = REPO / "data" / "reference" / "gacc_codes" / "commodities" / "en-hs8-2023.csv"
-    with path.open(encoding="utf-8") as fh:
+    with path.open(encoding="latin-1") as fh:  # the codes are ASCII; the text is not UTF-8
         return {r["CODES"] for r in csv.DictReader(fh)}
 
 
