@@ -314,12 +314,17 @@ def generate_customs(out_dir: Path, reference_dir: Path, start: str = "2015-01",
     pool = {k: [c for c in v if c not in tech_hs6] for k, v in background.items()}
     imports = {**_background_imports(months, tech_total, pool, rng), **tech_rows}
 
-    gap_group = [c.hs8 for c in tech if c.group_id == IC_GROUP and _live(c, GAP_MONTH)]
-    gap_codes = sorted(rng.choice(sorted(set(gap_group)), size=GAP_CODES, replace=False))
+    # each crafted shape where its month falls in the window (the default one has all)
+    gap_codes: list[str] = []
+    if GAP_MONTH in months:
+        gap_group = sorted({c.hs8 for c in tech if c.group_id == IC_GROUP
+                            and _live(c, GAP_MONTH)})
+        gap_codes = sorted(rng.choice(gap_group, size=GAP_CODES, replace=False))
     for key in [k for k in imports if k[0] == GAP_MONTH and k[2] in gap_codes]:
         del imports[key]
     unknown_keys = [k for k in sorted(tech_rows) if k[0].startswith(str(UNKNOWN_PARTNER_YEAR))]
-    for i in rng.choice(len(unknown_keys), size=UNKNOWN_PARTNER_ROWS, replace=False):
+    for i in (rng.choice(len(unknown_keys), size=UNKNOWN_PARTNER_ROWS, replace=False)
+              if unknown_keys else []):
         month, _, hs8 = unknown_keys[int(i)]
         imports[(month, UNKNOWN_PARTNER, hs8)] = [tech_rows[unknown_keys[int(i)]][0], 2.0e5]
 
@@ -348,19 +353,21 @@ def generate_customs(out_dir: Path, reference_dir: Path, start: str = "2015-01",
     for (month, _partner, hs8), (product, usd) in sorted(imports.items()):
         if first <= month <= last:
             totals.setdefault((month, "", hs8), [product, 0])[1] += writer.native(month, usd)
-    writer.write(f"gacc_synthetic_{first[:4]}_import_commodity.csv", int(first[:4]), [
-        (k, product, _usd_of(writer, k[0], native))
-        for k, (product, native) in sorted(totals.items())], partners=False)
+    if totals:
+        writer.write(f"gacc_synthetic_{first[:4]}_import_commodity.csv", int(first[:4]), [
+            (k, product, _usd_of(writer, k[0], native))
+            for k, (product, native) in sorted(totals.items())], partners=False)
     for year, rows in _by_year(_exports(months, sorted(set(background["consumption"]) | set(
             background["capital"])), rng)).items():
         writer.write(f"gacc_synthetic_{year}_export.csv", year, rows)
     revised = [k for k in sorted(tech_rows) if k[0] == REVISION_MONTH and k in imports]
     picked = sorted(revised[int(i)] for i in rng.choice(len(revised), size=REVISED_KEYS,
-                                                         replace=False))
-    writer.write(f"gacc_synthetic_{REVISION_MONTH[:4]}_import_revised.csv",
-                 int(REVISION_MONTH[:4]), [
-                     (k, imports[k][0], imports[k][1] * rng.uniform(1.02, 1.08))
-                     for k in picked])
+                                                         replace=False)) if revised else []
+    if picked:
+        writer.write(f"gacc_synthetic_{REVISION_MONTH[:4]}_import_revised.csv",
+                     int(REVISION_MONTH[:4]), [
+                         (k, imports[k][0], imports[k][1] * rng.uniform(1.02, 1.08))
+                         for k in picked])
     (out_dir / "synthetic_parameters.json").write_text(json.dumps({
         **stories.parameters(draws), "new_line_group": new_line,
         "gap": {"month": GAP_MONTH, "codes": gap_codes},
