@@ -111,6 +111,13 @@ def _load(con: duckdb.DuckDBPyConnection, grain: str, months: list[str], scope: 
             """SELECT flow, max(n) FROM (SELECT flow, period_month, count(DISTINCT hs8) AS n
                FROM staging.stg_customs__monthly_trade GROUP BY ALL) GROUP BY flow"""
         ).fetchall())
+        if scope == "list":  # an all-codes query returns the whole list of the year
+            for flow, n in con.execute(
+                    """SELECT flow, max(n) FROM (SELECT flow, period_month,
+                              count(DISTINCT hs8) AS n
+                       FROM intermediate.int_customs__code_coverage WHERE is_list_code
+                       GROUP BY ALL) GROUP BY flow""").fetchall():
+                per_month[flow] = max(per_month.get(flow) or 0, n)
         partners = con.execute(
             """SELECT avg(n) FROM (SELECT period_month, flow, hs8, count(*) AS n
                FROM staging.stg_customs__monthly_trade WHERE grain = $grain
