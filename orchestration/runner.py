@@ -44,6 +44,7 @@ class RunReport:
     invocation: str = ""  # the chokepoint/invocation tag shared by this run's Dagster runs
     refused: list[tuple[str, str]] = field(default_factory=list)  # (moved file, why)
     run_ids: list[str] = field(default_factory=list)
+    files: list = field(default_factory=list)  # accounting.FileAccount of every file read
 
     @property
     def ok(self) -> bool:
@@ -61,6 +62,9 @@ class RunReport:
             lines.append("data:       SYNTHETIC customs and Comtrade inputs (generated, not "
                          "real trade); real: GDP, FX, reference tables"
                          + (", Comtrade legacy file" if "real" in self.origins else ""))
+        for account in self.files:
+            if account.warning():
+                lines.append(f"WARNING:    {account.warning()}")
         for note in self.notes:
             lines.append(f"note:       {note}")
         for path, why in self.refused:
@@ -69,6 +73,11 @@ class RunReport:
         if self.generated:
             lines.append("generated:  " + ", ".join(f"{k} {v} files"
                                                     for k, v in self.generated.items()))
+        if self.files:
+            lines.append("")
+            lines.append("files (rows read = stored + set aside):")
+            for account in self.files:
+                lines.append(f"  {account.source:<9} {account.line()}")
         lines.append("")
         lines.append("rows:")
         for table, count in self.row_counts.items():
@@ -315,6 +324,10 @@ def _row_counts(warehouse: Path, report: RunReport) -> None:
                 "count(*) FILTER (WHERE is_unknown_code), "
                 "count(DISTINCT hs8) FILTER (WHERE is_unknown_code) "
                 "FROM staging.stg_customs__monthly_trade").fetchall()[0]
+        with contextlib.suppress(duckdb.Error):
+            from orchestration.defs import accounting
+
+            report.files = accounting.of_runs(con, report.run_ids)
         for table in ("raw.customs_monthly_trade", "raw.comtrade_annual_flows"):
             with contextlib.suppress(duckdb.Error):
                 report.origins |= {r[0] for r in con.execute(

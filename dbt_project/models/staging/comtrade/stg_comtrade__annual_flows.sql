@@ -33,6 +33,8 @@ with flows as (
         origin,
         source
     from {{ source('comtrade', 'comtrade_annual_flows') }}
+    -- HS4 headings are never added to six-digit rows: stg_comtrade__hs4_fill has them
+    where coalesce(cmd_level, 'HS6') <> 'HS4'
 
 ),
 
