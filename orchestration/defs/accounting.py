@@ -8,7 +8,7 @@ asset's non-blocking ``every_file_used`` check and ``chokepoint status`` read it
 ``rows_read`` always equals ``rows_stored`` plus the set-aside counts (:data:`REASONS`);
 :func:`record` refuses an account that does not add up, so a new filter cannot drop rows
 silently. Rows stored at a level other than HS6 (a reporter's TOTAL, an HS4 heading) are
-stored, not set aside, and counted in ``stored_other_level``.
+stored, not set aside, and counted by level in ``stored_levels``.
 
 No Dagster import except in :func:`check_result`.
 """
@@ -24,12 +24,14 @@ REASONS: dict[str, str] = {
     "breakdown": "breakdown rows (partner2, customs procedure or transport mode)",
     "other_flow": "other flows (re-exports, re-imports)",
     "other_series": "other series (another WEO concept than GDP in USD)",
-    "other_level": "aggregate level not used (HS2 chapters, country groups)",
+    "other_level": "aggregate level not used (codes of no HS level, country groups)",
     "no_value": "no value (a blank cell)",
     "outside_window": "outside the window",
     "unknown_reporter": "unknown reporter",
     "duplicate": "duplicate of a row in another file (or the same file)",
 }
+# Rows stored at a level other than HS6 (read on their own, see README "what is used")
+LEVELS = ("TOTAL", "HS2", "HS4")
 CHECK_NAME = "every_file_used"
 
 
@@ -40,7 +42,8 @@ class FileAccount:
     rows_read: int = 0
     rows_stored: int = 0
     set_aside: dict[str, int] = dataclasses.field(default_factory=dict)
-    stored_other_level: int = 0  # of rows_stored: TOTAL or HS4 rows, used at that level
+    # of rows_stored, those at TOTAL, HS2 or HS4 level (used at that level)
+    stored_levels: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def add(self, reason: str, n: int = 1) -> None:
         if reason not in REASONS:
@@ -66,8 +69,10 @@ class FileAccount:
     def line(self) -> str:
         """One line of the run report and of ``chokepoint status``."""
         text = f"{self.file_name}: read {self.rows_read:,}, stored {self.rows_stored:,}"
-        if self.stored_other_level:
-            text += f" ({self.stored_other_level:,} at TOTAL/HS4 level)"
+        levels = [f"{self.stored_levels[lv]:,} {lv}" for lv in LEVELS
+                  if self.stored_levels.get(lv)]
+        if levels:
+            text += f" ({', '.join(levels)})"
         aside = [f"{REASONS[r].split(' (')[0]} {self.set_aside[r]:,}" for r in REASONS
                  if self.set_aside.get(r)]
         if aside:
@@ -88,7 +93,8 @@ def ensure_table(con) -> None:
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {TABLE} (source VARCHAR, file_name VARCHAR, "
         "run_id VARCHAR, loaded_at TIMESTAMP, window_start VARCHAR, window_end VARCHAR, "
-        f"rows_read BIGINT, rows_stored BIGINT, stored_other_level BIGINT, {cols})")
+        "rows_read BIGINT, rows_stored BIGINT, "
+        + ", ".join(f"stored_{lv.lower()} BIGINT" for lv in LEVELS) + f", {cols})")
 
 
 def record(con, accounts: list[FileAccount], run_id: str | None,
@@ -103,19 +109,23 @@ def record(con, accounts: list[FileAccount], run_id: str | None,
     now = datetime.now(UTC).replace(tzinfo=None)
     for a in accounts:
         con.execute(
-            f"INSERT INTO {TABLE} VALUES ({', '.join(['?'] * (9 + len(REASONS)))})",
+            f"INSERT INTO {TABLE} VALUES "
+            f"({', '.join(['?'] * (8 + len(LEVELS) + len(REASONS)))})",
             [a.source, a.file_name, run_id, now, window[0], window[1], a.rows_read,
-             a.rows_stored, a.stored_other_level, *(a.set_aside.get(r, 0) for r in REASONS)])
+             a.rows_stored, *(a.stored_levels.get(lv, 0) for lv in LEVELS),
+             *(a.set_aside.get(r, 0) for r in REASONS)])
 
 
 def _from_row(row) -> FileAccount:
-    source, name, read, stored, other, *aside = row
+    source, name, read, stored, *rest = row
+    levels, aside = rest[:len(LEVELS)], rest[len(LEVELS):]
     return FileAccount(source, name, int(read), int(stored),
                        {r: int(n) for r, n in zip(REASONS, aside, strict=True) if n},
-                       int(other or 0))
+                       {lv: int(n) for lv, n in zip(LEVELS, levels, strict=True) if n})
 
 
-_COLUMNS = "source, file_name, rows_read, rows_stored, stored_other_level, " + ", ".join(REASONS)
+_COLUMNS = ", ".join(["source", "file_name", "rows_read", "rows_stored",
+                      *(f"stored_{lv.lower()}" for lv in LEVELS), *REASONS])
 
 
 def of_runs(con, run_ids: list[str]) -> list[FileAccount]:

@@ -85,7 +85,8 @@ def mixed() -> list[dict]:
         rec(2021, 156, "X", 0, "854231", 40.0),                    # stored (HS6)
         rec(2021, 156, "M", 0, "TOTAL", 9000.0),                   # stored (TOTAL)
         rec(2021, 156, "M", 0, "8541", 55.0),                      # stored (HS4)
-        rec(2021, 156, "M", 0, "85", 700.0),                       # other level (HS2)
+        rec(2021, 156, "M", 0, "85", 700.0),                       # stored (HS2)
+        rec(2021, 156, "M", 0, "854", 70.0),                       # other level (3 digits)
         rec(2021, 156, "RX", 0, "854231", 3.0),                    # other flow
         rec(2021, 156, "M", 0, "854231", 4.0, partner2=392),       # breakdown
         rec(2021, 156, "M", 0, "854231", 5.0, mot=1000),           # breakdown
@@ -131,15 +132,15 @@ def test_the_two_real_shaped_files(tmp_path):
     by_name = {a.file_name: a for a in _ingest(tmp_path, {HS4_FILE: hs4, TOTAL_FILE: total})}
     a = by_name[HS4_FILE]
     # 2015-2024: 140 reporters a year and the EU's 2015-2018; 2013-2014 outside
-    assert (a.rows_read, a.rows_stored, a.stored_other_level) == (1686, 1404, 1404)
+    assert (a.rows_read, a.rows_stored, a.stored_levels) == (1686, 1404, {"HS4": 1404})
     assert a.set_aside == {"outside_window": 282} and a.adds_up
     t = by_name[TOTAL_FILE]
-    assert (t.rows_read, t.rows_stored, t.stored_other_level) == (658, 10, 10)
+    assert (t.rows_read, t.rows_stored, t.stored_levels) == (658, 10, {"TOTAL": 10})
     assert t.set_aside == {"breakdown": 633, "outside_window": 15} and t.adds_up
     text = _report(tmp_path, [a, t])
-    assert (f"  comtrade  {HS4_FILE}: read 1,686, stored 1,404 (1,404 at TOTAL/HS4 level); "
+    assert (f"  comtrade  {HS4_FILE}: read 1,686, stored 1,404 (1,404 HS4); "
             "set aside: outside the window 282") in text
-    assert (f"  comtrade  {TOTAL_FILE}: read 658, stored 10 (10 at TOTAL/HS4 level); "
+    assert (f"  comtrade  {TOTAL_FILE}: read 658, stored 10 (10 TOTAL); "
             "set aside: breakdown rows 633, outside the window 15") in text
     assert "WARNING" not in text
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
@@ -148,7 +149,7 @@ def test_the_two_real_shaped_files(tmp_path):
                                   "GROUP BY ALL").fetchall())
     finally:
         con.close()
-    assert levels == {"HS4": 1404, "TOTAL": 10}
+    assert levels == {"HS4": 1404, "TOTAL": 10}  # marked by level, never summed together
 
 
 def test_a_file_of_years_outside_the_window_is_a_warning(tmp_path):
@@ -180,14 +181,15 @@ def test_a_mixed_file(tmp_path, suffix):
     files = {name: mixed(), "newer[2024-01-01].csv": newer}
     by_name = {a.file_name: a for a in _ingest(tmp_path, files)}
     a = by_name[name]
-    assert a.rows_read == 13
+    assert a.rows_read == 14
     assert a.set_aside == {"other_level": 1, "other_flow": 1, "breakdown": 2,
                            "outside_window": 1, "unknown_reporter": 1, "duplicate": 2}
-    assert (a.rows_stored, a.stored_other_level) == (5, 2) and a.adds_up
+    assert a.rows_stored == 6 and a.adds_up
+    assert a.stored_levels == {"TOTAL": 1, "HS2": 1, "HS4": 1}
     assert a.main_reason == "breakdown"  # the largest count; ties go to the first filter
     assert by_name["newer[2024-01-01].csv"].rows_stored == 1
     text = _report(tmp_path, list(by_name.values()))
-    assert (f"  comtrade  {name}: read 13, stored 5 (2 at TOTAL/HS4 level); set aside: "
+    assert (f"  comtrade  {name}: read 14, stored 6 (1 TOTAL, 1 HS2, 1 HS4); set aside: "
             "breakdown rows 2, other flows 1, aggregate level not used 1, outside the "
             "window 1, unknown reporter 1, duplicate of a row in another file 2") in text
 

@@ -104,7 +104,7 @@ def _records() -> list[dict]:
         rec(2021, 156, "M", 0, "854231", 3.0, mot=1000),         # transport breakdown
         rec(2021, 156, "RX", 0, "854231", 4.0),                  # re-export
         rec(2021, 156, "RM", 0, "854231", 4.5),                  # re-import
-        rec(2021, 156, "M", 0, "85", 5.0),                       # chapter aggregate
+        rec(2021, 156, "M", 0, "854", 5.0),                      # no HS level: dropped
         rec(2021, 156, "M", 0, "8542", 6.0),                     # heading: kept, HS4
         rec(2021, 156, "M", 0, "TOTAL", 9000.0),
         rec(2021, 842, "X", 0, "854231", 700.0, cl="H6"),
@@ -313,7 +313,7 @@ def test_bad_cells_in_dropped_rows_are_not_errors(tmp_path):
     records = _records()
     records[3]["primaryValue"] = "x"    # partner2 breakdown
     records[6]["refYear"] = "x"         # re-export
-    records[8]["reporterCode"] = "x"    # chapter aggregate
+    records[8]["reporterCode"] = "x"    # code of no HS level
     path = _write(tmp_path / "dropped.csv", _text(records, ","))
     assert len(_check_like_python(path)) == 6
 

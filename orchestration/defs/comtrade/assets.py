@@ -7,10 +7,10 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from orchestration.defs.comtrade.bulk_duckdb import load_bulk_file
-from orchestration.defs.comtrade.files import read_comtrade_file
 from orchestration.defs import accounting
 from orchestration.defs.accounting import FileAccount
+from orchestration.defs.comtrade.bulk_duckdb import load_bulk_file
+from orchestration.defs.comtrade.files import read_comtrade_file
 from orchestration.defs.comtrade.records import KEY, schema_sql
 from orchestration.defs.comtrade.reporters import known as known_reporters
 from orchestration.defs.partition_metadata import describe_partitions
@@ -83,16 +83,16 @@ def _count_stored(con, accounts: list[FileAccount]) -> None:
     """Rows each file contributes after the dedup; the others are duplicates of a row of
     another file (an older vintage, or the same record in a file named earlier)."""
     rows = con.execute(
-        "SELECT source_file, count(*) FILTER (WHERE chosen), "
-        "count(*) FILTER (WHERE chosen AND cmd_level <> 'HS6'), count(*) FROM ("
+        "SELECT source_file, cmd_level, count(*) FILTER (WHERE chosen), count(*) FROM ("
         "SELECT source_file, cmd_level, row_number() OVER (PARTITION BY "
         f"{', '.join(KEY)} ORDER BY vintage DESC NULLS LAST, source_file, source) = 1 "
         "AS chosen FROM incoming_ct) GROUP BY ALL").fetchall()
-    stored = {r[0]: r[1:] for r in rows}
-    for account in accounts:
-        chosen, other_level, inserted = stored.get(account.file_name, (0, 0, 0))
-        account.rows_stored = int(chosen)
-        account.stored_other_level = int(other_level)
+    by_file = {a.file_name: a for a in accounts}
+    for name, level, chosen, inserted in rows:
+        account = by_file[name]
+        account.rows_stored += int(chosen)
+        if level != "HS6" and chosen:
+            account.stored_levels[level] = int(chosen)
         account.add("duplicate", int(inserted) - int(chosen))
 
 

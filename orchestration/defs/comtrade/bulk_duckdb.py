@@ -277,13 +277,15 @@ def _stage_sql(stage: str, read: str, fields: dict[str, int], width: int,
     digits = f"replace({t('cmdCode')}, '.', '')"
     hs6 = (f"CASE WHEN upper({t('cmdCode')}) = 'TOTAL' THEN 'TOTAL' "
            f"WHEN NOT regexp_full_match({digits}, '[0-9]+') THEN NULL "
-           f"WHEN length({digits}) IN (4, 6) THEN {digits} "
+           f"WHEN length({digits}) IN (2, 4, 6) THEN {digits} "
            f"WHEN length({digits}) = 5 AND NOT {b('aggrLevel')} AND {n('aggrLevel')} = 6 "
            f"THEN lpad({digits}, 6, '0') "
            f"WHEN length({digits}) = 3 AND NOT {b('aggrLevel')} AND {n('aggrLevel')} = 4 "
-           f"THEN lpad({digits}, 4, '0') END")
+           f"THEN lpad({digits}, 4, '0') "
+           f"WHEN length({digits}) = 1 AND NOT {b('aggrLevel')} AND {n('aggrLevel')} = 2 "
+           f"THEN lpad({digits}, 2, '0') END")
     cmd_level = ("CASE WHEN hs6 = 'TOTAL' THEN 'TOTAL' WHEN length(hs6) = 4 THEN 'HS4' "
-                 "WHEN hs6 IS NOT NULL THEN 'HS6' END")
+                 "WHEN length(hs6) = 2 THEN 'HS2' WHEN hs6 IS NOT NULL THEN 'HS6' END")
     revision = "CASE upper({}) {} END".format(
         t("classificationCode"),
         " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in HS_REVISIONS.items()))

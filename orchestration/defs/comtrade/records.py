@@ -10,11 +10,12 @@ without double counting are kept (METHOD.md section 1.2):
   where they are blank) has no breakdowns, so a blank value counts as the total.
 * flows ``M`` (import) and ``X`` (export) only; re-exports, re-imports and the
   processing flows are dropped.
-* commodity codes at six digits; ``TOTAL`` is kept as ``hs6 = 'TOTAL'`` and four-digit
-  headings as ``hs6 = '8542'``, each marked by ``cmd_level`` ('HS6', 'HS4', 'TOTAL'): a
-  TOTAL row is a reporter's all-goods figure, and an HS4 row may stand in for a heading
-  whose six-digit detail is missing (staging decides, never summing both levels). Chapter
-  aggregates (2 digits) are dropped.
+* commodity codes at six digits; ``TOTAL`` is kept as ``hs6 = 'TOTAL'``, four-digit
+  headings as ``hs6 = '8542'`` and chapters as ``hs6 = '85'``, each marked by
+  ``cmd_level`` ('HS6', 'HS4', 'HS2', 'TOTAL'): TOTAL and chapter rows give a reporter's
+  all-goods and all-manufactured-goods figures, and an HS4 row may stand in for a heading
+  whose six-digit detail is missing. Levels are never summed together: staging reads
+  each level on its own. Any other code (odd lengths, 'AG1'...) is set aside.
 
 ``normalize_api_records(..., tally=counts)`` counts the rows read and the rows each
 filter set aside (keys of ``orchestration.defs.accounting.REASONS``).
@@ -170,9 +171,10 @@ _DIGITS = re.compile(r"^\d+$")
 
 
 def commodity(code: Any, aggr_level: int | None) -> tuple[str | None, str | None]:
-    """(code, level): a six-digit code and 'HS6', a four-digit heading and 'HS4', or
-    ('TOTAL', 'TOTAL'); (None, None) for other levels. A code that lost its leading zero
-    (a CSV through a spreadsheet) is padded only when the record gives its level."""
+    """(code, level): a six-digit code and 'HS6', a four-digit heading and 'HS4', a
+    chapter and 'HS2', or ('TOTAL', 'TOTAL'); (None, None) for any other code. A code
+    that lost its leading zero (a CSV through a spreadsheet) is padded only when the
+    record gives its level."""
     text = _text(code)
     if text is None:
         return None, None
@@ -189,6 +191,10 @@ def commodity(code: Any, aggr_level: int | None) -> tuple[str | None, str | None
         return text, "HS4"
     if len(text) == 3 and aggr_level == 4:
         return text.zfill(4), "HS4"
+    if len(text) == 2:
+        return text, "HS2"
+    if len(text) == 1 and aggr_level == 2:
+        return text.zfill(2), "HS2"
     return None, None
 
 
