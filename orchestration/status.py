@@ -14,7 +14,8 @@ from orchestration.settings import Settings
 # warehouse schema -> layer, in lineage order; other schemas are listed after these
 LAYERS = {"raw": "raw", "raw_ref": "reference", "reference": "reference",
           "staging": "staging", "intermediate": "intermediate", "marts": "marts",
-          "indicators": "indicators", "reports": "reports"}
+          "indicators": "indicators", "reports": "reports",
+          "dbt_test__audit": "dbt test failures (stored)"}
 
 
 def _last_materialized() -> dict[str, str]:
