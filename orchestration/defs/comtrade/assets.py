@@ -204,10 +204,11 @@ def ingest(con, settings: Settings, years: list[int], api: pd.DataFrame | None =
     backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"duckdb", "python"},
     description=(
-        "UN Comtrade annual HS6 flows (partner2 World, customs C00, transport 0), from "
-        "files in landing/comtrade (bulk, API records, legacy CSV) and, when "
-        "CHOKEPOINT_COMTRADE_SOURCE=api, from the Comtrade API. Each year is replaced whole, "
-        "after its audit passes."
+        "UN Comtrade annual flows (partner2 World, customs C00, transport 0) at HS6, with "
+        "HS4, HS2 and TOTAL records marked by cmd_level, from files in landing/comtrade "
+        "(bulk, API records, legacy CSV) and, when CHOKEPOINT_COMTRADE_SOURCE=api, from the "
+        "Comtrade API. Each year is replaced whole, after its audit passes; every file's "
+        "rows read, stored and set aside by reason go to raw.file_load_log."
     ),
     check_specs=[check_spec("comtrade_annual_flows", COMTRADE_KEY),
                  accounting.check_spec(COMTRADE_KEY)],
