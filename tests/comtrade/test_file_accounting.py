@@ -41,6 +41,13 @@ REPORTERS = [4, 8, 12, 24, 32, 36, 40, 48, 50, 56, 68, 76, 100, 104, 112, 116, 1
              862, 887, 894, 31, 51, 70, 84, 90, 96, 108]
 
 
+def _cl(year: int) -> str:
+    """The HS revision a reporter sent the year in (what the API's classificationCode
+    says with cl=HS): H1 for 2000-01, H2 2002-06, H3 2007-11, H4 2012-16, H5 2017-21, H6."""
+    return next(c for start, c in ((2022, "H6"), (2017, "H5"), (2012, "H4"), (2007, "H3"),
+                                   (2002, "H2"), (1996, "H1")) if year >= start)
+
+
 def write_api_csv(path: Path, records: list[dict]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
@@ -53,9 +60,10 @@ def write_api_csv(path: Path, records: list[dict]) -> Path:
 
 def hs4_exports_8542() -> list[dict]:
     """Every reporter's exports of HS 8542, 4-digit level, 2013-2024: 1,686 rows."""
-    rows = [comtrade_record(y, r, "X", 0, "8542", 1000.0 + r + y)
+    rows = [comtrade_record(y, r, "X", 0, "8542", 1000.0 + r + y, cl=_cl(y))
             for y in range(2013, 2025) for r in REPORTERS]
-    rows += [comtrade_record(y, 97, "X", 0, "8542", 5.0e9 + y) for y in range(2013, 2019)]
+    rows += [comtrade_record(y, 97, "X", 0, "8542", 5.0e9 + y, cl=_cl(y))
+             for y in range(2013, 2019)]
     return rows
 
 
@@ -64,10 +72,10 @@ def china_total_imports() -> list[dict]:
     a year) and 8 customs-procedure rows: 25 + 625 + 8 = 658 rows."""
     rows = []
     for y in range(2000, 2025):
-        rows.append(comtrade_record(y, 156, "M", 0, "TOTAL", 1.0e12 + y))
-        rows += [comtrade_record(y, 156, "M", 0, "TOTAL", 1.0e9 + p, partner2=p)
+        rows.append(comtrade_record(y, 156, "M", 0, "TOTAL", 1.0e12 + y, cl=_cl(y)))
+        rows += [comtrade_record(y, 156, "M", 0, "TOTAL", 1.0e9 + p, partner2=p, cl=_cl(y))
                  for p in REPORTERS[:25]]
-    rows += [comtrade_record(y, 156, "M", 0, "TOTAL", 5.0e8, customs="C01")
+    rows += [comtrade_record(y, 156, "M", 0, "TOTAL", 5.0e8, customs="C01", cl=_cl(y))
              for y in range(2017, 2025)]
     return rows
 
