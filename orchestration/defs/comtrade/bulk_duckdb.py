@@ -10,8 +10,8 @@ rows into an existing table with the columns of :data:`records.SCHEMA`.
 The semantics are those of ``read_comtrade_file`` followed by ``normalize_api_records``
 (``records.py``): the same breakdown filters (``partner2Code``/``customsCode``/
 ``motCode``, a blank value counting as the total), flows M/X only, HS6, HS4, HS2 or
-TOTAL codes (``cmd_level``), the same column derivations and defaults for ``vintage`` and ``origin``, one row per
-``records.KEY`` (the last one in the file wins), and the same ``ValueError`` messages
+TOTAL codes (``cmd_level``), the same column derivations and defaults for ``vintage``
+and ``origin``, one row per ``records.KEY`` (the last one in the file wins), and the same ``ValueError`` messages
 naming file, line and field. Errors are found in SQL on a staging table before
 anything is inserted, so a bad file inserts nothing.
 
