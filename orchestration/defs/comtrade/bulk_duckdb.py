@@ -12,8 +12,8 @@ The semantics are those of ``read_comtrade_file`` followed by ``normalize_api_re
 ``motCode``, a blank value counting as the total), flows M/X only, HS6, HS4, HS2 or
 TOTAL codes (``cmd_level``), the same column derivations and defaults for ``vintage``
 and ``origin``, one row per ``records.KEY`` (the last one in the file wins), and the
-same ``ValueError`` messages naming file, line and field. Errors are found in SQL on a staging table before
-anything is inserted, so a bad file inserts nothing.
+same ``ValueError`` messages naming file, line and field. Errors are found in SQL on a
+staging table before anything is inserted, so a bad file inserts nothing.
 
 How it runs: one pass of ``read_csv`` (all columns VARCHAR, every option explicit) into
 a temporary staging table holding only the rows that are kept or in error, typed; one
