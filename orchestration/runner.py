@@ -45,6 +45,8 @@ class RunReport:
     invocation: str = ""  # the chokepoint/invocation tag shared by this run's Dagster runs
     refused: list[tuple[str, str]] = field(default_factory=list)  # (moved file, why)
     run_ids: list[str] = field(default_factory=list)
+    started_at: str = ""  # UTC, ISO 8601
+    files: list = field(default_factory=list)  # accounting.FileAccount of every file read
 
     @property
     def ok(self) -> bool:
@@ -68,6 +70,9 @@ class RunReport:
                 lines.append(f"generator:  seed {seed}; every group's story and draws in "
                              f"{params} (the pattern matrix is the generator's, not a "
                              "study's)")
+        for account in self.files:
+            if account.warning():
+                lines.append(f"WARNING:    {account.warning()}")
         for note in self.notes:
             lines.append(f"note:       {note}")
         for path, why in self.refused:
@@ -76,6 +81,11 @@ class RunReport:
         if self.generated:
             lines.append("generated:  " + ", ".join(f"{k} {v} files"
                                                     for k, v in self.generated.items()))
+        if self.files:
+            lines.append("")
+            lines.append("files (rows read = stored + set aside):")
+            for account in self.files:
+                lines.append(f"  {account.source:<9} {account.line()}")
         lines.append("")
         lines.append("rows:")
         for table, count in self.row_counts.items():
@@ -172,12 +182,12 @@ def _collect(events, report: RunReport) -> None:
             err = event.event_specific_data.error
             while err.cause is not None:  # the user's error, not Dagster's wrapper
                 err = err.cause
-            report.failures.append(f"step {event.step_key}: {err.message.strip()[:1500]}")
+            report.failures.append(f"step {event.step_key}: {err.message.strip()}")
         if event.event_type == DagsterEventType.ENGINE_EVENT and getattr(
                 event.event_specific_data, "error", None) is not None:
             # the run worker could not start the job (import error, lost process)
             report.failures.append(f"run {event.job_name}: {event.message}: "
-                                   f"{event.event_specific_data.error.message.strip()[:1500]}")
+                                   f"{event.event_specific_data.error.message.strip()}")
         if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             ev = event.event_specific_data
             name = f"{ev.asset_key.to_user_string()}:{ev.check_name}"
@@ -233,7 +243,8 @@ def run_pipeline(
     if not MONTH.match(month_to) or month_to < month_from:
         raise SystemExit(f"--to {month_to!r}: expected YYYY-MM not before --from")
     report = RunReport(settings=settings, window=(month_from, month_to),
-                       generated={k: len(v) for k, v in generated.items()})
+                       generated={k: len(v) for k, v in generated.items()},
+                       started_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
     import dagster as dg
 
@@ -322,6 +333,10 @@ def _row_counts(warehouse: Path, report: RunReport) -> None:
                 "count(*) FILTER (WHERE is_unknown_code), "
                 "count(DISTINCT hs8) FILTER (WHERE is_unknown_code) "
                 "FROM staging.stg_customs__monthly_trade").fetchall()[0]
+        with contextlib.suppress(duckdb.Error):
+            from orchestration.defs import accounting
+
+            report.files = accounting.of_runs(con, report.run_ids)
         for table in ("raw.customs_monthly_trade", "raw.comtrade_annual_flows"):
             with contextlib.suppress(duckdb.Error):
                 report.origins |= {r[0] for r in con.execute(
@@ -334,3 +349,13 @@ def _write(report: RunReport) -> None:
     path = report.settings.reports_dir / "last_run.txt"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(report.render() + "\n")
+    # what `chokepoint status` shows of the last run, errors whole
+    facts = {
+        "invocation": report.invocation, "run_ids": report.run_ids,
+        "started_at": report.started_at, "window": list(report.window),
+        "outcome": "OK" if report.ok else "FAILED", "failures": report.failures,
+        "checks": {k: v for k, v in report.checks.items() if v in ("failed", "warned")},
+        "warnings": [w for a in report.files if (w := a.warning())],
+        "seconds": round(report.total_seconds, 1),
+    }
+    path.with_suffix(".json").write_text(json.dumps(facts, indent=1) + "\n")

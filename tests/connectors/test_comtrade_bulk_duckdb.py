@@ -104,8 +104,8 @@ def _records() -> list[dict]:
         rec(2021, 156, "M", 0, "854231", 3.0, mot=1000),         # transport breakdown
         rec(2021, 156, "RX", 0, "854231", 4.0),                  # re-export
         rec(2021, 156, "RM", 0, "854231", 4.5),                  # re-import
-        rec(2021, 156, "M", 0, "85", 5.0),                       # chapter aggregate
-        rec(2021, 156, "M", 0, "8542", 6.0),                     # heading aggregate
+        rec(2021, 156, "M", 0, "854", 5.0),                      # no HS level: dropped
+        rec(2021, 156, "M", 0, "8542", 6.0),                     # heading: kept, HS4
         rec(2021, 156, "M", 0, "TOTAL", 9000.0),
         rec(2021, 842, "X", 0, "854231", 700.0, cl="H6"),
     ]
@@ -146,8 +146,8 @@ def test_filters_tsv_gz_with_vintage_in_name(tmp_path):
     kept = sorted((r[COLUMNS.index("reporter_code")], r[COLUMNS.index("partner_code")],
                    r[COLUMNS.index("flow")], r[COLUMNS.index("hs6")],
                    r[COLUMNS.index("primary_value_usd")]) for r in rows)
-    assert kept == [(156, 0, "export", "854231", 250.0), (156, 0, "import", "854231", 1000.0),
-                    (156, 0, "import", "TOTAL", 9000.0),
+    assert kept == [(156, 0, "export", "854231", 250.0), (156, 0, "import", "8542", 6.0),
+                    (156, 0, "import", "854231", 1000.0), (156, 0, "import", "TOTAL", 9000.0),
                     (156, 392, "import", "854231", 40.0), (842, 0, "export", "854231", 700.0)]
     assert {r[COLUMNS.index("vintage")] for r in rows} == {"2023-01-03"}
     assert {r[COLUMNS.index("origin")] for r in rows} == {"real"}
@@ -206,9 +206,10 @@ def test_semicolons_and_missing_breakdown_columns(tmp_path):
     got = _check_like_python(path)
     # Without the breakdown columns the breakdown rows count as totals (the last of the
     # same key wins), and without aggrLevel nothing else changes.
-    assert len(got) == 5
+    assert len(got) == 6
     imports = [r for r in got if r[COLUMNS.index("flow")] == "import"
-               and r[COLUMNS.index("partner_code")] == 0 and r[COLUMNS.index("hs6")] != "TOTAL"]
+               and r[COLUMNS.index("partner_code")] == 0
+               and r[COLUMNS.index("cmd_level")] == "HS6"]
     assert [r[COLUMNS.index("primary_value_usd")] for r in imports] == [3.0]
 
 
@@ -312,9 +313,9 @@ def test_bad_cells_in_dropped_rows_are_not_errors(tmp_path):
     records = _records()
     records[3]["primaryValue"] = "x"    # partner2 breakdown
     records[6]["refYear"] = "x"         # re-export
-    records[8]["reporterCode"] = "x"    # chapter aggregate
+    records[8]["reporterCode"] = "x"    # code of no HS level
     path = _write(tmp_path / "dropped.csv", _text(records, ","))
-    assert len(_check_like_python(path)) == 5
+    assert len(_check_like_python(path)) == 6
 
 
 def test_bad_files(tmp_path):
@@ -366,12 +367,12 @@ def test_years_filter(tmp_path, synthetic):
     for r in _records():
         records.append({**r, "refYear": 2020, "period": "2020"})
     path = _write(tmp_path / "two_years.txt", _text(records))
-    assert len(_check_like_python(path)) == 10
+    assert len(_check_like_python(path)) == 12
     got = _check_like_python(path, years=[2020])
-    assert len(got) == 5 and {r[0] for r in got} == {2020}
+    assert len(got) == 6 and {r[0] for r in got} == {2020}
     assert _load(path, years=[2019])[0] == 0
     assert _load(path, years=[])[0] == 0
-    assert _load(path, years=[2020, 2021])[0] == 10
+    assert _load(path, years=[2020, 2021])[0] == 12
     # The whole file is still validated.
     records[0]["primaryValue"] = "x"
     bad = _write(tmp_path / "two_years_bad.txt", _text(records))

@@ -90,8 +90,9 @@ def _write_delimited(path, records, delimiter, gz=False, rename=None):
 
 def _check_small(df):
     assert list(df.columns) == COLUMNS
-    assert sorted(zip(df.flow, df.hs6, df.primary_value_usd, strict=True)) == [
-        ("export", "854231", 250.0), ("import", "854231", 1000.0), ("import", "TOTAL", 9000.0)]
+    assert sorted(zip(df.flow, df.hs6, df.cmd_level, df.primary_value_usd, strict=True)) == [
+        ("export", "854231", "HS6", 250.0), ("import", "8542", "HS4", 5.0),
+        ("import", "854231", "HS6", 1000.0), ("import", "TOTAL", "TOTAL", 9000.0)]
 
 
 def test_bulk_tab_gz_with_vintage_in_name(tmp_path):

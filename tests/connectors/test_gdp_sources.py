@@ -120,3 +120,32 @@ def test_worldbank_error_message():
             200, [{"message": [{"id": "120", "key": "Invalid value"}]}]))
         with pytest.raises(ValueError, match="Invalid value"):
             fetch_worldbank_gdp(None, [2023], base_url=server.url, backoff_s=0)
+
+
+def test_weo_file_account_adds_up(tmp_path):
+    """Seven rows: two GDP-in-USD rows of China in the window, one of 2014 outside it, an
+    IMF group (G110), two other concepts (PPPGDP, NGDP) and a blank value."""
+    from orchestration.defs.gdp.assets import gdp_account
+
+    path = tmp_path / "weo_2025oct_test.csv"
+    path.write_text(
+        "unit,base_year,ref_area,freq,lastactualdate,scale,notes,concept,year,value\n"
+        "USD,,CHN,A,2024,9.0,,NGDPD,2014,10475.0\n"
+        "USD,,CHN,A,2024,9.0,,NGDPD,2015,11113.0\n"
+        "USD,,CHN,A,2024,9.0,,NGDPD,2016,11227.0\n"
+        "USD,,G110,A,,9.0,,NGDPD,2015,50000.0\n"
+        "na,,CHN,A,2024,9.0,,PPPGDP,2015,19000.0\n"
+        "XDC,2015,CHN,A,2024,9.0,,NGDP,2015,68000.0\n"
+        "USD,,USA,A,2024,9.0,,NGDPD,2015,\n")
+    tally: dict[str, int] = {}
+    df = read_weo_gdp(path, tally=tally)
+    account = gdp_account(path.name, df, [2015, 2016], tally)
+    assert (account.rows_read, account.rows_stored) == (7, 2)
+    assert account.set_aside == {"other_series": 2, "other_level": 1, "no_value": 1,
+                                 "outside_window": 1}
+    assert account.adds_up and account.warning() is None
+    # 2030: the three GDP rows are outside the window, more than the 2 of other series
+    none_stored = gdp_account(path.name, df, [2030], tally)
+    assert none_stored.set_aside["outside_window"] == 3 and none_stored.rows_stored == 0
+    assert none_stored.warning() == ("gdp file weo_2025oct_test.csv: nothing stored of 7 "
+                                     "rows; main reason: outside the window")

@@ -80,5 +80,6 @@ def test_cli_status(first_run, capsys):
     settings, _ = first_run
     assert main(["status", "--data-dir", str(settings.data_dir)]) == 0
     out = capsys.readouterr().out
-    assert "raw/customs_monthly_trade" in out
-    assert "customs vintages" in out
+    assert "raw.customs_monthly_trade" in out and "\n  staging\n" in out
+    assert "files loaded" in out and "\n  customs\n" in out
+    assert "last run:    OK" in out

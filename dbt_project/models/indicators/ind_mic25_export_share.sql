@@ -9,6 +9,10 @@
 -- nearly every such code (setting manufactured_min_code_coverage, 0.95 of the HS2017
 -- codes of those chapters with world exports that year); a share over the few codes a
 -- study of some sectors loads would not be China's share of manufactured exports.
+-- Where the six-digit codes fall short, reporters' chapter records give it instead
+-- (int_comtrade__reporter_totals), and their TOTAL records give China's share of world
+-- exports of all goods; both only when China and nearly every reporter with exports
+-- that year (the same coverage setting, counted in reporters) sent such records.
 {%- set dominance = setting_number('dominance_threshold', 0.30) %}
 {%- set min_coverage = setting_number('manufactured_min_code_coverage', 0.95) %}
 with sector_codes as (
@@ -92,6 +96,67 @@ manufactured_codes as (
 
 ),
 
+reporter_totals as (
+
+    select reporter_totals.*
+    from {{ ref('int_comtrade__reporter_totals') }} as reporter_totals
+    where
+        reporter_totals.flow = 'export'
+        and reporter_totals.reporter_code not in (
+            select aggregates.comtrade_code
+            from {{ ref('ref_comtrade_aggregate_reporters') }} as aggregates
+        )
+
+),
+
+reporters as (
+
+    select
+        trade_year,
+        count(distinct reporter_code) as n_reporters
+    from exports
+    group by trade_year
+
+),
+
+world_totals as (
+
+    select
+        reporter_totals.trade_year,
+        sum(case when reporter_totals.reporter_code = 156 then reporter_totals.all_goods_usd end)
+        / nullif(sum(reporter_totals.all_goods_usd), 0) as all_goods_share,
+        count(reporter_totals.all_goods_usd) as n_reporters_total,
+        sum(case when reporter_totals.reporter_code = 156 then reporter_totals.manufactured_usd end)
+        / nullif(sum(reporter_totals.manufactured_usd), 0) as chapters_share,
+        count(reporter_totals.manufactured_usd) as n_reporters_chapters
+    from reporter_totals
+    group by reporter_totals.trade_year
+
+),
+
+covered_totals as (
+
+    select
+        world_totals.trade_year,
+        case
+            when
+                world_totals.n_reporters_total >= 2
+                and world_totals.n_reporters_total
+                >= {{ min_coverage }} * coalesce(reporters.n_reporters, 0)
+                then world_totals.all_goods_share
+        end as all_goods_share,
+        case
+            when
+                world_totals.n_reporters_chapters >= 2
+                and world_totals.n_reporters_chapters
+                >= {{ min_coverage }} * coalesce(reporters.n_reporters, 0)
+                then world_totals.chapters_share
+        end as chapters_share
+    from world_totals
+    left join reporters on world_totals.trade_year = reporters.trade_year
+
+),
+
 manufactured as (
 
     select
@@ -117,10 +182,13 @@ select
     case
         when 1.0 * manufactured.n_codes_loaded / manufactured_codes.n_codes >= {{ min_coverage }}
             then manufactured.share_of_loaded_codes
+        else covered_totals.chapters_share
     end as manufactured_china_share,
     case
         when 1.0 * manufactured.n_codes_loaded / manufactured_codes.n_codes >= {{ min_coverage }}
             then 'computed'
+        when covered_totals.chapters_share is not null
+            then 'computed from chapter records (HS 28-96 without 71)'
         else {{ dbt.concat([
             "'not computable from the loaded codes ('",
             dbt.cast("coalesce(manufactured.n_codes_loaded, 0)", dbt.type_string()),
@@ -129,6 +197,7 @@ select
             "' manufactured HS6 codes)'",
         ]) }}
     end as manufactured_share_status,
+    covered_totals.all_goods_share as all_goods_china_share,
     coalesce(dominance.n_hs6_dominant, 0) as n_hs6_dominant,
     1.0 * dominance.n_hs6_dominant / nullif(dominance.n_hs6_codes, 0) as dominance_share,
     'none (totals in the revision reported); dominance per HS2017 code: {{ setting("hs_conversion", "unsd") }}'
@@ -137,5 +206,6 @@ select
 from totals
 cross join manufactured_codes
 left join manufactured on totals.trade_year = manufactured.trade_year
+left join covered_totals on totals.trade_year = covered_totals.trade_year
 left join dominance
     on totals.sector_id = dominance.sector_id and totals.trade_year = dominance.trade_year

@@ -7,9 +7,12 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from orchestration.defs import accounting
+from orchestration.defs.accounting import FileAccount
 from orchestration.defs.comtrade.bulk_duckdb import load_bulk_file
 from orchestration.defs.comtrade.files import read_comtrade_file
 from orchestration.defs.comtrade.records import KEY, schema_sql
+from orchestration.defs.comtrade.reporters import known as known_reporters
 from orchestration.defs.partition_metadata import describe_partitions
 from orchestration.defs.partitions import annual_partitions, year_keys
 from orchestration.defs.quality.audit import check_spec, write_audit_publish
@@ -34,24 +37,63 @@ def _is_bulk_layout(path: Path) -> bool:
     return "Trade Value (US$)" not in _first_line(path)
 
 
-def _load_files(con, settings: Settings, years: list[int], table: str) -> list[str]:
-    loaded = []
+def _load_files(con, settings: Settings, years: list[int], table: str) -> list[FileAccount]:
+    """Insert each landing file's rows of ``years`` into ``table``; one account per file
+    (its cross-file duplicates and unknown reporters are counted by ``ingest``)."""
+    accounts = []
     for path in sorted(settings.landing("comtrade").iterdir()):
         if not (path.is_file() and path.name.lower().endswith(FILE_SUFFIXES)):
             continue
+        tally: dict[str, int] = {}
         if _is_bulk_layout(path):
-            load_bulk_file(con, path, table, years=years)
+            load_bulk_file(con, path, table, years=years, tally=tally)
         else:
-            df = read_comtrade_file(path)
-            df = df[df["year"].isin(years)]
+            df = read_comtrade_file(path, tally=tally)
+            tally["duplicate"] = tally.pop("kept") - len(df)  # the last one in the file wins
+            in_window = df["year"].isin(years)
+            tally["outside_window"] = int((~in_window).sum())
+            df = df[in_window]
             con.register("incoming_df", df)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_df").fetchall()
             con.unregister("incoming_df")
         # which file each row came from, so a conflict names both files
         con.execute(f"UPDATE {table} SET source_file = ? WHERE source_file IS NULL",
                     [path.name])
-        loaded.append(path.name)
-    return loaded
+        account = FileAccount("comtrade", path.name, rows_read=tally.pop("read", 0))
+        for reason, n in tally.items():
+            account.add(reason, n)
+        accounts.append(account)
+    return accounts
+
+
+def _set_aside_unknown_reporters(con, settings: Settings, accounts: list[FileAccount]) -> None:
+    codes, isos = known_reporters(settings.reference_dir)
+    where = ("NOT (list_contains(?::INTEGER[], reporter_code) "
+             "OR coalesce(list_contains(?::VARCHAR[], reporter_iso3), false))")
+    params = [sorted(codes), sorted(isos)]
+    counts = dict(con.execute(
+        f"SELECT source_file, count(*) FROM incoming_ct WHERE {where} GROUP BY ALL",
+        params).fetchall())
+    con.execute(f"DELETE FROM incoming_ct WHERE {where}", params)
+    for account in accounts:
+        account.add("unknown_reporter", counts.get(account.file_name, 0))
+
+
+def _count_stored(con, accounts: list[FileAccount]) -> None:
+    """Rows each file contributes after the dedup; the others are duplicates of a row of
+    another file (an older vintage, or the same record in a file named earlier)."""
+    rows = con.execute(
+        "SELECT source_file, cmd_level, count(*) FILTER (WHERE chosen), count(*) FROM ("
+        "SELECT source_file, cmd_level, row_number() OVER (PARTITION BY "
+        f"{', '.join(KEY)} ORDER BY vintage DESC NULLS LAST, source_file, source) = 1 "
+        "AS chosen FROM incoming_ct) GROUP BY ALL").fetchall()
+    by_file = {a.file_name: a for a in accounts}
+    for name, level, chosen, inserted in rows:
+        account = by_file[name]
+        account.rows_stored += int(chosen)
+        if level != "HS6" and chosen:
+            account.stored_levels[level] = int(chosen)
+        account.add("duplicate", int(inserted) - int(chosen))
 
 
 class ConflictingRecords(ValueError):
@@ -113,14 +155,19 @@ def _from_api(settings: Settings, years: list[int], log) -> pd.DataFrame:
 
 
 def ingest(con, settings: Settings, years: list[int], api: pd.DataFrame | None = None,
-           publish=None) -> list[str]:
+           publish=None, run_id: str | None = None) -> list[FileAccount]:
     """Replace the given years of raw.comtrade_annual_flows with the landing files (and
     API records): one row per record, a newer vintage replacing an older one, a conflict
     refused (ConflictingRecords) before anything is written. ``publish(write)`` runs the
     write (default: in its own transaction; the asset audits it before it commits).
-    Returns the files read."""
+    Returns one account per file read: rows read, stored, and set aside by reason."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(schema_sql("raw.comtrade_annual_flows")).fetchall()
+    # warehouses from before HS4 and TOTAL rows were marked: they held HS6 and TOTAL only
+    con.execute("ALTER TABLE raw.comtrade_annual_flows ADD COLUMN IF NOT EXISTS cmd_level "
+                "VARCHAR")
+    con.execute("UPDATE raw.comtrade_annual_flows SET cmd_level = CASE WHEN hs6 = 'TOTAL' "
+                "THEN 'TOTAL' ELSE 'HS6' END WHERE cmd_level IS NULL")
     con.execute("DROP TABLE IF EXISTS incoming_ct")
     con.execute(schema_sql("incoming_ct").replace("CREATE TABLE", "CREATE TEMP TABLE"))
     con.execute("ALTER TABLE incoming_ct ADD COLUMN source_file VARCHAR")
@@ -129,13 +176,17 @@ def ingest(con, settings: Settings, years: list[int], api: pd.DataFrame | None =
         con.register("incoming_api", api)
         con.execute("INSERT INTO incoming_ct BY NAME SELECT * FROM incoming_api")
         con.unregister("incoming_api")
+        files.append(FileAccount("comtrade", "api", rows_read=len(api)))
+    _set_aside_unknown_reporters(con, settings, files)
     check_conflicts(con, KEY)
+    _count_stored(con, files)
 
     def write() -> None:
         con.execute("DELETE FROM raw.comtrade_annual_flows WHERE list_contains(?, year)",
                     [years])
         con.execute("INSERT INTO raw.comtrade_annual_flows BY NAME "
                     + _DEDUP_SQL.format(key=", ".join(KEY)))
+        accounting.record(con, files, run_id, (str(min(years)), str(max(years))))
 
     if publish is None:
         con.execute("BEGIN TRANSACTION")
@@ -153,12 +204,14 @@ def ingest(con, settings: Settings, years: list[int], api: pd.DataFrame | None =
     backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"duckdb", "python"},
     description=(
-        "UN Comtrade annual HS6 flows (partner2 World, customs C00, transport 0), from "
-        "files in landing/comtrade (bulk, API records, legacy CSV) and, when "
-        "CHOKEPOINT_COMTRADE_SOURCE=api, from the Comtrade API. Each year is replaced whole, "
-        "after its audit passes."
+        "UN Comtrade annual flows (partner2 World, customs C00, transport 0) at HS6, with "
+        "HS4, HS2 and TOTAL records marked by cmd_level, from files in landing/comtrade "
+        "(bulk, API records, legacy CSV) and, when CHOKEPOINT_COMTRADE_SOURCE=api, from the "
+        "Comtrade API. Each year is replaced whole, after its audit passes; every file's "
+        "rows read, stored and set aside by reason go to raw.file_load_log."
     ),
-    check_specs=[check_spec("comtrade_annual_flows", COMTRADE_KEY)],
+    check_specs=[check_spec("comtrade_annual_flows", COMTRADE_KEY),
+                 accounting.check_spec(COMTRADE_KEY)],
 )
 def comtrade_annual_flows(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     settings = Settings.from_env()
@@ -178,10 +231,14 @@ def comtrade_annual_flows(context: dg.AssetExecutionContext, warehouse: Warehous
             except dg.Failure as failure:
                 refused.append(failure)
 
-        files = ingest(con, settings, years, api, publish=publish)
+        files = ingest(con, settings, years, api, publish=publish, run_id=context.run_id)
         yield from results
         if refused:
             raise refused[0]
         describe_partitions(context, con, "raw.comtrade_annual_flows", "year", "source")
-    context.log.info(f"read {len(files)} files: {', '.join(files)}")
+    for account in files:
+        context.log.info(account.line())
+        if account.warning():
+            context.log.warning(account.warning())
+    yield accounting.check_result(COMTRADE_KEY, files)
     yield dg.MaterializeResult()

@@ -9,11 +9,11 @@ rows into an existing table with the columns of :data:`records.SCHEMA`.
 
 The semantics are those of ``read_comtrade_file`` followed by ``normalize_api_records``
 (``records.py``): the same breakdown filters (``partner2Code``/``customsCode``/
-``motCode``, a blank value counting as the total), flows M/X only, HS6 or TOTAL codes,
-the same column derivations and defaults for ``vintage`` and ``origin``, one row per
-``records.KEY`` (the last one in the file wins), and the same ``ValueError`` messages
-naming file, line and field. Errors are found in SQL on a staging table before
-anything is inserted, so a bad file inserts nothing.
+``motCode``, a blank value counting as the total), flows M/X only, HS6, HS4, HS2 or
+TOTAL codes (``cmd_level``), the same column derivations and defaults for ``vintage``
+and ``origin``, one row per ``records.KEY`` (the last one in the file wins), and the
+same ``ValueError`` messages naming file, line and field. Errors are found in SQL on a
+staging table before anything is inserted, so a bad file inserts nothing.
 
 How it runs: one pass of ``read_csv`` (all columns VARCHAR, every option explicit) into
 a temporary staging table holding only the rows that are kept or in error, typed; one
@@ -277,9 +277,15 @@ def _stage_sql(stage: str, read: str, fields: dict[str, int], width: int,
     digits = f"replace({t('cmdCode')}, '.', '')"
     hs6 = (f"CASE WHEN upper({t('cmdCode')}) = 'TOTAL' THEN 'TOTAL' "
            f"WHEN NOT regexp_full_match({digits}, '[0-9]+') THEN NULL "
-           f"WHEN length({digits}) = 6 THEN {digits} "
+           f"WHEN length({digits}) IN (2, 4, 6) THEN {digits} "
            f"WHEN length({digits}) = 5 AND NOT {b('aggrLevel')} AND {n('aggrLevel')} = 6 "
-           f"THEN lpad({digits}, 6, '0') END")
+           f"THEN lpad({digits}, 6, '0') "
+           f"WHEN length({digits}) = 3 AND NOT {b('aggrLevel')} AND {n('aggrLevel')} = 4 "
+           f"THEN lpad({digits}, 4, '0') "
+           f"WHEN length({digits}) = 1 AND NOT {b('aggrLevel')} AND {n('aggrLevel')} = 2 "
+           f"THEN lpad({digits}, 2, '0') END")
+    cmd_level = ("CASE WHEN hs6 = 'TOTAL' THEN 'TOTAL' WHEN length(hs6) = 4 THEN 'HS4' "
+                 "WHEN length(hs6) = 2 THEN 'HS2' WHEN hs6 IS NOT NULL THEN 'HS6' END")
     revision = "CASE upper({}) {} END".format(
         t("classificationCode"),
         " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in HS_REVISIONS.items()))
@@ -302,18 +308,19 @@ def _stage_sql(stage: str, read: str, fields: dict[str, int], width: int,
 
     classes = ", ".join(HS_REVISIONS)
     # The checks of normalize_api_records, in its order: the first that applies decides.
-    steps: list[tuple[str, str]] = [("blank_row", "'skip'")]
+    # 'skip:<reason>' rows are set aside (reasons of accounting.REASONS; 'skip:blank' is no row)
+    steps: list[tuple[str, str]] = [("blank_row", "'skip:blank'")]
     steps += number_checks("partner2Code", False)
-    steps += [(f"NOT {b('partner2Code')} AND {n('partner2Code')} <> 0", "'skip'"),
+    steps += [(f"NOT {b('partner2Code')} AND {n('partner2Code')} <> 0", "'skip:breakdown'"),
               (f"{t('customsCode')} IS NOT NULL AND upper({t('customsCode')}) <> 'C00'",
-               "'skip'")]
+               "'skip:breakdown'")]
     steps += number_checks("motCode", False)
-    steps += [(f"NOT {b('motCode')} AND {n('motCode')} <> 0", "'skip'"),
+    steps += [(f"NOT {b('motCode')} AND {n('motCode')} <> 0", "'skip:breakdown'"),
               (f"{t('flowCode')} IS NULL", err("flowCode", "missing")),
-              ("flow IS NULL", "'skip'")]
+              ("flow IS NULL", "'skip:other_flow'")]
     steps += number_checks("aggrLevel", False)
     steps += [(f"{t('cmdCode')} IS NULL", err("cmdCode", "missing")),
-              ("hs6 IS NULL", "'skip'"),
+              ("hs6 IS NULL", "'skip:other_level'"),
               ("hs_revision IS NULL", err("classificationCode",
                                           f"not an HS classification code ({classes})"))]
     steps += number_checks("refYear", True)
@@ -343,7 +350,7 @@ def _stage_sql(stage: str, read: str, fields: dict[str, int], width: int,
         f"TRY_CAST({n('partnerCode')} AS INTEGER) AS partner_code",
         f"CASE WHEN {n('partnerCode')} = 0 THEN {_lit(WORLD_ISO)} ELSE {t('partnerISO')} END "
         "AS partner_iso3",
-        "flow", "hs6", "hs_revision",
+        "flow", "hs6", "hs_revision", "cmd_level",
         f"upper({t('classificationCode')}) AS classification_code",
         f"{dbl('primaryValue')} AS primary_value_usd",
         *(f"{dbl(f)} AS {c}" for f, c in _MEASURES.items()),
@@ -360,13 +367,21 @@ WITH src AS (
     SELECT {', '.join(layer1)} FROM w
 ), d AS (
     SELECT *, {hs6} AS hs6, {revision} AS hs_revision, {flow} AS flow FROM f
-), s AS (
-    SELECT *, {status} AS status, {vintage_sql} AS v FROM d
+), l AS (
+    SELECT *, {cmd_level} AS cmd_level FROM d
+), s AS MATERIALIZED (
+    SELECT *, {status} AS status, {vintage_sql} AS v FROM l
 )
 SELECT rn, status,
        CASE WHEN status <> 'keep' THEN {err_value} END AS err_value,
        {', '.join(typed)}
-FROM s WHERE status <> 'skip'
+FROM s WHERE status NOT LIKE 'skip:%'
+UNION ALL
+-- the rows set aside, one per reason, for the file's account
+SELECT NULL AS rn, status, CAST(count(*) AS VARCHAR) AS err_value,
+       {', '.join('NULL AS ' + c.rsplit(' AS ', 1)[-1] if ' AS ' in c else 'NULL AS ' + c
+                  for c in typed)}
+FROM s WHERE status LIKE 'skip:%' GROUP BY status
 """
 
 
@@ -381,6 +396,7 @@ def load_bulk_file(
     vintage: str | None = None,
     origin: str | None = None,
     years: list[int] | None = None,
+    tally: dict[str, int] | None = None,
 ) -> int:
     """Insert the normalized rows of one API/bulk-layout Comtrade file into ``table``.
 
@@ -388,7 +404,9 @@ def load_bulk_file(
     ``records.SCHEMA``. The rows are those ``read_comtrade_file(path, vintage, origin)``
     returns (``source = 'bulk'``), restricted to ``years`` when given (the whole file is
     still validated). Returns the number of rows inserted. Raises ``ValueError`` naming
-    file, line and field on bad input, having inserted nothing.
+    file, line and field on bad input, having inserted nothing. ``tally`` receives
+    'read' and the rows set aside by reason ('breakdown', 'other_flow', 'other_level',
+    'outside_window' and, within the file, 'duplicate').
     """
     path = Path(path)
     if not path.is_file():
@@ -434,7 +452,7 @@ def load_bulk_file(
                 raise _parse_error(src, message) from None
         bad = con.execute(
             f"SELECT rn, status, err_value FROM {stage} WHERE status <> 'keep' "
-            "ORDER BY rn LIMIT 1"
+            "AND status NOT LIKE 'skip:%' ORDER BY rn LIMIT 1"
         ).fetchall()
         if bad:
             rn, status, value = bad[0]
@@ -456,6 +474,8 @@ def load_bulk_file(
             f"QUALIFY row_number() OVER (PARTITION BY {', '.join(KEY)} ORDER BY rn DESC) = 1",
             params,
         ).fetchall()
+        if tally is not None:
+            _tally(con, stage, years, int(inserted[0][0]), tally)
         return int(inserted[0][0])
     finally:
         # In an aborted caller transaction this fails; the rollback drops the table.
@@ -463,6 +483,24 @@ def load_bulk_file(
             con.execute(f"DROP TABLE IF EXISTS {stage}")
         if transcoded is not None:
             transcoded.unlink(missing_ok=True)
+
+
+def _tally(con, stage: str, years: list[int] | None, inserted: int,
+           tally: dict[str, int]) -> None:
+    for status, n in con.execute(
+            f"SELECT status, CAST(err_value AS BIGINT) FROM {stage} "
+            "WHERE status LIKE 'skip:%'").fetchall():
+        reason = status.removeprefix("skip:")
+        if reason != "blank":
+            tally[reason] = tally.get(reason, 0) + n
+            tally["read"] = tally.get("read", 0) + n
+    kept, in_window = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE ?::INTEGER[] IS NULL "
+        f"OR list_contains(?::INTEGER[], year)) FROM {stage} WHERE status = 'keep'",
+        [years, years]).fetchone()
+    tally["read"] = tally.get("read", 0) + kept
+    tally["outside_window"] = tally.get("outside_window", 0) + kept - in_window
+    tally["duplicate"] = tally.get("duplicate", 0) + in_window - inserted
 
 
 def _parse_error(src: _File, message: str) -> ValueError:

@@ -141,9 +141,11 @@ def _rename(header: list[str], mapping: dict[str, str]) -> list[str | None]:
 
 
 def read_comtrade_file(
-    path: str | Path, vintage: str | None = None, origin: str | None = None
+    path: str | Path, vintage: str | None = None, origin: str | None = None,
+    tally: dict[str, int] | None = None,
 ) -> pd.DataFrame:
     """One hand-dropped Comtrade file -> the normalized frame (records.SCHEMA).
+    ``tally`` receives the counts of ``normalize_api_records`` (blank lines are no rows).
 
     ``origin`` defaults to 'synthetic' when the file name contains 'synthetic', else
     'real'. Raises ValueError naming file, line and field on bad input.
@@ -160,7 +162,7 @@ def read_comtrade_file(
     if name.lower().endswith(".json") or text.lstrip()[:1] in ("{", "["):
         records = _records_from_json(text, path)
         renamed = [{API_FIELDS.get(_norm(k), k): v for k, v in rec.items()} for rec in records]
-        return _normalize(renamed, vintage, "bulk", origin, path, "record", 1)
+        return _normalize(renamed, vintage, "bulk", origin, path, "record", 1, tally=tally)
 
     header, rows = _rows_from_text(text, path)
     keys = {_norm(h) for h in header}
@@ -168,7 +170,7 @@ def read_comtrade_file(
         names = _rename(header, API_FIELDS)
         records = _to_dicts(names, rows, path)
         return _normalize(records, vintage, "bulk", origin, path, "line", 2,
-                          _originals(header, names))
+                          _originals(header, names), tally)
     if all(k in keys for k in LEGACY_REQUIRED):
         names = _rename(header, LEGACY_FIELDS)
         records = _to_dicts(names, rows, path)
@@ -189,7 +191,7 @@ def read_comtrade_file(
                 )
             rec["flowCode"] = flow
         return _normalize(records, vintage, "legacy_csv", origin, path, "line", 2,
-                          _originals(header, names))
+                          _originals(header, names), tally)
     missing_api = [k for k in API_REQUIRED if k not in keys]
     missing_legacy = [k for k in LEGACY_REQUIRED if k not in keys]
     raise ValueError(
@@ -218,13 +220,14 @@ def _originals(header: list[str], names: list[str | None]) -> dict[str, str]:
     return {n: h.strip().lstrip("\ufeff") for h, n in zip(header, names, strict=True) if n}
 
 
-def _normalize(records, vintage, source, origin, path, unit, first, originals=None):
+def _normalize(records, vintage, source, origin, path, unit, first, originals=None,
+               tally=None):
     # Blank lines were kept as {} so that line numbers stay exact; skip them here.
     kept = [(first + i, r) for i, r in enumerate(records) if r]
     try:
         return normalize_api_records(
             [r for _, r in kept], vintage, source=source, origin=origin,
-            where=f"{path}: {unit}", lines=[n for n, _ in kept],
+            where=f"{path}: {unit}", lines=[n for n, _ in kept], tally=tally,
         )
     except RecordError as err:
         name = (originals or {}).get(err.field, err.field)

@@ -10,9 +10,15 @@ without double counting are kept (METHOD.md section 1.2):
   where they are blank) has no breakdowns, so a blank value counts as the total.
 * flows ``M`` (import) and ``X`` (export) only; re-exports, re-imports and the
   processing flows are dropped.
-* commodity codes at six digits; ``TOTAL`` is kept as ``hs6 = 'TOTAL'``; chapter and
-  heading aggregates (2 and 4 digits) are dropped, because they are sums of the six-digit
-  rows of the same reporter, flow and partner.
+* commodity codes at six digits; ``TOTAL`` is kept as ``hs6 = 'TOTAL'``, four-digit
+  headings as ``hs6 = '8542'`` and chapters as ``hs6 = '85'``, each marked by
+  ``cmd_level`` ('HS6', 'HS4', 'HS2', 'TOTAL'): TOTAL and chapter rows give a reporter's
+  all-goods and all-manufactured-goods figures, and an HS4 row may stand in for a heading
+  whose six-digit detail is missing. Levels are never summed together: staging reads
+  each level on its own. Any other code (odd lengths, 'AG1'...) is set aside.
+
+``normalize_api_records(..., tally=counts)`` counts the rows read and the rows each
+filter set aside (keys of ``orchestration.defs.accounting.REASONS``).
 
 ``isAggregate`` is deliberately *not* a filter. In Comtrade Plus it marks records that
 UNSD derived by summation rather than received as reported, for example the partner
@@ -68,6 +74,7 @@ SCHEMA: list[tuple[str, str]] = [
     ("vintage", "VARCHAR"),
     ("origin", "VARCHAR"),
     ("source", "VARCHAR"),
+    ("cmd_level", "VARCHAR"),
 ]
 COLUMNS: list[str] = [name for name, _ in SCHEMA]
 # One record per (year, period, reporter, partner, flow, code, classification).
@@ -163,22 +170,32 @@ def _text(value: Any) -> str | None:
 _DIGITS = re.compile(r"^\d+$")
 
 
-def _hs6(code: Any, aggr_level: int | None) -> str | None:
-    """Six-digit code, 'TOTAL', or None for other levels. A code that lost its leading
-    zero (a CSV through a spreadsheet) is padded only when the record says level 6."""
+def commodity(code: Any, aggr_level: int | None) -> tuple[str | None, str | None]:
+    """(code, level): a six-digit code and 'HS6', a four-digit heading and 'HS4', a
+    chapter and 'HS2', or ('TOTAL', 'TOTAL'); (None, None) for any other code. A code
+    that lost its leading zero (a CSV through a spreadsheet) is padded only when the
+    record gives its level."""
     text = _text(code)
     if text is None:
-        return None
+        return None, None
     if text.upper() == "TOTAL":
-        return "TOTAL"
+        return "TOTAL", "TOTAL"
     text = text.replace(".", "")
     if not _DIGITS.match(text):
-        return None
+        return None, None
     if len(text) == 6:
-        return text
+        return text, "HS6"
     if len(text) == 5 and aggr_level == 6:
-        return text.zfill(6)
-    return None
+        return text.zfill(6), "HS6"
+    if len(text) == 4:
+        return text, "HS4"
+    if len(text) == 3 and aggr_level == 4:
+        return text.zfill(4), "HS4"
+    if len(text) == 2:
+        return text, "HS2"
+    if len(text) == 1 and aggr_level == 2:
+        return text.zfill(2), "HS2"
+    return None, None
 
 
 def _vintage_of(record: Mapping[str, Any], fallback: str | None) -> str | None:
@@ -198,6 +215,7 @@ def normalize_api_records(
     where: str = "record",
     first_line: int = 1,
     lines: list[int] | None = None,
+    tally: dict[str, int] | None = None,
 ) -> pd.DataFrame:
     """API v1 / bulk records (camelCase field names, JSON types or strings) -> the
     normalized frame (:data:`SCHEMA`).
@@ -207,7 +225,12 @@ def normalize_api_records(
     ``where`` and ``first_line`` (or ``lines``, one number per record) name the records
     in error messages ("file.csv: line 7").
     Raises :class:`RecordError` (a ValueError) naming the record and field.
+    ``tally`` (a dict) receives 'read', 'kept' (before the one-row-per-KEY rule) and the
+    set-aside counts 'breakdown', 'other_flow', 'other_level'.
     """
+    counts = tally if tally is not None else {}
+    for name in ("read", "kept", "breakdown", "other_flow", "other_level"):
+        counts.setdefault(name, 0)
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
     if origin not in ORIGINS:
@@ -215,27 +238,33 @@ def normalize_api_records(
     rows: list[dict[str, Any]] = []
     for offset, rec in enumerate(records):
         at = f"{where} {lines[offset] if lines is not None else first_line + offset}"
+        counts["read"] += 1
         # Breakdown filters (a missing or blank field means the layout has no breakdown).
         if not _blank(rec.get("partner2Code")) and _integer(
             rec.get("partner2Code"), at, "partner2Code"
         ) != 0:
+            counts["breakdown"] += 1
             continue
         customs = _text(rec.get("customsCode"))
         if customs is not None and customs.upper() != "C00":
+            counts["breakdown"] += 1
             continue
         if not _blank(rec.get("motCode")) and _integer(rec.get("motCode"), at, "motCode") != 0:
+            counts["breakdown"] += 1
             continue
         flow_code = _text(rec.get("flowCode"))
         if flow_code is None:
             raise RecordError(at, "flowCode", rec.get("flowCode"), "missing")
         flow = FLOWS.get(flow_code.upper())
         if flow is None:
-            continue  # re-exports, re-imports, processing flows
+            counts["other_flow"] += 1  # re-exports, re-imports, processing flows
+            continue
         aggr = _integer(rec.get("aggrLevel"), at, "aggrLevel", required=False)
         if _blank(rec.get("cmdCode")):
             raise RecordError(at, "cmdCode", rec.get("cmdCode"), "missing")
-        hs6 = _hs6(rec.get("cmdCode"), aggr)
+        hs6, level = commodity(rec.get("cmdCode"), aggr)
         if hs6 is None:
+            counts["other_level"] += 1
             continue
         classification = _text(rec.get("classificationCode"))
         revision = hs_revision(classification)
@@ -277,8 +306,10 @@ def normalize_api_records(
                 "vintage": _vintage_of(rec, vintage_fallback),
                 "origin": origin,
                 "source": source,
+                "cmd_level": level,
             }
         )
+    counts["kept"] += len(rows)
     return to_frame(rows)
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.defs import accounting
 from orchestration.defs.customs import store
 from orchestration.defs.customs.parsing import CustomsFileError, parse_customs_file
 from orchestration.defs.gdp.assets import FX_KEY
@@ -31,7 +32,8 @@ def landing_files(landing: Path) -> list[Path]:
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"duckdb", "python"},
-    check_specs=[check_spec("customs_monthly_trade", CUSTOMS_KEY)],
+    check_specs=[check_spec("customs_monthly_trade", CUSTOMS_KEY),
+                 accounting.check_spec(CUSTOMS_KEY)],
     # the audit's volume rule compares months in USD
     deps=[FX_KEY],
     description=(
@@ -54,6 +56,7 @@ def customs_monthly_trade(context: dg.AssetExecutionContext, warehouse: Warehous
         # the newer file wins a key: files of one run are stored oldest first
         parsed_new.sort(key=lambda p: (p.path.stat().st_mtime_ns, p.path.name))
         revised: dict[str, int] = {}
+        accounts: list[accounting.FileAccount] = []
 
         def write() -> None:
             for parsed in parsed_new:
@@ -65,6 +68,8 @@ def customs_monthly_trade(context: dg.AssetExecutionContext, warehouse: Warehous
                     f"{parsed.currency}, {len(parsed.months)} months, {parsed.rows} rows"
                     + (f", {n} keys revised" if n else ""))
             store.replace_current_slice(con, months, in_transaction=True)
+            accounts[:] = store.file_accounts(con, [p.sha256 for p in parsed_new], months)
+            accounting.record(con, accounts, context.run_id, (months[0], months[-1]))
 
         def refuse_new(result: dg.AssetCheckResult) -> None:
             details = [v.value for k, v in result.metadata.items()
@@ -81,6 +86,11 @@ def customs_monthly_trade(context: dg.AssetExecutionContext, warehouse: Warehous
             revised.values()) else [])
         describe_partitions(context, con, "raw.customs_monthly_trade", "period_month",
                             "source_file")
+    for account in accounts:
+        context.log.info(account.line())
+        if account.warning():
+            context.log.warning(account.warning())
+    yield accounting.check_result(CUSTOMS_KEY, accounts)
     # Whole-run facts would be copied onto every month of a range: each month carries its own.
     yield dg.MaterializeResult()
 

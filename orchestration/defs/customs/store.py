@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.defs.accounting import FileAccount
 from orchestration.defs.customs.parsing import ParsedCustomsFile
 
 TRADE_COLUMNS = """
@@ -250,3 +251,27 @@ def replace_current_slice(con: duckdb.DuckDBPyConnection, months: list[str],
             "WHERE list_contains(?, period_month)", [months]
         ).fetchall()[0][0]
     return count
+
+
+def file_accounts(con: duckdb.DuckDBPyConnection, shas: list[str],
+                  months: list[str]) -> list[FileAccount]:
+    """Per newly stored file (after ``replace_current_slice`` of ``months``): its rows,
+    those now current, those of months outside the run (kept as vintages only) and those
+    whose key a newer file holds (duplicates; an identical row collapses the same way)."""
+    rows = con.execute(
+        """
+        SELECT v.source_file, v.file_sha256, count(*),
+               count(*) FILTER (WHERE NOT list_contains($months, v.period_month)),
+               (SELECT count(*) FROM raw.customs_monthly_trade c
+                WHERE c.file_sha256 = v.file_sha256)
+        FROM raw.customs_trade_vintages v
+        WHERE list_contains($shas, v.file_sha256)
+        GROUP BY ALL ORDER BY min(v.loaded_at)
+        """, {"months": months, "shas": shas}).fetchall()
+    accounts = []
+    for name, _sha, read, outside, current in rows:
+        account = FileAccount("customs", name, rows_read=read, rows_stored=current)
+        account.add("outside_window", outside)
+        account.add("duplicate", read - outside - current)
+        accounts.append(account)
+    return accounts

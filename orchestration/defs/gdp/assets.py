@@ -5,6 +5,7 @@ import os
 import dagster as dg
 import pandas as pd
 
+from orchestration.defs import accounting
 from orchestration.defs.gdp.sources import (
     fetch_worldbank_gdp,
     read_fred_fx_monthly,
@@ -42,7 +43,7 @@ def _replacer(con, table: str, df: pd.DataFrame, where: str, params: list):
     partitions_def=annual_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"duckdb", "python"},
-    check_specs=[check_spec("gdp_annual", GDP_KEY)],
+    check_specs=[check_spec("gdp_annual", GDP_KEY), accounting.check_spec(GDP_KEY)],
     description=(
         "GDP in current USD per economy and year. Offline default: the bundled IMF World "
         "Economic Outlook (October 2025). CHOKEPOINT_GDP_SOURCE=worldbank reads the World "
@@ -52,18 +53,43 @@ def _replacer(con, table: str, df: pd.DataFrame, where: str, params: list):
 def gdp_annual(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     settings = Settings.from_env()
     years = year_keys(context)
+    tally: dict[str, int] = {}
     if os.environ.get("CHOKEPOINT_GDP_SOURCE", "imf").lower() == "worldbank":
         df = fetch_worldbank_gdp(
             None, years, base_url=os.environ.get("WORLDBANK_BASE_URL") or None
         )
+        name, tally["read"] = "World Bank API NY.GDP.MKTP.CD", len(df)
     else:
-        df = read_weo_gdp(settings.reference_dir / WEO_FILE)
+        df = read_weo_gdp(settings.reference_dir / WEO_FILE, tally=tally)
+        name = WEO_FILE.rsplit("/", 1)[-1]
+    account = gdp_account(name, df, years, tally)
     df = df[df["year"].isin(years)].reset_index(drop=True)
     with warehouse.connect() as con:
-        write = _replacer(con, "raw.gdp_annual", df, "list_contains(?, year)", [years])
+        replace = _replacer(con, "raw.gdp_annual", df, "list_contains(?, year)", [years])
+
+        def write() -> None:
+            replace()
+            accounting.record(con, [account], context.run_id,
+                              (str(min(years)), str(max(years))))
+
         yield from write_audit_publish(context, con, "gdp_annual", write)
         describe_partitions(context, con, "raw.gdp_annual", "year", "vintage", "'real'")
+    context.log.info(account.line())
+    yield accounting.check_result(GDP_KEY, [account])
     yield dg.MaterializeResult()
+
+
+def gdp_account(name: str, df: pd.DataFrame, years: list[int],
+                tally: dict[str, int]) -> accounting.FileAccount:
+    """The GDP file's account: the reader's set-aside counts, then the window."""
+    tally = dict(tally)
+    account = accounting.FileAccount("gdp", name, rows_read=tally.pop("read"))
+    for reason, n in tally.items():
+        account.add(reason, n)
+    in_window = int(df["year"].isin(years).sum())
+    account.add("outside_window", len(df) - in_window)
+    account.rows_stored = in_window
+    return account
 
 
 @dg.asset(

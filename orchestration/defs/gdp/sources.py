@@ -66,10 +66,13 @@ def _last_actual_year(text: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def read_weo_gdp(path: str | Path, vintage: str | None = None) -> pd.DataFrame:
+def read_weo_gdp(path: str | Path, vintage: str | None = None,
+                 tally: dict[str, int] | None = None) -> pd.DataFrame:
     """IMF WEO long CSV (unit, base_year, ref_area, freq, lastactualdate, scale, notes,
     concept, year, value) -> GDP frame in USD. ``vintage`` defaults to the release in the
-    file name (``weo_2025oct`` -> ``'2025-10'``). Raises ValueError on a bad file."""
+    file name (``weo_2025oct`` -> ``'2025-10'``). Raises ValueError on a bad file.
+    ``tally`` receives 'read' and the rows set aside: 'other_series' (another concept),
+    'other_level' (IMF country groups), 'no_value' (a blank value)."""
     path = Path(path)
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -80,10 +83,15 @@ def read_weo_gdp(path: str | Path, vintage: str | None = None) -> pd.DataFrame:
     if missing:
         raise ValueError(f"{path}: line 1: field(s) {sorted(missing)} missing from the header")
     vintage = vintage or _weo_vintage(path) or "unknown"
+    counts = tally if tally is not None else {}
+    counts["read"] = len(raw)
     df = raw[raw["concept"] == WEO_CONCEPT].copy()
+    counts["other_series"] = len(raw) - len(df)
     df["line"] = df.index + 2
-    df = df[df["ref_area"].str.fullmatch(r"[A-Z]{3}")]  # drop IMF group codes (G001 ...)
-    df = df[df["value"].str.strip() != ""]
+    countries = df[df["ref_area"].str.fullmatch(r"[A-Z]{3}")]  # drop IMF group codes (G001)
+    counts["other_level"] = len(df) - len(countries)
+    df = countries[countries["value"].str.strip() != ""]
+    counts["no_value"] = len(countries) - len(df)
     bad_unit = df[df["unit"] != "USD"]
     if len(bad_unit):
         row = bad_unit.iloc[0]

@@ -354,14 +354,15 @@ SUITES = [
         name="comtrade_annual_flows",
         asset_key=COMTRADE_KEY,
         read=_read("raw.comtrade_annual_flows",
-                   "year, reporter_code, partner_code, flow, hs6, classification_code, "
-                   "primary_value_usd, origin, source", "year", "year",
+                   "year, reporter_code, partner_code, flow, hs6, cmd_level, "
+                   "classification_code, primary_value_usd, origin, source", "year", "year",
                    chunk_by="year * 100000 + reporter_code"),
         id_columns=("year", "reporter_code", "partner_code", "flow", "hs6", "source"),
         expectations=[
             _not_null("year"), _not_null("reporter_code"), _not_null("hs6"),
             _in_set("flow", ["import", "export"]),
-            _regex("hs6", r"^(\d{6}|TOTAL)$"),
+            _regex("hs6", r"^(\d{6}|\d{4}|\d{2}|TOTAL)$"),
+            _in_set("cmd_level", ["HS6", "HS4", "HS2", "TOTAL"]),
             _in_set("classification_code", ["H0", "H1", "H2", "H3", "H4", "H5", "H6"]),
             _in_set("origin", ["real", "synthetic"]),
             _range("primary_value_usd", low=0),

@@ -33,6 +33,9 @@ with flows as (
         origin,
         source
     from {{ source('comtrade', 'comtrade_annual_flows') }}
+    -- six-digit and TOTAL rows; headings and chapters are read on their own
+    -- (stg_comtrade__aggregate_flows), never added to six-digit rows
+    where coalesce(cmd_level, 'HS6') in ('HS6', 'TOTAL')
 
 ),
 
