@@ -212,7 +212,8 @@ def generate_comtrade(
         if year in customs_totals:
             total = customs_totals[year]
             rows.append(_record(year, 156, "M", 0, "W00", "TOTAL", total))
-            share = prng.dirichlet(np.ones(len(IMPORT_PARTNERS))) * 0.7
+            # the partners that report cover part of China's imports, not all
+            share = prng.dirichlet(np.ones(len(IMPORT_PARTNERS))) * prng.uniform(0.6, 0.8)
             for partner, q in zip(IMPORT_PARTNERS, share, strict=True):
                 if LATE_MISSING.get(partner) != "all" or year != last_year:
                     rows.append(_record(year, partner, "X", 156, "CHN", "TOTAL",

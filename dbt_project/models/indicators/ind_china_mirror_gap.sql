@@ -178,7 +178,7 @@ select
     all_rows.comtrade_china_imports_usd,
     all_rows.partner_exports_fob_usd,
     all_rows.partner_exports_fob_usd * {{ factor }} as partner_exports_cif_usd,
-    {{ factor }} as cif_fob_factor,
+    cast({{ factor }} as double) as cif_fob_factor,
     all_rows.n_partners_reporting,
     all_rows.customs_imports_usd - all_rows.comtrade_china_imports_usd
         as gap_customs_vs_comtrade_usd,
@@ -195,7 +195,7 @@ select
         > {{ tolerance }} * abs(all_rows.comtrade_china_imports_usd),
         false
     ) as exceeds_loading_tolerance,
-    {{ tolerance }} as loading_tolerance,
+    cast({{ tolerance }} as double) as loading_tolerance,
     all_rows.origin
 from all_rows
 left join customs_months on all_rows.trade_year = customs_months.trade_year

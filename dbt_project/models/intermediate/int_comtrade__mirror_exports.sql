@@ -6,6 +6,10 @@
 -- partners' CIF imports by to estimate a non-reporter's FOB exports). A reported value,
 -- zero included, is never replaced: a zero is a report. Only codes some partner reports
 -- are filled, so the fill is at most what the reporting partners saw.
+-- In a year the reporter did report, a code counts as missing only against partners'
+-- rows in a revision the reporter used that year: codes carried from another revision
+-- land on one HS2017 successor by the UNSD rule, while the reporter may have reported
+-- the goods under a sibling code, and the fill would count them twice.
 -- Partner codes that are not economies are not filled: aggregates (ref_comtrade_aggregate_
 -- reporters: World, EU, ASEAN) and Comtrade's bunkers, free zones, special categories and
 -- areas not elsewhere specified (837, 838, 839, 899).
@@ -37,13 +41,42 @@ reported_codes as (
 
 ),
 
+reported_revisions as (
+
+    select distinct
+        trade_year,
+        reporter_code,
+        hs_revision
+    from canonical
+    where flow = 'export' and partner_code = 0
+
+),
+
 reported_years as (
 
     select distinct
         trade_year,
         reporter_code
+    from reported_revisions
+
+),
+
+comparable_imports as (
+
+    select canonical.*
     from canonical
-    where flow = 'export' and partner_code = 0
+    left join reported_years
+        on
+            canonical.trade_year = reported_years.trade_year
+            and canonical.partner_code = reported_years.reporter_code
+    left join reported_revisions
+        on
+            canonical.trade_year = reported_revisions.trade_year
+            and canonical.partner_code = reported_revisions.reporter_code
+            and canonical.hs_revision = reported_revisions.hs_revision
+    where
+        canonical.flow = 'import'
+        and (reported_years.reporter_code is null or reported_revisions.reporter_code is not null)
 
 ),
 
@@ -57,10 +90,9 @@ partner_imports as (
         sum(value_usd) as partner_imports_cif_usd,
         count(distinct reporter_code) as n_partners_reporting,
         {{ combined_origin('origin') }} as origin
-    from canonical
+    from comparable_imports
     where
-        flow = 'import'
-        and partner_code != 0
+        partner_code != 0
         and partner_code != reporter_code
         and not is_aggregate_reporter
         and partner_code not in (837, 838, 839, 899)
@@ -76,7 +108,7 @@ select
     partner_imports.hs6,
     substr(partner_imports.hs6, 1, 4) as hs4,
     partner_imports.partner_imports_cif_usd,
-    {{ factor }} as cif_fob_factor,
+    cast({{ factor }} as double) as cif_fob_factor,
     partner_imports.partner_imports_cif_usd / {{ factor }} as value_usd,
     partner_imports.n_partners_reporting,
     case
