@@ -53,7 +53,7 @@ LATE_REVISION = {**{(484, y): "H4" for y in range(2017, 2021)}, (702, 2017): "H4
 
 # Reporters missing from the last year, as real Comtrade is for the latest years: absent
 # whole ("all"), or reporting only some codes ("some": every third code left out).
-LATE_MISSING = {826: "all", 699: "all", 764: "all", 410: "some"}
+LATE_MISSING = {826: "all", 699: "all", 764: "all", 124: "some"}
 # Reporters whose imports by partner are written for the mirror of LATE_MISSING.
 MIRROR_IMPORTERS = {842: "USA", 276: "DEU", 392: "JPN", 528: "NLD", 251: "FRA",
                     344: "HKG", 702: "SGP"}
