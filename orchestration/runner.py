@@ -337,12 +337,33 @@ def _row_counts(warehouse: Path, report: RunReport) -> None:
             from orchestration.defs import accounting
 
             report.files = accounting.of_runs(con, report.run_ids)
+        with contextlib.suppress(duckdb.Error):
+            report.notes.extend(_mirror_notes(con))
         for table in ("raw.customs_monthly_trade", "raw.comtrade_annual_flows"):
             with contextlib.suppress(duckdb.Error):
                 report.origins |= {r[0] for r in con.execute(
                     f"SELECT DISTINCT origin FROM {table}").fetchall()}
     finally:
         con.close()
+
+
+def _mirror_notes(con) -> list[str]:
+    """What the mirror fill estimated, per year: the run report says the world export
+    shares it publishes beside the reported ones rest partly on partners' imports."""
+    rows = con.execute(
+        "SELECT trade_year, fill_reason, count(DISTINCT reporter_code), "
+        "string_agg(DISTINCT coalesce(reporter_iso3, CAST(reporter_code AS VARCHAR)), ', ' "
+        "ORDER BY coalesce(reporter_iso3, CAST(reporter_code AS VARCHAR))), count(*), "
+        "sum(value_usd) FROM intermediate.int_comtrade__mirror_exports "
+        "GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
+    notes = []
+    for year, reason, n, names, codes, value in rows:
+        shown = names.split(", ")
+        listed = ", ".join(shown[:8]) + (", ..." if len(shown) > 8 else "")
+        notes.append(f"mirror fill {year}: {n} reporters ({listed}), {reason}: {codes} "
+                     f"code values, USD {value / 1e9:,.1f} bn estimated from partners' "
+                     "imports (is_mirror)")
+    return notes
 
 
 def _write(report: RunReport) -> None:

@@ -7,6 +7,16 @@ HS4 headings of seed 002 Table 7. The reporting revision follows the year (H4 to
 H5 to 2021, H6 after), with codes carried across revisions by the UNSD concordance.
 Codes of the real legacy file (848620, 903082, 903141) are left out: real data covers
 them. Every file name carries 'synthetic'.
+
+Partner-level rows, as in a real bulk download, for the mirror fill and the
+reconciliation of China's imports (dbt int_comtrade__mirror_exports, ind_china_mirror_gap):
+China's import partners report their exports to China; the reporters that are missing
+in the last year (LATE_MISSING) are also reported by a few importers every year, so
+their exports can be estimated from the importers' side; with the customs files of the
+same run, China reports its all-goods total (cmdCode TOTAL) as its customs add up to,
+and its import partners their all-goods exports to China. The importers' CIF values are
+their partner's FOB exports times a CIF margin around 6% with noise: nothing here is
+aimed at any published figure.
 """
 
 import csv
@@ -39,6 +49,39 @@ REVISION_OF_YEAR = [(2016, "H4"), (2021, "H5"), (9999, "H6")]
 # 2017-2020, Singapore and Viet Nam for 2017): a reporter reports a year in one revision.
 LATE_REVISION = {**{(484, y): "H4" for y in range(2017, 2021)}, (702, 2017): "H4",
                  (704, 2017): "H4"}
+
+
+# Reporters missing from the last year, as real Comtrade is for the latest years: absent
+# whole ("all"), or reporting only some codes ("some": every third code left out).
+LATE_MISSING = {826: "all", 699: "all", 764: "all", 124: "some"}
+# Reporters whose imports by partner are written for the mirror of LATE_MISSING.
+MIRROR_IMPORTERS = {842: "USA", 276: "DEU", 392: "JPN", 528: "NLD", 251: "FRA",
+                    344: "HKG", 702: "SGP"}
+CIF_MARGIN = 1.06
+ISO_OF = {**REPORTERS, 156: "CHN"}
+
+
+def _is_missing(reporter: int, year: int, last_year: int, code_index: int) -> bool:
+    rule = LATE_MISSING.get(reporter) if year == last_year else None
+    return rule == "all" or (rule == "some" and code_index % 3 == 0)
+
+
+def _customs_import_totals(customs_dir: Path, reference_dir: Path) -> dict[int, float]:
+    """USD total of the import files the customs generator wrote, per year (RMB files
+    converted with the same monthly FRED rate the models use)."""
+    from orchestration.synthetic.customs import read_fx
+
+    fx = read_fx(reference_dir)
+    totals: dict[int, float] = {}
+    for path in sorted(customs_dir.glob("gacc_synthetic_*_import.csv")):
+        rows = list(csv.reader(io.StringIO(path.read_bytes().decode("gb18030"))))
+        in_usd = rows[0][-2] == "美元" if rows[0][-1] == "" else rows[0][-1] == "美元"
+        for row in rows[1:]:
+            month = f"{row[0][:4]}-{row[0][4:6]}"
+            value = float(row[9].replace(",", ""))
+            year = int(month[:4])
+            totals[year] = totals.get(year, 0.0) + (value if in_usd else value / fx[month])
+    return totals
 
 
 def _revision(year: int, reporter: int | None = None) -> str:
@@ -89,7 +132,8 @@ def _record(year: int, reporter: int, flow: str, partner: int, partner_iso: str,
         "partnerDesc": "World" if partner == 0 else "", "partner2Code": 0,
         "partner2ISO": "W00", "partner2Desc": "World", "classificationCode": cls,
         "classificationSearchCode": "HS", "isOriginalClassification": "True",
-        "cmdCode": cmd, "cmdDesc": f"synthetic HS {cmd}", "aggrLevel": 6, "isLeaf": "True",
+        "cmdCode": cmd, "cmdDesc": f"synthetic HS {cmd}", "aggrLevel": 0 if cmd == "TOTAL" else 6,
+        "isLeaf": "True",
         "customsCode": "C00", "customsDesc": "TOTAL CPC", "mosCode": 0, "motCode": 0,
         "motDesc": "TOTAL MOT", "qtyUnitCode": 8, "qtyUnitAbbr": "kg",
         "qty": round(value / 30.0), "isQtyEstimated": "False", "altQtyUnitCode": -1,
@@ -103,9 +147,16 @@ def _record(year: int, reporter: int, flow: str, partner: int, partner_iso: str,
 
 def generate_comtrade(
     out_dir: Path, reference_dir: Path, seeds_dir: Path, first_year: int = 2015,
-    last_year: int = 2024,
+    last_year: int = 2024, customs_dir: Path | None = None,
 ) -> list[Path]:
+    """``customs_dir``: the synthetic customs files of the same run, whose import totals
+    China's TOTAL rows repeat (none written without it)."""
     rng = np.random.default_rng(SEED)
+    # a second stream for the partner-level rows, so the world rows stay as they were
+    prng = np.random.default_rng(SEED + 1)
+    customs_totals = (
+        _customs_import_totals(customs_dir, reference_dir) if customs_dir is not None else {}
+    )
     to_2012, to_2022 = _concordance(reference_dir)
     codes = _hs2017_codes(reference_dir, seeds_dir)
     years = list(range(first_year, last_year + 1))
@@ -123,7 +174,7 @@ def generate_comtrade(
         k = year - first_year
         cls = _revision(year)
         rows = []
-        for hs6, _sector in codes:
+        for index, (hs6, _sector) in enumerate(codes):
             cmd = to_2012.get(hs6, hs6) if cls == "H4" else (
                 to_2022.get(hs6, hs6) if cls == "H6" else hs6)
             share0, ratio0, dshare, dratio = profile[hs6]
@@ -133,15 +184,40 @@ def generate_comtrade(
             others = [r for r in REPORTERS if r != 156]
             w = rng.dirichlet(np.ones(len(others)) * 0.7) * (world - china_x)
             rows.append(_record(year, 156, "X", 0, "W00", cmd, china_x))
+            code_of = {}
             for reporter, value in zip(others, w, strict=True):
                 late = LATE_REVISION.get((reporter, year))
-                code = cmd if late is None else to_2012.get(hs6, hs6)
-                rows.append(_record(year, reporter, "X", 0, "W00", code, float(value)))
+                code_of[reporter] = cmd if late is None else to_2012.get(hs6, hs6)
+                if not _is_missing(reporter, year, last_year, index):
+                    rows.append(_record(year, reporter, "X", 0, "W00", code_of[reporter],
+                                        float(value)))
             china_m = china_x * ratio0 * float(np.exp(dratio * k))
             rows.append(_record(year, 156, "M", 0, "W00", cmd, china_m))
             pw = rng.dirichlet(np.ones(len(IMPORT_PARTNERS)))
             for (partner, iso), p in zip(IMPORT_PARTNERS.items(), pw, strict=True):
                 rows.append(_record(year, 156, "M", partner, iso, cmd, china_m * float(p)))
+                # the partner's own report of the same goods, FOB, with the usual asymmetry
+                fob = china_m * float(p) / CIF_MARGIN * float(np.exp(prng.normal(0, 0.05)))
+                if not _is_missing(partner, year, last_year, index):
+                    rows.append(_record(year, partner, "X", 156, "CHN", code_of[partner], fob))
+            exports_of = dict(zip(others, w, strict=True))
+            for exporter in LATE_MISSING:
+                # most of its exports go to importers that report them, CIF
+                dest = prng.dirichlet(np.ones(len(MIRROR_IMPORTERS) + 1))[:-1]
+                for (importer, _iso), d in zip(MIRROR_IMPORTERS.items(), dest, strict=True):
+                    cif = float(exports_of[exporter]) * float(d) * CIF_MARGIN * float(
+                        np.exp(prng.normal(0, 0.03)))
+                    rows.append(_record(year, importer, "M", exporter, ISO_OF[exporter],
+                                        code_of[importer], cif))
+        if year in customs_totals:
+            total = customs_totals[year]
+            rows.append(_record(year, 156, "M", 0, "W00", "TOTAL", total))
+            # the partners that report cover part of China's imports, not all
+            share = prng.dirichlet(np.ones(len(IMPORT_PARTNERS))) * prng.uniform(0.6, 0.8)
+            for partner, q in zip(IMPORT_PARTNERS, share, strict=True):
+                if LATE_MISSING.get(partner) != "all" or year != last_year:
+                    rows.append(_record(year, partner, "X", 156, "CHN", "TOTAL",
+                                        total * float(q) / CIF_MARGIN))
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=FIELDS, delimiter="\t", lineterminator="\n")
         writer.writeheader()

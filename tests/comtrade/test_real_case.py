@@ -126,3 +126,19 @@ def test_a_reporter_sent_again_in_another_revision_counts_once(tmp_path):
         con.close()
     assert world == pytest.approx(others + 12_345_678.0, rel=1e-12)
     assert ("HS2012", 1) in left_out
+
+
+def test_real_file_has_nothing_to_mirror(warehouse):
+    """The legacy file holds partner World only: no partner reports imports from anyone,
+    so nothing is filled and the shares with the fill are the shares as reported."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        filled = con.execute(
+            "SELECT count(*) FROM intermediate.int_comtrade__mirror_exports").fetchone()[0]
+        differ = con.execute(
+            "SELECT count(*) FROM indicators.ind_hs6_world_share WHERE "
+            "china_world_export_share_with_mirror IS DISTINCT FROM china_world_export_share "
+            "OR mirror_exports_usd != 0").fetchone()[0]
+    finally:
+        con.close()
+    assert filled == 0 and differ == 0

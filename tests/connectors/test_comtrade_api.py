@@ -61,6 +61,14 @@ def fake(server):
     # China's imports by partner.
     fc.add(comtrade_record(year, 156, "M", 392, "854231", 400_000.0))
     fc.add(comtrade_record(year, 156, "M", 410, "854231", 600_000.0))
+    # Partner-level records: exports to China, and imports from Korea (410), which has
+    # not published 2022, for the mirror fill.
+    fc.add(comtrade_record(year, 842, "X", 156, "854231", 250_000.0))
+    fc.add(comtrade_record(year, 392, "X", 156, "854231", 380_000.0))
+    fc.add(comtrade_record(year, 392, "X", 156, "TOTAL", 1.5e8))
+    fc.add(comtrade_record(year, 842, "M", 410, "854231", 90_000.0))
+    fc.add(comtrade_record(year, 276, "M", 410, "854231", 30_000.0))
+    fc.add(comtrade_record(year, 842, "M", 410, "854231", 1.0, customs="C01"))
     return fc
 
 
@@ -270,7 +278,8 @@ def test_wrong_key_fails_at_once(server, fake, tmp_path):
 def test_indicator_queries_run_through_fetch(server, fake, tmp_path):
     queries = indicator_queries(2022, sector_hs6=["854231", "854232"], hs4_headings=["8486"])
     assert [q["purpose"] for q in queries] == [
-        "china_hs6_world", "china_imports_by_partner", "world_exports_hs6"]
+        "china_hs6_world", "china_imports_by_partner", "world_exports_hs6",
+        "exports_to_china", "imports_by_partner_for_mirror"]
     assert "848620" in queries[1]["cmd_codes"]
     conn = make(server, tmp_path)
     frames = {q["purpose"]: conn.fetch(2022, **q) for q in queries}
@@ -281,6 +290,18 @@ def test_indicator_queries_run_through_fetch(server, fake, tmp_path):
     assert 97 not in set(world["reporter_code"])
     totals = world[world.hs6 == "TOTAL"]
     assert len(totals) == 4
+    to_china = frames["exports_to_china"]
+    assert set(to_china["partner_code"]) == {156}
+    assert sorted(zip(to_china.reporter_code, to_china.hs6, to_china.primary_value_usd,
+                      strict=True)) == [
+        (392, "854231", 380_000.0), (392, "TOTAL", 1.5e8), (842, "854231", 250_000.0)]
+    assert set(to_china["vintage"]) == {"2024-07-01"}  # the reporters' release
+    mirror = frames["imports_by_partner_for_mirror"]
+    from_korea = mirror[mirror.partner_code == 410]
+    # Korea did not publish 2022; the partners that did report importing from it (the
+    # customs-procedure breakdown left out), China's own import rows included
+    assert sorted(zip(from_korea.reporter_code, from_korea.primary_value_usd,
+                      strict=True)) == [(156, 600_000.0), (276, 30_000.0), (842, 90_000.0)]
 
 
 def test_default_indicator_queries_use_project_references():
@@ -288,6 +309,9 @@ def test_default_indicator_queries_use_project_references():
     assert queries[0]["cmd_codes"] == ["TOTAL", "AG6"]
     assert len(queries[1]["cmd_codes"]) > 50
     assert queries[2]["reporter_codes"] is None
+    assert queries[3]["partner_codes"] == [156] and queries[3]["flow_codes"] == ["X"]
+    assert queries[4]["partner_codes"] is None
+    assert queries[4]["cmd_codes"] == queries[1]["cmd_codes"]
 
 
 def test_official_client_equivalent_arguments_bind():

@@ -24,7 +24,7 @@ JAVA = shutil.which("java")
 INDICATORS = ["ind_group_patterns", "ind_pattern_matrix", "ind_pattern_sensitivity",
               "ind_gdp_shares", "ind_batch_index", "ind_trade_growth", "ind_hs6_world_share",
               "ind_mic25_import_dependence", "ind_mic25_export_share", "ind_mic25_scorecard",
-              "ind_hs4_vulnerability"]
+              "ind_hs4_vulnerability", "ind_china_mirror_gap"]
 
 
 def _dbt(target: str, env: dict) -> subprocess.CompletedProcess:

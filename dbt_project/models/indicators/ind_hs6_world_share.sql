@@ -5,6 +5,9 @@
 -- hs_conversion names the method. Aggregate reporters (EU, ASEAN: their members report
 -- too) are left out of world exports. Years where a major exporter did not report are
 -- flagged, with an estimate of the share of world exports the reporters present cover.
+-- Beside the figures as reported, the same figures with the mirror fill
+-- (int_comtrade__mirror_exports: missing reporters' and codes' exports estimated from
+-- their partners' imports), as ITC Trade Map and BACI fill them.
 {%- set major = ['CHN', 'USA', 'DEU', 'JPN', 'KOR', 'NLD', 'FRA', 'ITA', 'GBR', 'HKG'] %}
 with world_rows as (
 
@@ -90,6 +93,19 @@ totals as (
     from world_rows
     group by trade_year, hs6
 
+),
+
+mirror as (
+
+    select
+        trade_year,
+        hs6,
+        sum(value_usd) as mirror_exports_usd,
+        sum(case when reporter_code = 156 then value_usd else 0 end) as china_mirror_exports_usd,
+        count(distinct reporter_code) as n_reporters_mirrored
+    from {{ ref('int_comtrade__mirror_exports') }}
+    group by trade_year, hs6
+
 )
 
 select
@@ -112,7 +128,17 @@ select
     totals.hs_conversion_rules,
     coalesce(missing_major.n_major_missing, 0) as n_major_reporters_missing,
     1 - coalesce(missing_major.missing_typical_share, 0) as coverage_share_estimate,
+    coalesce(mirror.n_reporters_mirrored, 0) as n_reporters_mirrored,
+    coalesce(mirror.mirror_exports_usd, 0) as mirror_exports_usd,
+    totals.china_exports_usd + coalesce(mirror.china_mirror_exports_usd, 0)
+        as china_exports_with_mirror_usd,
+    totals.world_exports_usd + coalesce(mirror.mirror_exports_usd, 0)
+        as world_exports_with_mirror_usd,
+    (totals.china_exports_usd + coalesce(mirror.china_mirror_exports_usd, 0))
+    / nullif(totals.world_exports_usd + coalesce(mirror.mirror_exports_usd, 0), 0)
+        as china_world_export_share_with_mirror,
     totals.origin
 from totals
 left join missing_major
     on totals.trade_year = missing_major.trade_year and totals.hs6 = missing_major.hs6
+left join mirror on totals.trade_year = mirror.trade_year and totals.hs6 = mirror.hs6

@@ -13,6 +13,9 @@
 -- (int_comtrade__reporter_totals), and their TOTAL records give China's share of world
 -- exports of all goods; both only when China and nearly every reporter with exports
 -- that year (the same coverage setting, counted in reporters) sent such records.
+-- The *_with_mirror columns add the mirror fill (int_comtrade__mirror_exports, HS2017
+-- codes, so matched on the sector's HS2017 list): the exports of reporters and codes
+-- missing from Comtrade, estimated from their partners' imports.
 {%- set dominance = setting_number('dominance_threshold', 0.30) %}
 {%- set min_coverage = setting_number('manufactured_min_code_coverage', 0.95) %}
 with sector_codes as (
@@ -58,6 +61,21 @@ totals as (
 
 ),
 
+mirror_totals as (
+
+    select
+        sector_codes.sector_id,
+        mirror.trade_year,
+        sum(mirror.value_usd) as mirror_exports_usd,
+        sum(case when mirror.reporter_code = 156 then mirror.value_usd else 0 end)
+            as china_mirror_exports_usd
+    from {{ ref('int_comtrade__mirror_exports') }} as mirror
+    inner join sector_codes
+        on sector_codes.hs_revision = 'HS2017' and mirror.hs6 = sector_codes.hs6
+    group by sector_codes.sector_id, mirror.trade_year
+
+),
+
 shares as (
 
     select * from {{ ref('ind_hs6_world_share') }}
@@ -73,6 +91,9 @@ dominance as (
         count(*) as n_hs6_codes,
         sum(case when shares.china_world_export_share > {{ dominance }} then 1 else 0 end)
             as n_hs6_dominant,
+        sum(
+            case when shares.china_world_export_share_with_mirror > {{ dominance }} then 1 else 0 end
+        ) as n_hs6_dominant_with_mirror,
         {{ combined_origin('shares.origin') }} as origin
     from (
         select distinct
@@ -202,6 +223,17 @@ select
     1.0 * dominance.n_hs6_dominant / nullif(dominance.n_hs6_codes, 0) as dominance_share,
     'none (totals in the revision reported); dominance per HS2017 code: {{ setting("hs_conversion", "unsd") }}'
         as hs_conversion,
+    coalesce(mirror_totals.mirror_exports_usd, 0) as mirror_exports_usd,
+    totals.china_exports_usd + coalesce(mirror_totals.china_mirror_exports_usd, 0)
+        as china_exports_with_mirror_usd,
+    totals.world_exports_usd + coalesce(mirror_totals.mirror_exports_usd, 0)
+        as world_exports_with_mirror_usd,
+    (totals.china_exports_usd + coalesce(mirror_totals.china_mirror_exports_usd, 0))
+    / nullif(totals.world_exports_usd + coalesce(mirror_totals.mirror_exports_usd, 0), 0)
+        as china_world_export_share_with_mirror,
+    coalesce(dominance.n_hs6_dominant_with_mirror, 0) as n_hs6_dominant_with_mirror,
+    1.0 * dominance.n_hs6_dominant_with_mirror / nullif(dominance.n_hs6_codes, 0)
+        as dominance_share_with_mirror,
     totals.origin
 from totals
 cross join manufactured_codes
@@ -209,3 +241,7 @@ left join manufactured on totals.trade_year = manufactured.trade_year
 left join covered_totals on totals.trade_year = covered_totals.trade_year
 left join dominance
     on totals.sector_id = dominance.sector_id and totals.trade_year = dominance.trade_year
+left join mirror_totals
+    on
+        totals.sector_id = mirror_totals.sector_id
+        and totals.trade_year = mirror_totals.trade_year

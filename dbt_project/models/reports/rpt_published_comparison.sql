@@ -4,6 +4,9 @@
 -- an agreement column (same rating or cell, or within the row's tolerance in the figure's
 -- unit). Agreement is only ever stated on real inputs: a synthetic or mixed figure says
 -- "not comparable", and a figure the pipeline does not compute says why.
+-- Seed 002's world export shares and dominance come from ITC Trade Map, which fills the
+-- reporters that have not reported with their partners' mirror data, so ours are the
+-- *_with_mirror figures of ind_mic25_export_share; our_basis says so on each row.
 {%- set seed_000_start, seed_000_end = 2015, 2024 %}
 {%- set gdp = [
     ('gdp_share_capital_ex_semi', 'adj_capital_share_of_gdp', 100),
@@ -196,7 +199,7 @@ ours as (
         sector_name,
         trade_year,
         null,
-        100 * china_world_export_share,
+        100 * china_world_export_share_with_mirror,
         null,
         origin
     from {{ ref('ind_mic25_export_share') }}
@@ -219,7 +222,7 @@ ours as (
         sector_name,
         trade_year,
         null,
-        100 * dominance_share,
+        100 * dominance_share_with_mirror,
         null,
         origin
     from {{ ref('ind_mic25_export_share') }}
@@ -378,6 +381,13 @@ select
     our_value - published_number as difference,
     tolerance,
     coalesce(our_origin, 'none') as our_origin,
+    case
+        when
+            study = 'seed_002' and indicator in ('world_export_share', 'dominance_share')
+            and lower(subject) != 'all manufactured goods'
+            then 'with mirror fill (missing reporters estimated from partners'' imports)'
+        else 'as reported'
+    end as our_basis,
     case
         when our_value is null and our_text is null and not_computed_reason is not null
             then {{ dbt.concat(["'not computed: '", "not_computed_reason"]) }}

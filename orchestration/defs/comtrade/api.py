@@ -305,7 +305,11 @@ def indicator_queries(
     2. China's imports from every partner for the sector HS6 codes and the HS6 codes
        under the Table 7 headings (OECD share of imports by HS4);
     3. every reporter's exports, partner World, every HS6 code and TOTAL (China's share
-       of world exports; the EU aggregate reporter is left out).
+       of world exports; the EU aggregate reporter is left out);
+    4. every reporter's exports to China (partner 156), every HS6 code and TOTAL (the
+       reconciliation of China's imports with its partners' exports, ind_china_mirror_gap);
+    5. every reporter's imports from every partner for the codes of query 2 (the mirror
+       fill of reporters missing from a year: their exports are estimated from these).
 
     The queries are the same every year (``year`` is accepted for symmetry with fetch);
     ``sector_hs6`` defaults to the dbt seed ``ref_mic25_sectors.csv`` and
@@ -323,6 +327,10 @@ def indicator_queries(
          "partner_codes": None, "flow_codes": ["M"], "cmd_codes": by_partner},
         {"purpose": "world_exports_hs6", "reporter_codes": None, "partner_codes": [WORLD],
          "flow_codes": ["X"], "cmd_codes": ["TOTAL", "AG6"]},
+        {"purpose": "exports_to_china", "reporter_codes": None, "partner_codes": [CHINA],
+         "flow_codes": ["X"], "cmd_codes": ["TOTAL", "AG6"]},
+        {"purpose": "imports_by_partner_for_mirror", "reporter_codes": None,
+         "partner_codes": None, "flow_codes": ["M"], "cmd_codes": by_partner},
     ]
     return [q for q in queries if q["cmd_codes"]]
 
