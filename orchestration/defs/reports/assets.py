@@ -6,11 +6,12 @@ import io
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from orchestration.defs.keys import table_key
 from orchestration.defs.resources import WarehouseResource
 from orchestration.settings import Settings
 
-CHART_DEPS = [dg.AssetKey(["fct_tech_group_monthly"]), dg.AssetKey(["ind_pattern_matrix"]),
-              dg.AssetKey(["ind_gdp_shares"]), dg.AssetKey(["ind_group_patterns"])]
+CHART_DEPS = [table_key(m) for m in ("fct_tech_group_monthly", "ind_pattern_matrix",
+                                      "ind_gdp_shares", "ind_group_patterns")]
 
 
 def _origin_label(origins: set[str]) -> str:
@@ -87,7 +88,7 @@ def render_charts(con) -> dict[str, bytes]:
 
 
 @dg.asset(
-    key=dg.AssetKey(["report_charts"]),
+    key=dg.AssetKey(["reports", "charts"]),
     deps=CHART_DEPS,
     group_name="reports",
     kinds={"python"},
@@ -109,9 +110,10 @@ def report_charts(warehouse: WarehouseResource) -> dg.MaterializeResult:
 
 
 @dg.asset(
-    key=dg.AssetKey(["dbt_docs"]),
-    deps=[dg.AssetKey(["serving_publication"])],
-    group_name="reports",
+    # served to readers (chokepoint docs), after the publication it documents
+    key=dg.AssetKey(["serving", "dbt_docs"]),
+    deps=[dg.AssetKey(["serving", "publication"])],
+    group_name="serving",
     kinds={"dbt"},
     description="dbt docs (every model and column described) under reports/dbt-docs/.",
 )
