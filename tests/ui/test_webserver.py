@@ -34,7 +34,8 @@ def test_graphql_lineage_checks_schedule_and_sensor(webserver):
     parents = {k: {"/".join(d["path"]) for d in n["dependencyKeys"]} for k, n in nodes.items()}
     chains = {
         "customs": ["raw/customs_monthly_trade", "staging/stg_customs__monthly_trade",
-                    "intermediate/int_customs__code_totals", "intermediate/int_customs__tech_imports",
+                    "intermediate/int_customs__code_totals",
+                    "intermediate/int_customs__tech_imports",
                     "marts/fct_tech_group_monthly",
                     "indicators/ind_tech_group_series", "indicators/ind_group_patterns"],
         "comtrade": ["raw/comtrade_annual_flows", "staging/stg_comtrade__annual_flows",
@@ -107,8 +108,8 @@ def test_browser_renders_lineage_and_failed_check(webserver, first_run, artifact
     try:
         base = f"http://127.0.0.1:{webserver}"
         text = _page_text(
-            driver, f"{base}/assets/indicators/ind_group_patterns?view=lineage&lineageScope=upstream"
-                    "&lineageDepth=6", "marts")
+            driver, f"{base}/assets/indicators/ind_group_patterns?view=lineage"
+                    "&lineageScope=upstream&lineageDepth=6", "marts")
         driver.save_screenshot(str(artifacts / "ui_lineage_ind_group_patterns.png"))
         for group in ["raw", "staging", "intermediate", "marts", "indicators", "reference"]:
             assert group in text, group

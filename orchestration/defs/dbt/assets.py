@@ -160,12 +160,15 @@ def with_table_facts(events: list) -> list:
         "dagster/table_name")]
     if not outputs or not warehouse or os.environ.get("CHOKEPOINT_TARGET", "duckdb") != "duckdb":
         return events
+    from orchestration.defs.reports.assets import chart_metadata
+
     facts = {}
     con = duckdb.connect(warehouse, read_only=True)
     try:
         for event in outputs:
             table = event.metadata["dagster/table_name"].value
-            facts[table] = _table_facts(con, table)
+            facts[table] = {**_table_facts(con, table),
+                            **chart_metadata(con, table.removeprefix(f"{WAREHOUSE_CATALOG}."))}
     finally:
         con.close()
     return [e.with_metadata({**e.metadata, **facts[e.metadata["dagster/table_name"].value]})
