@@ -80,7 +80,16 @@ def cmd_ui(args: argparse.Namespace) -> int:
         # `dagster dev` ignores SIGINT when started from a script (STACK.md pitfall 10).
         signal.signal(signal.SIGINT, signal.SIG_DFL)
 
-    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, preexec_fn=reset_sigint)
+    # `dagster dev` names its successor `dg dev` on every start: not the user's business
+    quiet = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"),
+                                   "ignore:Function `dev_command` is superseded"]))
+    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, preexec_fn=reset_sigint,
+                            env={**os.environ, "PYTHONWARNINGS": quiet})
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt  # a SIGTERM stops `dagster dev` too, never orphans it
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         return proc.wait()
     except KeyboardInterrupt:

@@ -90,6 +90,15 @@ def test_dbt_materializations_carry_row_count_and_origin(tmp_path, monkeypatch):
     assert a.metadata["dagster/row_count"].value == 2 and a.metadata["origin"].value == "mixed"
     assert b.metadata["dagster/row_count"].value == 1 and "origin" not in b.metadata
 
+    # dagster-dbt's own events name the model, not the table: the manifest says which
+    con = duckdb.connect(str(warehouse))
+    con.execute("CREATE TABLE marts.fct_customs_coverage AS SELECT * FROM range(3)")
+    con.close()
+    [model] = with_table_facts([dg.Output(None, output_name="fct_customs_coverage", metadata={
+        "unique_id": "model.chokepoint.fct_customs_coverage"})])
+    assert model.metadata["dagster/table_name"].value == "chokepoint.marts.fct_customs_coverage"
+    assert model.metadata["dagster/row_count"].value == 3
+
 
 def test_ingestion_assets_show_table_columns_owner_and_tags(data_dir):
     from orchestration.definitions import defs

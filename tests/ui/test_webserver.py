@@ -126,3 +126,33 @@ def test_browser_renders_lineage_and_failed_check(webserver, first_run, artifact
 
     finally:
         driver.quit()
+
+
+@pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
+                    reason="Debian's chromium and chromium-driver are not installed")
+def test_browser_asset_page_shows_table_row_count_and_owner(webserver, first_run, artifacts):
+    import duckdb
+
+    settings, _ = first_run
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        rows = con.execute("SELECT count(*) FROM marts.fct_tech_group_monthly").fetchone()[0]
+    finally:
+        con.close()
+    driver = _driver()
+    try:
+        base = f"http://127.0.0.1:{webserver}"
+        text = _page_text(driver, f"{base}/assets/marts/fct_tech_group_monthly",
+                          "chokepoint.marts.fct_tech_group_monthly")
+        driver.save_screenshot(str(artifacts / "ui_mart_fct_tech_group_monthly.png"))
+        assert f"{rows:,}" in text, rows
+        assert "chokepoint-data" in text  # the owner, team:chokepoint-data
+        assert "marts" in text  # its group, the layer
+
+        text = _page_text(driver, f"{base}/asset-groups", "indicators")
+        driver.save_screenshot(str(artifacts / "ui_asset_graph.png"))
+        for group in ["raw", "reference", "staging", "intermediate", "marts", "indicators",
+                      "reports", "serving"]:
+            assert group in text, group
+    finally:
+        driver.quit()

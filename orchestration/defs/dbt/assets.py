@@ -4,6 +4,7 @@ Splitting by layer makes blocking checks real gates (STACK.md pitfall 1): a fail
 check on a staging or mart asset stops the next layer's step from running at all.
 """
 
+import functools
 import os
 import re
 from collections.abc import Mapping
@@ -153,26 +154,48 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from with_table_facts(events)
 
 
+def _table_of(event) -> str | None:
+    """The warehouse table of a dbt output: dagster-dbt's runtime events carry the model's
+    unique_id, not its table name."""
+    if event.metadata.get("dagster/table_name"):
+        return event.metadata["dagster/table_name"].value
+    unique_id = event.metadata.get("unique_id")
+    node = _manifest_nodes().get(getattr(unique_id, "value", None))
+    return ".".join([WAREHOUSE_CATALOG, node["schema"], _table(node)]) if node else None
+
+
+@functools.cache
+def _manifest_nodes() -> dict:
+    import json
+
+    nodes = json.loads(manifest.read_text())["nodes"]
+    return {k: n for k, n in nodes.items() if n["resource_type"] in ("model", "seed",
+                                                                      "snapshot")}
+
+
 def with_table_facts(events: list) -> list:
-    """Row count and origin (real / synthetic / mixed) on each materialized model."""
-    warehouse = os.environ.get("CHOKEPOINT_WAREHOUSE")
-    outputs = [e for e in events if isinstance(e, dg.Output) and e.metadata.get(
-        "dagster/table_name")]
-    if not outputs or not warehouse or os.environ.get("CHOKEPOINT_TARGET", "duckdb") != "duckdb":
-        return events
+    """Table name, row count and origin (real / synthetic / mixed) on each materialized
+    model, and its chart where one shows it."""
     from orchestration.defs.reports.assets import chart_metadata
 
+    warehouse = os.environ.get("CHOKEPOINT_WAREHOUSE")
+    tables = {id(e): _table_of(e) for e in events if isinstance(e, dg.Output)}
+    outputs = [e for e in events if tables.get(id(e))]
+    if not outputs or not warehouse or os.environ.get("CHOKEPOINT_TARGET", "duckdb") != "duckdb":
+        return events
     facts = {}
     con = duckdb.connect(warehouse, read_only=True)
     try:
         for event in outputs:
-            table = event.metadata["dagster/table_name"].value
-            facts[table] = {**_table_facts(con, table),
-                            **chart_metadata(con, table.removeprefix(f"{WAREHOUSE_CATALOG}."))}
+            table = tables[id(event)]
+            facts[id(event)] = {
+                "dagster/table_name": dg.MetadataValue.text(table),
+                **_table_facts(con, table),
+                **chart_metadata(con, table.removeprefix(f"{WAREHOUSE_CATALOG}."))}
     finally:
         con.close()
-    return [e.with_metadata({**e.metadata, **facts[e.metadata["dagster/table_name"].value]})
-            if e in outputs else e for e in events]
+    return [e.with_metadata({**e.metadata, **facts[id(e)]}) if id(e) in facts else e
+            for e in events]
 
 
 def _table_facts(con, table: str) -> dict:
