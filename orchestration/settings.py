@@ -46,10 +46,10 @@ class Settings:
     def docs_port(self) -> int:
         return int(os.environ.get("CHOKEPOINT_DOCS_PORT") or DEFAULT_DOCS_PORT)
 
-    def docs_url(self, path: Path) -> str:
-        """The address of a file under reports/ as the docs server serves it."""
-        relative = path.resolve().relative_to(self.reports_dir.resolve())
-        return f"http://127.0.0.1:{self.docs_port}/{relative.as_posix()}"
+    def docs_url(self, relative: str) -> str:
+        """The address of a file under reports/ (``relative`` to it, e.g.
+        quality/index.html) as the docs server serves it."""
+        return f"http://127.0.0.1:{self.docs_port}/{relative}"
 
     @property
     def dagster_home(self) -> Path:

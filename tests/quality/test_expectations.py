@@ -179,3 +179,5 @@ def test_check_metadata_renders_whole_with_pipes_escaped():
     assert "(0[1-9]\\|1[0-2])" in table  # the regex whole, its pipe escaped
     assert all(line.count(" | ") == 3 for line in table.splitlines() if "matches" in line)
     assert "1 of 1 rows (100.00%) break the rule" in meta["failed_1"].value
+    # the report is linked where `chokepoint ui` / `chokepoint docs` serve it
+    assert meta["quality_report"].url.endswith(":3080/quality/index.html")

@@ -544,7 +544,7 @@ def _metadata(outcome: ge_runner.SuiteOutcome, report_path, partitions: str) -> 
         "report": dg.MetadataValue.path(str(report_path)),
         # served by `chokepoint ui` / `chokepoint docs` (docs_server.py)
         "quality_report": dg.MetadataValue.url(
-            Settings.from_env().docs_url(report_path.parent / "index.html")),
+            Settings.from_env().docs_url("quality/index.html")),
     }
     for i, o in enumerate(outcome.failed[:5], start=1):
         metadata[f"failed_{i}"] = dg.MetadataValue.md(

@@ -128,7 +128,7 @@ def chart_metadata(con, table: str) -> dict:
     path.write_bytes(data)
     encoded = base64.b64encode(data).decode()
     return {"chart": dg.MetadataValue.md(f"![{name}](data:image/png;base64,{encoded})"),
-            "chart_file": dg.MetadataValue.url(settings.docs_url(path))}
+            "chart_file": dg.MetadataValue.url(settings.docs_url(name))}
 
 
 @dg.asset(
@@ -148,7 +148,7 @@ def report_charts(warehouse: WarehouseResource) -> dg.MaterializeResult:
         (out / name).write_bytes(data)
         encoded = base64.b64encode(data).decode()
         metadata[name] = dg.MetadataValue.md(f"![{name}](data:image/png;base64,{encoded})")
-        metadata[f"{name} url"] = dg.MetadataValue.url(Settings.from_env().docs_url(out / name))
+        metadata[f"{name} url"] = dg.MetadataValue.url(Settings.from_env().docs_url(name))
     return dg.MaterializeResult(metadata=metadata)
 
 
@@ -166,7 +166,7 @@ def dbt_docs(dbt: DbtCliResource) -> dg.MaterializeResult:
     dbt.cli(["docs", "generate", "--target-path", str(target)], raise_on_error=True).wait()
     # over http (chokepoint docs / ui): opened as a file the page cannot load its manifest
     return dg.MaterializeResult(metadata={
-        "docs": dg.MetadataValue.url(Settings.from_env().docs_url(target / "index.html")),
+        "docs": dg.MetadataValue.url(Settings.from_env().docs_url("dbt-docs/index.html")),
         "index": dg.MetadataValue.path(str(target / "index.html")),
     })
 
