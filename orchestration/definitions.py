@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.defs.catalog import with_catalog
+from orchestration.defs.catalog import DECLARED_COVERAGE, with_catalog
 from orchestration.defs.comtrade.assets import comtrade_annual_flows
 from orchestration.defs.customs.assets import customs_monthly_trade
 from orchestration.defs.customs.sensors import customs_landing_sensor
@@ -29,8 +29,9 @@ apply_to_environment(Settings.from_env())
 
 defs = dg.Definitions(
     assets=[
-        *with_catalog([customs_monthly_trade, comtrade_annual_flows, gdp_annual, fx_monthly,
-                       reference_tables, *REPORT_ASSETS, serving_publication]),
+        *with_catalog([customs_monthly_trade, DECLARED_COVERAGE, comtrade_annual_flows,
+                       gdp_annual, fx_monthly, reference_tables, *REPORT_ASSETS,
+                       serving_publication]),
         *DBT_ASSETS,
     ],
     asset_checks=GE_CHECKS,

@@ -7,18 +7,16 @@ started here shows up in the UI with its logs, checks and lineage.
 import contextlib
 import json
 import os
-import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from orchestration.settings import WINDOW_START, Settings
+from orchestration.usage import MONTH, UsageError
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 KEY_TABLES = [
     "raw.customs_monthly_trade", "raw.comtrade_annual_flows", "raw.gdp_annual",
     "staging.stg_customs__monthly_trade", "marts.fct_tech_group_monthly",
@@ -155,6 +153,42 @@ def _known_months(settings: Settings) -> list[str]:
     return sorted(months)
 
 
+def check_window(month_from: str, month_to: str | None) -> None:
+    """The window's bounds as the user gave them, before anything runs."""
+    if not MONTH.fullmatch(month_from):
+        raise UsageError("--from", f"expected YYYY-MM (e.g. 2019-11), got {month_from!r}")
+    if month_from < WINDOW_START:
+        raise UsageError("--from", f"{month_from} is before the analysis window, which "
+                         f"starts in {WINDOW_START}")
+    if month_to is not None:
+        if not MONTH.fullmatch(month_to):
+            raise UsageError("--to", f"expected YYYY-MM (e.g. 2019-12), got {month_to!r}")
+        if month_to < month_from:
+            raise UsageError("--to", f"{month_to} is before --from {month_from}")
+
+
+def window_end(settings: Settings, month_from: str, month_to: str | None) -> str:
+    """The window's last month (default: the latest month in the data); a window that
+    holds no month of customs data is refused, naming the bound that empties it."""
+    months = _known_months(settings)
+    if not months:
+        if month_to is None:
+            raise UsageError("--to", "no customs month is loaded or waiting in "
+                             f"{settings.landing('customs')}: give --to YYYY-MM")
+        return month_to
+    held = f"the data holds {months[0]} .. {months[-1]}"
+    if month_to is None:
+        if month_from > months[-1]:
+            raise UsageError("--from", f"{month_from} is after the latest month in the data "
+                             f"({held})")
+        return months[-1]
+    if not any(month_from <= m <= month_to for m in months):
+        which = "--from" if month_from > months[-1] else "--to"
+        raise UsageError(which, f"the window {month_from} .. {month_to} holds no month of "
+                         f"customs data ({held})")
+    return month_to
+
+
 def _stage_of(step_key: str) -> str:
     if step_key.startswith("dbt_"):
         return step_key.replace("dbt_", "dbt ")
@@ -233,15 +267,9 @@ def run_pipeline(
     started = time.monotonic()
     from orchestration.synthetic import ensure_bundled_inputs
 
+    check_window(month_from, month_to)
     generated = ensure_bundled_inputs(settings) if synthetic else {}
-    if not MONTH.match(month_from):
-        raise SystemExit(f"--from {month_from!r}: expected YYYY-MM")
-    if month_to is None:
-        # reading the months of new landing files costs a parse: only when asked
-        months = _known_months(settings)
-        month_to = months[-1] if months else datetime.now(UTC).strftime("%Y-%m")
-    if not MONTH.match(month_to) or month_to < month_from:
-        raise SystemExit(f"--to {month_to!r}: expected YYYY-MM not before --from")
+    month_to = window_end(settings, month_from, month_to)
     report = RunReport(settings=settings, window=(month_from, month_to),
                        generated={k: len(v) for k, v in generated.items()},
                        started_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))

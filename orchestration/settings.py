@@ -17,6 +17,8 @@ WAREHOUSE_CATALOG = "chokepoint"
 # First month of the analysis window (METHOD.md section 3).
 WINDOW_START = "2015-01"
 FIRST_YEAR = 2015
+# Where `chokepoint docs` and `chokepoint ui` serve the reports folder (docs_server.py).
+DEFAULT_DOCS_PORT = 3080
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,15 @@ class Settings:
     @property
     def quality_dir(self) -> Path:
         return self.reports_dir / "quality"
+
+    @property
+    def docs_port(self) -> int:
+        return int(os.environ.get("CHOKEPOINT_DOCS_PORT") or DEFAULT_DOCS_PORT)
+
+    def docs_url(self, relative: str) -> str:
+        """The address of a file under reports/ (``relative`` to it, e.g.
+        quality/index.html) as the docs server serves it."""
+        return f"http://127.0.0.1:{self.docs_port}/{relative}"
 
     @property
     def dagster_home(self) -> Path:

@@ -32,6 +32,13 @@ COLUMNS = {
     "raw/fx_monthly": _schema([("month", "VARCHAR"), ("country", "VARCHAR"),
                                ("cny_per_usd", "DOUBLE")]),
 }
+# Written in the customs asset's step (store.py) from the manifests of the downloads; a
+# spec of its own so the dbt source that reads it sits in the raw layer of the graph.
+DECLARED_COVERAGE = dg.AssetSpec(
+    ["raw", "customs_declared_coverage"], deps=[["raw", "customs_monthly_trade"]],
+    kinds={"duckdb"},
+    description="The codes each customs download's query asked for (from the manifest next "
+                "to the files); written by the step of raw/customs_monthly_trade.")
 DOMAINS = {"customs": "customs", "comtrade": "comtrade", "gdp": "gdp", "fx": "gdp"}
 
 
@@ -47,7 +54,10 @@ def describe(spec: dg.AssetSpec) -> dg.AssetSpec:
         metadata["dagster/table_name"] = f"{WAREHOUSE_CATALOG}.{'.'.join(spec.key.path)}"
     if key in COLUMNS:
         metadata["dagster/column_schema"] = COLUMNS[key]
-    return spec.merge_attributes(owners=[OWNER], tags=tags, metadata=metadata)
+    spec = spec.merge_attributes(owners=[OWNER], tags=tags, metadata=metadata)
+    # the groups are the layers: the ingestion assets of every source form "raw"
+    return spec.replace_attributes(group_name=layer) if layer in ("raw", "reference") \
+        else spec
 
 
 def with_catalog(assets: list) -> list:

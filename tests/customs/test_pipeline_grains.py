@@ -176,7 +176,7 @@ def test_coverage_counts_china_customs_whole_list(stages):
 def test_grain_reconciliation_passes_then_fails_on_a_mismatch(stages):
     data_dir, first, second = stages
     assert first["reconcile"].returncode == 0, first["reconcile"].stdout[-3000:]
-    check = "stg_customs__monthly_trade:assert_customs_grains_reconcile"
+    check = "staging/stg_customs__monthly_trade:assert_customs_grains_reconcile"
     assert f"warned   {check}" not in first["report"]
     failing = _reconcile(data_dir)
     assert failing.returncode != 0

@@ -10,8 +10,9 @@ def test_definitions_load_with_connected_lineage(data_dir):
     graph = repo.asset_graph
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     for expected in ["raw/customs_monthly_trade", "raw/comtrade_annual_flows", "raw/gdp_annual",
-                     "raw/fx_monthly", "stg_customs__monthly_trade", "fct_tech_group_monthly",
-                     "ind_group_patterns", "ind_gdp_shares", "ref_tech_groups"]:
+                     "raw/fx_monthly", "staging/stg_customs__monthly_trade",
+                     "marts/fct_tech_group_monthly", "indicators/ind_group_patterns",
+                     "indicators/ind_gdp_shares", "reference/ref_tech_groups"]:
         assert expected in keys, expected
 
     # raw customs -> staging -> mart -> indicator, one connected path
@@ -19,14 +20,16 @@ def test_definitions_load_with_connected_lineage(data_dir):
         node = graph.get(dg.AssetKey.from_user_string(key))
         return {k.to_user_string() for k in node.child_keys}
 
-    assert "stg_customs__monthly_trade" in downstream("raw/customs_monthly_trade")
-    assert "stg_comtrade__annual_flows" in downstream("raw/comtrade_annual_flows")
-    assert "stg_gdp__annual" in downstream("raw/gdp_annual")
-    assert "int_customs__code_totals" in downstream("stg_customs__monthly_trade")
-    assert "int_customs__tech_imports" in downstream("int_customs__code_totals")
-    assert "fct_tech_group_monthly" in downstream("int_customs__tech_imports")
-    assert "int_tech_group_series" in downstream("fct_tech_group_monthly")
-    assert "ind_group_patterns" in downstream("int_tech_group_series")
+    assert "staging/stg_customs__monthly_trade" in downstream("raw/customs_monthly_trade")
+    assert "staging/stg_comtrade__annual_flows" in downstream("raw/comtrade_annual_flows")
+    assert "staging/stg_gdp__annual" in downstream("raw/gdp_annual")
+    assert "intermediate/int_customs__code_totals" in downstream(
+        "staging/stg_customs__monthly_trade")
+    assert "intermediate/int_customs__tech_imports" in downstream(
+        "intermediate/int_customs__code_totals")
+    assert "marts/fct_tech_group_monthly" in downstream("intermediate/int_customs__tech_imports")
+    assert "indicators/ind_tech_group_series" in downstream("marts/fct_tech_group_monthly")
+    assert "indicators/ind_group_patterns" in downstream("indicators/ind_tech_group_series")
 
 
 def test_every_ingested_asset_and_a_mart_has_a_blocking_ge_check(data_dir):
@@ -36,7 +39,7 @@ def test_every_ingested_asset_and_a_mart_has_a_blocking_ge_check(data_dir):
     checks = {(c.asset_key.to_user_string(), c.name): graph.get_check_spec(c)
               for c in graph.asset_check_keys}
     for asset in ["raw/customs_monthly_trade", "raw/comtrade_annual_flows", "raw/gdp_annual",
-                  "raw/fx_monthly", "fct_tech_group_monthly"]:
+                  "raw/fx_monthly", "marts/fct_tech_group_monthly"]:
         ge = [spec for (a, name), spec in checks.items() if a == asset and name.startswith("ge_")]
         assert ge, f"no GE check on {asset}"
         assert all(spec.blocking for spec in ge)
@@ -57,12 +60,13 @@ def test_dbt_assets_show_their_warehouse_table_owner_and_layer(data_dir):
     from orchestration.definitions import defs
 
     graph = defs.get_repository_def().asset_graph
-    node = graph.get(dg.AssetKey(["fct_tech_group_monthly"]))
+    node = graph.get(dg.AssetKey(["marts", "fct_tech_group_monthly"]))
     table = node.metadata["dagster/table_name"]
     assert str(getattr(table, "value", table)) == "chokepoint.marts.fct_tech_group_monthly"
     assert node.owners == ["team:chokepoint-data"]
     assert node.tags["layer"] == "marts"
-    assert graph.get(dg.AssetKey(["stg_customs__monthly_trade"])).tags["domain"] == "customs"
+    staging = graph.get(dg.AssetKey(["staging", "stg_customs__monthly_trade"]))
+    assert staging.tags["domain"] == "customs"
 
 
 def test_dbt_materializations_carry_row_count_and_origin(tmp_path, monkeypatch):
@@ -86,6 +90,15 @@ def test_dbt_materializations_carry_row_count_and_origin(tmp_path, monkeypatch):
     assert a.metadata["dagster/row_count"].value == 2 and a.metadata["origin"].value == "mixed"
     assert b.metadata["dagster/row_count"].value == 1 and "origin" not in b.metadata
 
+    # dagster-dbt's own events name the model, not the table: the manifest says which
+    con = duckdb.connect(str(warehouse))
+    con.execute("CREATE TABLE marts.fct_customs_coverage AS SELECT * FROM range(3)")
+    con.close()
+    [model] = with_table_facts([dg.Output(None, output_name="fct_customs_coverage", metadata={
+        "unique_id": "model.chokepoint.fct_customs_coverage"})])
+    assert model.metadata["dagster/table_name"].value == "chokepoint.marts.fct_customs_coverage"
+    assert model.metadata["dagster/row_count"].value == 3
+
 
 def test_ingestion_assets_show_table_columns_owner_and_tags(data_dir):
     from orchestration.definitions import defs
@@ -99,3 +112,55 @@ def test_ingestion_assets_show_table_columns_owner_and_tags(data_dir):
     assert node.owners == ["team:chokepoint-data"]
     assert (node.tags["layer"], node.tags["domain"]) == ("raw", "customs")
     assert graph.get(dg.AssetKey(["raw_ref", "tech_batches"])).tags["layer"] == "reference"
+
+
+LAYERS = ["raw", "reference", "staging", "intermediate", "marts", "indicators", "reports",
+          "serving"]
+
+
+def test_groups_are_the_layers_in_order_and_keys_have_one_shape(data_dir):
+    """Every key is <layer or schema>/<name>; every group is a layer; no edge goes from a
+    later layer back to an earlier one (the graph reads left to right)."""
+    from orchestration.definitions import defs
+    from orchestration.defs.keys import table_key
+
+    graph = defs.get_repository_def().asset_graph
+    rank = {layer: i for i, layer in enumerate(LAYERS)}
+    groups = {}
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert len(key.path) == 2, key
+        groups[key] = node.group_name
+        assert node.group_name in rank, (key, node.group_name)
+        expected_first = {"reference": ("raw_ref", "reference")}.get(
+            node.group_name, (node.group_name,))
+        assert key.path[0] in expected_first, key
+    assert set(groups.values()) == set(LAYERS)
+    backwards = [(p.to_user_string(), k.to_user_string()) for k in groups
+                 for p in graph.get(k).parent_keys
+                 if rank[groups[p]] > rank[groups[k]]]
+    assert not backwards, backwards
+    # the Python helper that names dbt tables agrees with the translator
+    for key in groups:
+        if key.path[0] in ("staging", "intermediate", "marts", "indicators"):
+            assert table_key(key.path[1]) == key
+
+
+def test_checks_have_readable_names_descriptions_and_ops_named_once(data_dir):
+    from orchestration.definitions import defs
+
+    repo = defs.get_repository_def()
+    graph = repo.asset_graph
+    specs = {c: graph.get_check_spec(c) for c in graph.asset_check_keys}
+    for key, spec in specs.items():
+        assert spec.description and "\n" not in spec.description, key
+        # the name says the test and column; the asset is the check's page already
+        assert key.asset_key.path[-1] not in key.name or key.name.startswith("ge_"), key
+        assert len(key.name) <= 60, key
+    pattern = specs[next(k for k in specs if k.name == "accepted_values_pattern")]
+    assert pattern.description.startswith("pattern is one of: stockpiling or policy")
+    reconcile = next(s for k, s in specs.items() if k.name == "assert_customs_grains_reconcile")
+    assert reconcile.description.startswith("Where a month, flow and code has rows")
+    ops = [node.name for job in [repo.get_job("build")] for node in job.graph.nodes]
+    assert "ge_ind_batch_index" in ops
+    assert not [op for op in ops if op.count("ind_batch_index") > 1]

@@ -208,7 +208,7 @@ def test_failed_check_blocks_downstream(first_run, monkeypatch):
     report = run_pipeline(settings, month_from="2019-06", month_to="2019-06")
     assert not report.ok
     failed = [name for name, state in report.checks.items() if state == "failed"]
-    assert failed == ["stg_customs__monthly_trade:assert_customs_grains_reconcile"], \
+    assert failed == ["staging/stg_customs__monthly_trade:assert_customs_grains_reconcile"], \
         report.render()
     assert any(state == "skipped" for state in report.checks.values())
     assert _snapshot(settings, "marts.fct_tech_group_monthly") == marts

@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 def _chokepoint(data_dir: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [str(Path(sys.executable).parent / "chokepoint"), "run", "--data-dir", str(data_dir),
-         "--from", "2018-01", "--to", "2018-12", *args],
+         "--init", "--from", "2018-01", "--to", "2018-12", *args],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True)
 

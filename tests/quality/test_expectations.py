@@ -179,3 +179,6 @@ def test_check_metadata_renders_whole_with_pipes_escaped():
     assert "(0[1-9]\\|1[0-2])" in table  # the regex whole, its pipe escaped
     assert all(line.count(" | ") == 3 for line in table.splitlines() if "matches" in line)
     assert "1 of 1 rows (100.00%) break the rule" in meta["failed_1"].value
+    # the report is linked where `chokepoint ui` / `chokepoint docs` serve it
+    port = checks.Settings.from_env().docs_port
+    assert meta["quality_report"].url == f"http://127.0.0.1:{port}/quality/index.html"

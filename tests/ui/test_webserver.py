@@ -33,20 +33,22 @@ def test_graphql_lineage_checks_schedule_and_sensor(webserver):
     nodes = {"/".join(n["assetKey"]["path"]): n for n in data["assetNodes"]}
     parents = {k: {"/".join(d["path"]) for d in n["dependencyKeys"]} for k, n in nodes.items()}
     chains = {
-        "customs": ["raw/customs_monthly_trade", "stg_customs__monthly_trade",
-                    "int_customs__code_totals", "int_customs__tech_imports",
-                    "fct_tech_group_monthly",
-                    "int_tech_group_series", "ind_group_patterns"],
-        "comtrade": ["raw/comtrade_annual_flows", "stg_comtrade__annual_flows",
-                     "int_comtrade__hs6_canonical", "ind_hs6_world_share",
-                     "ind_mic25_export_share"],
-        "gdp": ["raw/gdp_annual", "stg_gdp__annual", "fct_tech_group_monthly",
-                "int_tech_group_series", "ind_group_patterns"],
+        "customs": ["raw/customs_monthly_trade", "staging/stg_customs__monthly_trade",
+                    "intermediate/int_customs__code_totals",
+                    "intermediate/int_customs__tech_imports",
+                    "marts/fct_tech_group_monthly",
+                    "indicators/ind_tech_group_series", "indicators/ind_group_patterns"],
+        "comtrade": ["raw/comtrade_annual_flows", "staging/stg_comtrade__annual_flows",
+                     "intermediate/int_comtrade__hs6_canonical", "indicators/ind_hs6_world_share",
+                     "indicators/ind_mic25_export_share"],
+        "gdp": ["raw/gdp_annual", "staging/stg_gdp__annual", "marts/fct_tech_group_monthly",
+                "indicators/ind_tech_group_series", "indicators/ind_group_patterns"],
     }
     for source, chain in chains.items():
         for parent, child in zip(chain, chain[1:], strict=False):
             assert parent in parents[child], f"{source}: {parent} -> {child} missing"
-    assert any(k.startswith("stg_") for k in nodes) and any(k.startswith("fct_") for k in nodes)
+    assert any(k.startswith("staging/stg_") for k in nodes)
+    assert any(k.startswith("marts/fct_") for k in nodes)
     checks = {c["name"]: c["blocking"]
               for n in nodes.values()
               for c in (n["assetChecksOrError"] or {}).get("checks", [])}
@@ -106,10 +108,10 @@ def test_browser_renders_lineage_and_failed_check(webserver, first_run, artifact
     try:
         base = f"http://127.0.0.1:{webserver}"
         text = _page_text(
-            driver, f"{base}/assets/ind_group_patterns?view=lineage&lineageScope=upstream"
-                    "&lineageDepth=6", "marts")
+            driver, f"{base}/assets/indicators/ind_group_patterns?view=lineage"
+                    "&lineageScope=upstream&lineageDepth=6", "marts")
         driver.save_screenshot(str(artifacts / "ui_lineage_ind_group_patterns.png"))
-        for group in ["customs", "staging", "marts", "indicators", "gdp", "reference"]:
+        for group in ["raw", "staging", "intermediate", "marts", "indicators", "reference"]:
             assert group in text, group
         assert "ind_group_patterns" in text  # a large graph shows its groups collapsed
 
@@ -122,5 +124,35 @@ def test_browser_renders_lineage_and_failed_check(webserver, first_run, artifact
         assert "Failed" in text
         assert "failed_rules" in text and "rows_validated" in text
 
+    finally:
+        driver.quit()
+
+
+@pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
+                    reason="Debian's chromium and chromium-driver are not installed")
+def test_browser_asset_page_shows_table_row_count_and_owner(webserver, first_run, artifacts):
+    import duckdb
+
+    settings, _ = first_run
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        rows = con.execute("SELECT count(*) FROM marts.fct_tech_group_monthly").fetchone()[0]
+    finally:
+        con.close()
+    driver = _driver()
+    try:
+        base = f"http://127.0.0.1:{webserver}"
+        text = _page_text(driver, f"{base}/assets/marts/fct_tech_group_monthly",
+                          "chokepoint.marts.fct_tech_group_monthly")
+        driver.save_screenshot(str(artifacts / "ui_mart_fct_tech_group_monthly.png"))
+        assert f"{rows:,}" in text, rows
+        assert "chokepoint-data" in text  # the owner, team:chokepoint-data
+        assert "marts" in text  # its group, the layer
+
+        text = _page_text(driver, f"{base}/asset-groups", "indicators")
+        driver.save_screenshot(str(artifacts / "ui_asset_graph.png"))
+        for group in ["raw", "reference", "staging", "intermediate", "marts", "indicators",
+                      "reports", "serving"]:
+            assert group in text, group
     finally:
         driver.quit()

@@ -8,7 +8,7 @@
 {%- set margin = setting_number('borderline_margin', 0.01) %}
 with indices as (
 
-    {{ volatility_growth(ref('int_tech_group_series'), weights=weights, base=base) }}
+    {{ volatility_growth(ref('ind_tech_group_series'), weights=weights, base=base) }}
 
 ),
 

@@ -23,13 +23,13 @@ with default_run as (
 
 equal_weights as (
 
-    {{ volatility_growth(ref('int_tech_group_series'), weights='equal', base=base) }}
+    {{ volatility_growth(ref('ind_tech_group_series'), weights='equal', base=base) }}
 
 ),
 
 later_window as (
 
-    {{ volatility_growth(ref('int_tech_group_series'), weights=weights, base=base,
+    {{ volatility_growth(ref('ind_tech_group_series'), weights=weights, base=base,
                          window_start=later_start) }}
 
 )

@@ -31,7 +31,7 @@ with gdp_years as (
 
 seed_000_patterns as (
 
-    {{ volatility_growth(ref('int_tech_group_series'), window_start=seed_000_start ~ '-01',
+    {{ volatility_growth(ref('ind_tech_group_series'), window_start=seed_000_start ~ '-01',
                          window_end=seed_000_end ~ '-12',
                          weights=setting('growth_weights', 'linear'),
                          base=setting('growth_base', 'first')) }}

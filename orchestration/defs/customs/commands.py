@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import re
 from collections.abc import Callable
 
 from orchestration.settings import WINDOW_START, Settings
-
-
-def _month(text: str) -> str:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
-        raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {text!r}")
-    return text
+from orchestration.usage import HelpFormatter
+from orchestration.usage import month as _month
 
 
 def cmd_coverage(args: argparse.Namespace, settings: Settings) -> int:
@@ -64,26 +59,37 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
 def add_parser(sub, data_dir: Callable, settings: Callable) -> None:
     """Register `customs coverage` and `customs plan` on the CLI's subparsers."""
     customs = sub.add_parser("customs", help="coverage of the customs files, and the download "
-                             "plan that completes it")
+                             "plan that completes it", formatter_class=HelpFormatter,
+                             epilog="examples:\n  chokepoint customs coverage --from 2019-01\n"
+                             "  chokepoint customs plan --grain commodity,partner\n")
     inner = customs.add_subparsers(dest="customs_command", required=True)
 
     cov = inner.add_parser("coverage", help="per month, flow and grain: codes loaded, "
-                           "missing, and months that look incomplete")
+                           "missing, and months that look incomplete",
+                           formatter_class=HelpFormatter,
+                           epilog="examples:\n  chokepoint customs coverage\n"
+                           "  chokepoint customs coverage --from 2019-01 --to 2019-12 --all\n"
+                           "  chokepoint customs coverage --grain commodity,partner\n")
     data_dir(cov)
-    cov.add_argument("--from", dest="month_from", type=_month, metavar="YYYY-MM")
-    cov.add_argument("--to", dest="month_to", type=_month, metavar="YYYY-MM")
+    cov.add_argument("--from", dest="month_from", type=_month, metavar="YYYY-MM",
+                     help="first month shown (default: the first loaded)")
+    cov.add_argument("--to", dest="month_to", type=_month, metavar="YYYY-MM",
+                     help="last month shown (default: the last loaded)")
     cov.add_argument("--grain", help="only this grain, e.g. commodity,partner")
     cov.add_argument("--all", action="store_true", help="list complete months too")
     cov.set_defaults(func=lambda a: cmd_coverage(a, settings(a)))
 
-    pl = inner.add_parser("plan", help="the portal queries still needed for the window")
+    pl = inner.add_parser("plan", help="the portal queries still needed for the window",
+                          formatter_class=HelpFormatter,
+                          epilog="examples:\n  chokepoint customs plan --to 2024-12\n"
+                          "  chokepoint customs plan --grain commodity,partner --scope list\n")
     data_dir(pl)
     pl.add_argument("--from", dest="month_from", type=_month, default=WINDOW_START,
-                    metavar="YYYY-MM")
+                    metavar="YYYY-MM", help=f"first month of the window (default: {WINDOW_START})")
     pl.add_argument("--to", dest="month_to", type=_month, metavar="YYYY-MM",
                     help="default: the latest month loaded")
     pl.add_argument("--grain", choices=["commodity", "commodity,partner"],
-                    default="commodity")
+                    default="commodity", help="the grain the plan completes (default: commodity)")
     pl.add_argument("--scope", choices=["analysis", "list"], default="analysis",
                     help="codes the commodity grain must complete: the batch codes and "
                     "the codes already held (analysis), or China Customs' whole HS8 list "

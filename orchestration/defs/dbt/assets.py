@@ -4,7 +4,9 @@ Splitting by layer makes blocking checks real gates (STACK.md pitfall 1): a fail
 check on a staging or mart asset stops the next layer's step from running at all.
 """
 
+import functools
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,10 +32,10 @@ LAYERS = {
 
 class ChokepointTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        # Model names are unique and say their layer (stg_, int_, fct_, ind_), so the key
-        # is the bare name; sources keep the ingestion assets' keys from their meta.
+        # Every table asset's key is its warehouse schema and table, as the ingestion
+        # assets' keys are (raw/..., raw_ref/...); sources keep those keys from their meta.
         if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
-            return dg.AssetKey([dbt_resource_props["name"]])
+            return dg.AssetKey([dbt_resource_props["schema"], _table(dbt_resource_props)])
         return super().get_asset_key(dbt_resource_props)
 
     def get_metadata(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -41,8 +43,7 @@ class ChokepointTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
             # the warehouse's table, whatever file the manifest was parsed against
             metadata["dagster/table_name"] = ".".join([
-                WAREHOUSE_CATALOG, dbt_resource_props["schema"],
-                dbt_resource_props.get("alias") or dbt_resource_props["name"]])
+                WAREHOUSE_CATALOG, dbt_resource_props["schema"], _table(dbt_resource_props)])
         return metadata
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
@@ -50,18 +51,83 @@ class ChokepointTranslator(DagsterDbtTranslator):
 
     def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
         fqn = dbt_resource_props.get("fqn", [])
-        layer = "reference" if dbt_resource_props["resource_type"] == "seed" else (
-            fqn[1] if len(fqn) > 2 else "models")
+        layer = self.get_group_name(dbt_resource_props) or "models"
         tags = {**super().get_tags(dbt_resource_props), "layer": layer}
         if layer == "staging" and len(fqn) > 3:
             tags["domain"] = fqn[2]
         return tags
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        # the groups are the layers, named as the model folders (and schemas) are
         if dbt_resource_props["resource_type"] == "seed":
             return "reference"
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else super().get_group_name(dbt_resource_props)
+
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        test = manifest["nodes"][unique_id]
+        return spec._replace(description=test_description(test))
+
+
+def _table(dbt_resource_props: Mapping[str, Any]) -> str:
+    return dbt_resource_props.get("alias") or dbt_resource_props["name"]
+
+
+def _args(kwargs: Mapping[str, Any]) -> Mapping[str, Any]:
+    return {k: v for k, v in kwargs.items() if k != "model"}
+
+
+def _opening_sentence(sql: str) -> str:
+    """The first sentence of a SQL file's leading comment (Jinja or ``--`` lines)."""
+    jinja = re.match(r"\s*\{#-?(.*?)-?#\}", sql, re.S)
+    if jinja:
+        text = jinja.group(1)
+    else:
+        lines = []
+        for line in sql.lstrip().splitlines():
+            if not line.startswith("--"):
+                break
+            lines.append(line[2:])
+        text = " ".join(lines)
+    text = " ".join(text.split())
+    return text.split(". ")[0].rstrip(".") + "." if text else ""
+
+
+def test_description(test: Mapping[str, Any]) -> str:
+    """One line saying what a dbt test guards: its own description when it has one, else
+    the opening sentence of a singular test's comment, else its generic test in words."""
+    own = test.get("description") or (test.get("meta") or {}).get("description")
+    if own:
+        return " ".join(own.split())
+    metadata = test.get("test_metadata") or {}
+    if not metadata:
+        return _opening_sentence(test.get("raw_code", "")) or test["name"].replace("_", " ")
+    kwargs = _args(metadata.get("kwargs", {}))
+    column = kwargs.get("column_name") or test.get("column_name")
+    name = metadata["name"]
+    if name == "not_null":
+        return f"{column} is never null."
+    if name == "unique":
+        return f"No two rows share a {column}."
+    if name == "accepted_values":
+        return f"{column} is one of: {', '.join(map(str, kwargs.get('values', [])))}."
+    if name == "relationships":
+        target = re.sub(r"ref\('([^']+)'\)", r"\1", str(kwargs.get("to")))
+        return f"Every {column} is a {kwargs.get('field')} of {target}."
+    if name == "unique_combination":
+        return f"One row per {', '.join(kwargs.get('columns', []))}."
+    if name == "one_value_per_group":
+        return f"One {column} per {', '.join(kwargs.get('group_by', []))}."
+    if name == "expression_is_true":
+        return f"Every row satisfies {kwargs.get('expression')}."
+    if name == "conserves_total":
+        source = re.sub(r"ref\('([^']+)'\)", r"\1", str(kwargs.get("source_model")))
+        return (f"{kwargs.get('value')} sums to {source}'s {kwargs.get('source_value')} per "
+                f"{', '.join(kwargs.get('group_by', []))}.")
+    return f"{name} on " + ", ".join(f"{k}={v}" for k, v in kwargs.items()) + "."
 
 
 translator = ChokepointTranslator(
@@ -88,23 +154,48 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from with_table_facts(events)
 
 
+def _table_of(event) -> str | None:
+    """The warehouse table of a dbt output: dagster-dbt's runtime events carry the model's
+    unique_id, not its table name."""
+    if event.metadata.get("dagster/table_name"):
+        return event.metadata["dagster/table_name"].value
+    unique_id = event.metadata.get("unique_id")
+    node = _manifest_nodes().get(getattr(unique_id, "value", None))
+    return ".".join([WAREHOUSE_CATALOG, node["schema"], _table(node)]) if node else None
+
+
+@functools.cache
+def _manifest_nodes() -> dict:
+    import json
+
+    nodes = json.loads(manifest.read_text())["nodes"]
+    return {k: n for k, n in nodes.items() if n["resource_type"] in ("model", "seed",
+                                                                      "snapshot")}
+
+
 def with_table_facts(events: list) -> list:
-    """Row count and origin (real / synthetic / mixed) on each materialized model."""
+    """Table name, row count and origin (real / synthetic / mixed) on each materialized
+    model, and its chart where one shows it."""
+    from orchestration.defs.reports.assets import chart_metadata
+
     warehouse = os.environ.get("CHOKEPOINT_WAREHOUSE")
-    outputs = [e for e in events if isinstance(e, dg.Output) and e.metadata.get(
-        "dagster/table_name")]
+    tables = {id(e): _table_of(e) for e in events if isinstance(e, dg.Output)}
+    outputs = [e for e in events if tables.get(id(e))]
     if not outputs or not warehouse or os.environ.get("CHOKEPOINT_TARGET", "duckdb") != "duckdb":
         return events
     facts = {}
     con = duckdb.connect(warehouse, read_only=True)
     try:
         for event in outputs:
-            table = event.metadata["dagster/table_name"].value
-            facts[table] = _table_facts(con, table)
+            table = tables[id(event)]
+            facts[id(event)] = {
+                "dagster/table_name": dg.MetadataValue.text(table),
+                **_table_facts(con, table),
+                **chart_metadata(con, table.removeprefix(f"{WAREHOUSE_CATALOG}."))}
     finally:
         con.close()
-    return [e.with_metadata({**e.metadata, **facts[e.metadata["dagster/table_name"].value]})
-            if e in outputs else e for e in events]
+    return [e.with_metadata({**e.metadata, **facts[id(e)]}) if id(e) in facts else e
+            for e in events]
 
 
 def _table_facts(con, table: str) -> dict:

@@ -19,6 +19,7 @@ import pandas as pd
 from orchestration.defs.comtrade.assets import COMTRADE_KEY
 from orchestration.defs.customs.assets import CUSTOMS_KEY
 from orchestration.defs.gdp.assets import FX_KEY, GDP_KEY
+from orchestration.defs.keys import table_key
 from orchestration.defs.partitions import annual_partitions, monthly_partitions
 from orchestration.defs.quality import ge_runner
 from orchestration.defs.quality.ge_runner import Expectation
@@ -249,7 +250,7 @@ def _table_suite(model: str, schema: str, keys: list[str], not_null: list[str] =
     exps += [_not_null(c) for c in not_null]
     exps += [_range(c, *bounds) for c, bounds in (ranges or {}).items()]
     exps += [_in_set(c, values) for c, values in (sets or {}).items()]
-    return Suite(name=model, asset_key=dg.AssetKey([model]),
+    return Suite(name=model, asset_key=dg.AssetKey([schema, model]),
                  read=_read(f"{schema}.{model}", ", ".join(columns)),
                  expectations=exps, rules=rules)
 
@@ -402,7 +403,7 @@ SUITES = [
     ),
     Suite(
         name="fct_tech_group_monthly",
-        asset_key=dg.AssetKey(["fct_tech_group_monthly"]),
+        asset_key=table_key("fct_tech_group_monthly"),
         read=_read("marts.fct_tech_group_monthly",
                    "group_id, batch, period_month, imports_usd, rolling_12m_share_of_gdp, "
                    "n_hs8_reporting, origin, output_category"),
@@ -433,7 +434,7 @@ SUITES = [
     ),
     Suite(
         name="ind_group_patterns",
-        asset_key=dg.AssetKey(["ind_group_patterns"]),
+        asset_key=table_key("ind_group_patterns"),
         read=_read("indicators.ind_group_patterns",
                    "batch, group_id, v, g, volatility_tier, pattern"),
         expectations=[
@@ -542,7 +543,9 @@ def _metadata(outcome: ge_runner.SuiteOutcome, report_path, partitions: str) -> 
         "rules": dg.MetadataValue.md("\n".join(lines)),
         "failed_rules": dg.MetadataValue.json([o.expectation.rule for o in outcome.failed]),
         "report": dg.MetadataValue.path(str(report_path)),
-        "quality_report": dg.MetadataValue.path(str(report_path.parent / "index.html")),
+        # served by `chokepoint ui` / `chokepoint docs` (docs_server.py)
+        "quality_report": dg.MetadataValue.url(
+            Settings.from_env().docs_url("quality/index.html")),
     }
     for i, o in enumerate(outcome.failed[:5], start=1):
         metadata[f"failed_{i}"] = dg.MetadataValue.md(
@@ -600,20 +603,27 @@ def check_result(suite: Suite, outcome: ge_runner.SuiteOutcome, partitions: str,
 
 
 def _build_check(suite: Suite) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=suite.asset_key,
+    # the op is named once (ge_<suite>), not "<asset>_ge_<suite>" as @asset_check would
+    @dg.multi_asset_check(
         name=f"ge_{suite.name}",
-        blocking=True,
-        description=f"Great Expectations suite '{suite.name}' (error-severity failures "
-                    "block downstream assets).",
+        specs=[dg.AssetCheckSpec(
+            name=f"ge_{suite.name}", asset=suite.asset_key, blocking=True,
+            description=suite_description(suite))],
     )
-    def _check(context: dg.AssetCheckExecutionContext,
-               warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
         with warehouse.connect() as con:
             outcome, partitions = evaluate(suite, con, context)
-        return check_result(suite, outcome, partitions, context)
+        yield check_result(suite, outcome, partitions, context)
 
     return _check
+
+
+def suite_description(suite: Suite) -> str:
+    """One line: what the suite checks (its first rules) and that a failure blocks."""
+    labels = [e.label for e in suite.expectations] + [r.name for r in suite.rules]
+    shown = ", ".join(labels[:3]) + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
+    return (f"Great Expectations suite {suite.name}: {shown}; an error-severity failure "
+            "blocks the assets downstream.")
 
 
 SUITES_BY_NAME = {s.name: s for s in SUITES}

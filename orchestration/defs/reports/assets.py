@@ -6,11 +6,12 @@ import io
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from orchestration.defs.keys import table_key
 from orchestration.defs.resources import WarehouseResource
 from orchestration.settings import Settings
 
-CHART_DEPS = [dg.AssetKey(["fct_tech_group_monthly"]), dg.AssetKey(["ind_pattern_matrix"]),
-              dg.AssetKey(["ind_gdp_shares"]), dg.AssetKey(["ind_group_patterns"])]
+CHART_DEPS = [table_key(m) for m in ("fct_tech_group_monthly", "ind_pattern_matrix",
+                                      "ind_gdp_shares", "ind_group_patterns")]
 
 
 def _origin_label(origins: set[str]) -> str:
@@ -23,13 +24,17 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
-def render_charts(con) -> dict[str, bytes]:
+def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    charts: dict[str, bytes] = {}
+    return plt
+
+
+def chart_monthly_imports(con) -> bytes:
+    plt = _pyplot()
     panel = con.execute(
         "SELECT month_start, output_category, sum(imports_usd) / 1e9 AS usd_bn, "
         "min(origin) AS origin FROM marts.fct_tech_group_monthly WHERE batch = 1 "
@@ -42,9 +47,13 @@ def render_charts(con) -> dict[str, bytes]:
     ax.set_title("Chokepoint technology imports by category (seed 000 Fig. 2)"
                  + _origin_label(set(panel["origin"])))
     ax.legend(fontsize=8)
-    charts["monthly_imports_by_category.png"] = _png(fig)
+    data = _png(fig)
     plt.close(fig)
+    return data
 
+
+def chart_pattern_matrix(con) -> bytes:
+    plt = _pyplot()
     patterns = con.execute(
         "SELECT group_name, v, g, pattern, origin FROM indicators.ind_group_patterns "
         "WHERE batch = 1 AND v IS NOT NULL AND g IS NOT NULL"
@@ -62,9 +71,13 @@ def render_charts(con) -> dict[str, bytes]:
     ax.set_xlabel("volatility index V")
     ax.set_ylabel("growth index G")
     ax.set_title("Pattern matrix, batch 1" + _origin_label(set(patterns["origin"])))
-    charts["pattern_matrix.png"] = _png(fig)
+    data = _png(fig)
     plt.close(fig)
+    return data
 
+
+def chart_gdp_shares(con) -> bytes:
+    plt = _pyplot()
     shares = con.execute(
         "SELECT trade_year, capital_share_of_gdp, intermediate_share_of_gdp, "
         "adj_capital_share_of_gdp, adj_intermediate_share_of_gdp, origin "
@@ -81,13 +94,45 @@ def render_charts(con) -> dict[str, bytes]:
     ax.set_title("Capital and intermediate imports over GDP (seed 000 Fig. 8)"
                  + _origin_label(set(shares["origin"])))
     ax.legend(fontsize=8)
-    charts["gdp_shares.png"] = _png(fig)
+    data = _png(fig)
     plt.close(fig)
-    return charts
+    return data
+
+
+# each chart, by the warehouse table it shows (the dbt step attaches it to that asset)
+CHARTS = {
+    "marts.fct_tech_group_monthly": ("monthly_imports_by_category.png", chart_monthly_imports),
+    "indicators.ind_group_patterns": ("pattern_matrix.png", chart_pattern_matrix),
+    "indicators.ind_gdp_shares": ("gdp_shares.png", chart_gdp_shares),
+}
+
+
+def render_charts(con) -> dict[str, bytes]:
+    return {name: draw(con) for name, draw in CHARTS.values()}
+
+
+def chart_metadata(con, table: str) -> dict:
+    """The chart of ``table`` as metadata of its asset: the image, and its file as served
+    by the docs server. Nothing for a table without a chart, or one the chart cannot
+    read yet."""
+    if table not in CHARTS:
+        return {}
+    name, draw = CHARTS[table]
+    try:
+        data = draw(con)
+    except Exception as exc:  # noqa: BLE001 - a chart never fails the build
+        return {"chart": dg.MetadataValue.text(f"chart not drawn: {exc}")}
+    settings = Settings.from_env()
+    path = settings.reports_dir / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    encoded = base64.b64encode(data).decode()
+    return {"chart": dg.MetadataValue.md(f"![{name}](data:image/png;base64,{encoded})"),
+            "chart_file": dg.MetadataValue.url(settings.docs_url(name))}
 
 
 @dg.asset(
-    key=dg.AssetKey(["report_charts"]),
+    key=dg.AssetKey(["reports", "charts"]),
     deps=CHART_DEPS,
     group_name="reports",
     kinds={"python"},
@@ -103,22 +148,25 @@ def report_charts(warehouse: WarehouseResource) -> dg.MaterializeResult:
         (out / name).write_bytes(data)
         encoded = base64.b64encode(data).decode()
         metadata[name] = dg.MetadataValue.md(f"![{name}](data:image/png;base64,{encoded})")
-        metadata[f"{name} path"] = dg.MetadataValue.path(str(out / name))
+        metadata[f"{name} url"] = dg.MetadataValue.url(Settings.from_env().docs_url(name))
     return dg.MaterializeResult(metadata=metadata)
 
 
 
 @dg.asset(
-    key=dg.AssetKey(["dbt_docs"]),
-    deps=[dg.AssetKey(["serving_publication"])],
-    group_name="reports",
+    # served to readers (chokepoint docs), after the publication it documents
+    key=dg.AssetKey(["serving", "dbt_docs"]),
+    deps=[dg.AssetKey(["serving", "publication"])],
+    group_name="serving",
     kinds={"dbt"},
     description="dbt docs (every model and column described) under reports/dbt-docs/.",
 )
 def dbt_docs(dbt: DbtCliResource) -> dg.MaterializeResult:
     target = Settings.from_env().reports_dir / "dbt-docs"
     dbt.cli(["docs", "generate", "--target-path", str(target)], raise_on_error=True).wait()
+    # over http (chokepoint docs / ui): opened as a file the page cannot load its manifest
     return dg.MaterializeResult(metadata={
+        "docs": dg.MetadataValue.url(Settings.from_env().docs_url("dbt-docs/index.html")),
         "index": dg.MetadataValue.path(str(target / "index.html")),
     })
 

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from orchestration.defs.keys import table_key
 from orchestration.defs.serving.publish import publish
 from orchestration.settings import Settings
 
@@ -15,8 +16,8 @@ SERVED_MODELS = [
 
 
 @dg.asset(
-    key=dg.AssetKey(["serving_publication"]),
-    deps=[dg.AssetKey([m]) for m in SERVED_MODELS],
+    key=dg.AssetKey(["serving", "publication"]),
+    deps=[table_key(m) for m in SERVED_MODELS],
     group_name="serving",
     kinds={"duckdb", "parquet"},
     description="Marts and indicators published atomically to serving/chokepoint.duckdb "

@@ -1,6 +1,8 @@
 -- The series the volatility and growth indices are computed on: per batch and group,
 -- monthly (default) or annual imports inside the window (settings: frequency,
--- window_start, window_end).
+-- window_start, window_end). A view, as the intermediate models are: it sits in the
+-- indicators layer because it reads a mart.
+{{ config(materialized='view', contract={'enforced': false}) }}
 {%- set frequency = setting('frequency', 'monthly') %}
 {%- set window_start = setting('window_start', '2015-01') %}
 {%- set window_end = setting('window_end', '9999-12') %}
