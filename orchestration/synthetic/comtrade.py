@@ -22,6 +22,7 @@ aimed at any published figure.
 import csv
 import gzip
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -66,22 +67,14 @@ def _is_missing(reporter: int, year: int, last_year: int, code_index: int) -> bo
     return rule == "all" or (rule == "some" and code_index % 3 == 0)
 
 
-def _customs_import_totals(customs_dir: Path, reference_dir: Path) -> dict[int, float]:
-    """USD total of the import files the customs generator wrote, per year (RMB files
-    converted with the same monthly FRED rate the models use)."""
-    from orchestration.synthetic.customs import read_fx
-
-    fx = read_fx(reference_dir)
-    totals: dict[int, float] = {}
-    for path in sorted(customs_dir.glob("gacc_synthetic_*_import.csv")):
-        rows = list(csv.reader(io.StringIO(path.read_bytes().decode("gb18030"))))
-        in_usd = rows[0][-2] == "美元" if rows[0][-1] == "" else rows[0][-1] == "美元"
-        for row in rows[1:]:
-            month = f"{row[0][:4]}-{row[0][4:6]}"
-            value = float(row[9].replace(",", ""))
-            year = int(month[:4])
-            totals[year] = totals.get(year, 0.0) + (value if in_usd else value / fx[month])
-    return totals
+def _customs_import_totals(customs_dir: Path) -> dict[int, float]:
+    """USD total of the imports the customs generator wrote, per year, as it recorded them
+    in synthetic_parameters.json (every key once, at its newest value)."""
+    params = customs_dir / "synthetic_parameters.json"
+    if not params.is_file():
+        return {}
+    totals = json.loads(params.read_text(encoding="utf-8")).get("import_totals_usd", {})
+    return {int(year): float(value) for year, value in totals.items()}
 
 
 def _revision(year: int, reporter: int | None = None) -> str:
@@ -155,7 +148,7 @@ def generate_comtrade(
     # a second stream for the partner-level rows, so the world rows stay as they were
     prng = np.random.default_rng(SEED + 1)
     customs_totals = (
-        _customs_import_totals(customs_dir, reference_dir) if customs_dir is not None else {}
+        _customs_import_totals(customs_dir) if customs_dir is not None else {}
     )
     to_2012, to_2022 = _concordance(reference_dir)
     codes = _hs2017_codes(reference_dir, seeds_dir)

@@ -364,16 +364,25 @@ def generate_customs(out_dir: Path, reference_dir: Path, start: str = "2015-01",
     picked = sorted(revised[int(i)] for i in rng.choice(len(revised), size=REVISED_KEYS,
                                                          replace=False)) if revised else []
     if picked:
+        revised_rows = [(k, imports[k][0], imports[k][1] * rng.uniform(1.02, 1.08))
+                        for k in picked]
         writer.write(f"gacc_synthetic_{REVISION_MONTH[:4]}_import_revised.csv",
-                     int(REVISION_MONTH[:4]), [
-                         (k, imports[k][0], imports[k][1] * rng.uniform(1.02, 1.08))
-                         for k in picked])
+                     int(REVISION_MONTH[:4]), revised_rows)
+        for k, product, usd in revised_rows:
+            imports[k] = [product, usd]
+    # China's imports of all goods as these files add up (the newest value of each key),
+    # for the synthetic Comtrade files to report the same total
+    yearly: dict[int, float] = {}
+    for (month, _partner, _hs8), (_product, usd) in imports.items():
+        yearly[int(month[:4])] = yearly.get(int(month[:4]), 0.0) + usd
     (out_dir / "synthetic_parameters.json").write_text(json.dumps({
         **stories.parameters(draws), "new_line_group": new_line,
         "gap": {"month": GAP_MONTH, "codes": gap_codes},
         "revised_keys": [list(k) for k in picked],
         "commodity_grain_months": list(COMMODITY_GRAIN_MONTHS),
-        "total_imports_usd_bn": TOTAL_IMPORTS_USD}, indent=1), encoding="utf-8")
+        "total_imports_usd_bn": TOTAL_IMPORTS_USD,
+        "import_totals_usd": {str(y): round(v, 2) for y, v in sorted(yearly.items())}},
+        indent=1), encoding="utf-8")
     return writer.written
 
 
