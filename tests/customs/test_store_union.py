@@ -150,3 +150,33 @@ def test_old_warehouse_rows_get_the_partner_grain(tmp_path):
     assert con.execute("SELECT grain FROM raw.customs_trade_vintages ORDER BY value_native"
                        ).fetchall() == [("commodity,partner",), ("commodity,partner,regime",)]
     con.close()
+
+
+def test_an_empty_query_result_declared_in_a_manifest_records_no_trade(con, tmp_path):
+    """The portal's empty result (a header, no rows) for a query a manifest declares
+    (month and codes): nothing stored, the codes declared as asked for that month."""
+    path = tmp_path / "gacc_empty_202406_import.csv"
+    path.write_bytes('"商品编码","商品名称","第一数量","第一计量单位","第二数量","第二计量单位",'
+                     '"美元",\r\n'.encode("gb18030"))
+    path.with_name(path.name + ".manifest.json").write_text(
+        '{"flow": "import", "month": "2024-06", "codes": ["84118100", "8542"]}')
+    parsed = parse_customs_file(con, path, table="p_empty")
+    assert (parsed.rows, parsed.months, parsed.declared_codes) == (
+        0, ["2024-06"], ["84118100", "8542"])
+    store.store_vintage(con, parsed, path)
+    store.replace_current_slice(con, ["2024-06"])
+    assert _current(con) == []
+    assert con.execute(
+        "SELECT period_month, flow, grain, code_prefix FROM raw.customs_declared_coverage "
+        "ORDER BY ALL").fetchall() == [("2024-06", "import", "commodity", "84118100"),
+                                       ("2024-06", "import", "commodity", "8542")]
+
+
+def test_an_empty_query_result_without_a_manifest_is_refused(con, tmp_path):
+    from orchestration.defs.customs.parsing import CustomsFileError
+
+    path = tmp_path / "gacc_empty_202406_import.csv"
+    path.write_bytes('"商品编码","商品名称","第一数量","第一计量单位","第二数量","第二计量单位",'
+                     '"美元",\r\n'.encode("gb18030"))
+    with pytest.raises(CustomsFileError, match="empty query result.*manifest"):
+        parse_customs_file(con, path, table="p_empty")

@@ -831,11 +831,18 @@ def parse_customs_file(
                     sha, header, data_lines = _stream_text(path, out, encoding)
         if header is None:
             raise CustomsFileError(name, 1, "header", "empty file (no header, no data)")
-        if data_lines == 0:
-            raise CustomsFileError(name, header.line + 1, "(all)",
-                                   "no data rows after the header: empty query result")
+        # an empty result is a fact only when a manifest says what the query asked for
+        # and for which month: then its codes had no trade that month
+        empty_month = declared_month(path, from_name=False) if data_lines == 0 else None
+        if data_lines == 0 and (codes is None or empty_month is None):
+            raise CustomsFileError(
+                name, header.line + 1, "(all)",
+                "no data rows after the header: empty query result; to record that the "
+                "query's codes had no trade, declare it in a manifest "
+                f'({{"flow": "{flow}", "month": "YYYY-MM", "codes": [...]}} in '
+                f"'{name}.manifest.json')")
 
-        month = declared_month(path, from_name="period" not in header.keys)
+        month = empty_month or declared_month(path, from_name="period" not in header.keys)
         if month is None and "period" not in header.keys:
             raise CustomsFileError(name, header.line, "(period)",
                                    _MONTH_HELP.format(name=name))
@@ -855,6 +862,8 @@ def parse_customs_file(
         with _MemoryCap(con, MEMORY_LIMIT):
             rows, total, months = _load(con, qtable, reader, select, columns, rejects,
                                         header, name, month)
+        if data_lines == 0:
+            months = [empty_month]
     except BaseException:
         with contextlib.suppress(duckdb.Error):
             con.execute(f"DROP TABLE IF EXISTS {qtable}")
