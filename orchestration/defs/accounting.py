@@ -26,7 +26,9 @@ REASONS: dict[str, str] = {
     "other_series": "other series (another WEO concept than GDP in USD)",
     "other_level": "aggregate level not used (codes of no HS level, country groups)",
     "no_value": "no value (a blank cell)",
-    "outside_window": "outside the window",
+    "outside_window": "outside the window (before the analysis starts)",
+    # rows the run did not ask for: kept (customs vintages) or loaded by a run that does
+    "other_run_window": "outside this run's window",
     "unknown_reporter": "unknown reporter",
     "duplicate": "duplicate of a row in another file (or the same file)",
 }
@@ -80,9 +82,13 @@ class FileAccount:
         return text
 
     def warning(self) -> str | None:
+        """A file with nothing stored, unless only because the run asked for other months
+        (its rows are there for a run that asks for them)."""
         if not self.nothing_stored:
             return None
         why = self.main_reason
+        if why == "other_run_window":
+            return None
         return (f"{self.source} file {self.file_name}: nothing stored of {self.rows_read:,} "
                 f"rows; main reason: {REASONS[why] if why else 'the file holds no rows'}")
 

@@ -144,8 +144,17 @@ def test_weo_file_account_adds_up(tmp_path):
     assert account.set_aside == {"other_series": 2, "other_level": 1, "no_value": 1,
                                  "outside_window": 1}
     assert account.adds_up and account.warning() is None
-    # 2030: the three GDP rows are outside the window, more than the 2 of other series
+    # a run of 2030 only: of the three GDP rows, 2015 and 2016 are outside this run's
+    # window (a run of their years uses them) and 2014 is before the analysis starts
     none_stored = gdp_account(path.name, df, [2030], tally)
-    assert none_stored.set_aside["outside_window"] == 3 and none_stored.rows_stored == 0
-    assert none_stored.warning() == ("gdp file weo_2025oct_test.csv: nothing stored of 7 "
-                                     "rows; main reason: outside the window")
+    assert none_stored.rows_stored == 0 and none_stored.adds_up
+    assert (none_stored.set_aside["other_run_window"],
+            none_stored.set_aside["outside_window"]) == (2, 1)
+    # tied at 2 with other series, the reason listed first is named
+    assert none_stored.warning() == (
+        "gdp file weo_2025oct_test.csv: nothing stored of 7 rows; main reason: other "
+        "series (another WEO concept than GDP in USD)")
+    only_window = gdp_account(path.name, df[df["year"] >= 2015], [2030],
+                              {"read": 2})
+    assert only_window.set_aside == {"other_run_window": 2}
+    assert only_window.warning() is None

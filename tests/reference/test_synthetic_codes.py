@@ -2,14 +2,12 @@
 default run flags no code as unknown: the technology codes come from the batch files,
 the background codes are lines that exist in every list."""
 
-import csv
-import io
-
 import pytest
 
 from orchestration.defs.reference import gacc_codes
 from orchestration.settings import BUNDLED_DATA_DIR
 from orchestration.synthetic.customs import generate_customs
+from tests.independent import _rows
 
 REF = BUNDLED_DATA_DIR / "reference"
 
@@ -25,11 +23,10 @@ def test_every_synthetic_code_is_a_line_of_its_year(tmp_path, lists, start, end)
     years = sorted(lists)
     unknown, seen = set(), 0
     for path in generate_customs(tmp_path, REF, start=start, end=end):
-        text = path.read_bytes().decode("gb18030")
-        for row in csv.DictReader(io.StringIO(text)):
+        for row in _rows(path):  # GB18030 and Chinese headers, or UTF-8 and English
             seen += 1
-            year = int(row["数据年月"][:4])
-            if row["商品编码"] not in lists[gacc_codes.list_year_in_force(year, years)]:
-                unknown.add((year, row["商品编码"]))
+            year = int(row["period"][:4])
+            if row["hs8"] not in lists[gacc_codes.list_year_in_force(year, years)]:
+                unknown.add((year, row["hs8"]))
     assert seen > 0
     assert unknown == set()

@@ -115,8 +115,8 @@ def test_browser_renders_lineage_and_failed_check(webserver, first_run, artifact
             assert group in text, group
         assert "ind_group_patterns" in text  # a large graph shows its groups collapsed
 
-        text = _page_text(driver, f"{base}/assets/raw/customs_monthly_trade?view=checks",
-                          "ge_customs_monthly_trade")
+        text = _page_text(driver, f"{base}/assets/raw/customs_monthly_trade?view=checks"
+                          "&checkDetail=ge_customs_monthly_trade", "failed_rules")
         driver.save_screenshot(str(artifacts / "ui_customs_checks.png"))
         assert "This is a blocking asset check" in text
         assert "Great Expectations suite" in text

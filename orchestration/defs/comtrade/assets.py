@@ -17,7 +17,7 @@ from orchestration.defs.partition_metadata import describe_partitions
 from orchestration.defs.partitions import annual_partitions, year_keys
 from orchestration.defs.quality.audit import check_spec, write_audit_publish
 from orchestration.defs.resources import WarehouseResource
-from orchestration.settings import Settings
+from orchestration.settings import WINDOW_START, Settings
 
 COMTRADE_KEY = dg.AssetKey(["raw", "comtrade_annual_flows"])
 FILE_SUFFIXES = (".csv", ".txt", ".gz", ".json", ".tsv")
@@ -51,7 +51,9 @@ def _load_files(con, settings: Settings, years: list[int], table: str) -> list[F
             df = read_comtrade_file(path, tally=tally)
             tally["duplicate"] = tally.pop("kept") - len(df)  # the last one in the file wins
             in_window = df["year"].isin(years)
-            tally["outside_window"] = int((~in_window).sum())
+            before = df["year"] < int(WINDOW_START[:4])
+            tally["outside_window"] = int((~in_window & before).sum())
+            tally["other_run_window"] = int((~in_window & ~before).sum())
             df = df[in_window]
             con.register("incoming_df", df)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_df").fetchall()

@@ -65,6 +65,7 @@ from orchestration.defs.comtrade.records import (
     ORIGINS,
     WORLD_ISO,
 )
+from orchestration.settings import WINDOW_START
 
 # What records._blank treats as "no value" (after strip()).
 BLANK_TEXTS = ("", "nan", "NaN", "None", "null")
@@ -494,12 +495,15 @@ def _tally(con, stage: str, years: list[int] | None, inserted: int,
         if reason != "blank":
             tally[reason] = tally.get(reason, 0) + n
             tally["read"] = tally.get("read", 0) + n
-    kept, in_window = con.execute(
+    kept, in_window, before = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE ?::INTEGER[] IS NULL "
-        f"OR list_contains(?::INTEGER[], year)) FROM {stage} WHERE status = 'keep'",
-        [years, years]).fetchone()
+        f"OR list_contains(?::INTEGER[], year)), count(*) FILTER (WHERE year < ? AND NOT "
+        f"coalesce(list_contains(?::INTEGER[], year), true)) FROM {stage} "
+        "WHERE status = 'keep'",
+        [years, years, int(WINDOW_START[:4]), years]).fetchone()
     tally["read"] = tally.get("read", 0) + kept
-    tally["outside_window"] = tally.get("outside_window", 0) + kept - in_window
+    tally["outside_window"] = tally.get("outside_window", 0) + before
+    tally["other_run_window"] = tally.get("other_run_window", 0) + kept - in_window - before
     tally["duplicate"] = tally.get("duplicate", 0) + in_window - inserted
 
 

@@ -27,6 +27,7 @@ import duckdb
 
 from orchestration.defs.accounting import FileAccount
 from orchestration.defs.customs.parsing import ParsedCustomsFile
+from orchestration.settings import WINDOW_START
 
 TRADE_COLUMNS = """
     line_no INTEGER, period_month VARCHAR, flow VARCHAR, partner_code VARCHAR,
@@ -262,16 +263,19 @@ def file_accounts(con: duckdb.DuckDBPyConnection, shas: list[str],
         """
         SELECT v.source_file, v.file_sha256, count(*),
                count(*) FILTER (WHERE NOT list_contains($months, v.period_month)),
+               count(*) FILTER (WHERE NOT list_contains($months, v.period_month)
+                                AND v.period_month < $start),
                (SELECT count(*) FROM raw.customs_monthly_trade c
                 WHERE c.file_sha256 = v.file_sha256)
         FROM raw.customs_trade_vintages v
         WHERE list_contains($shas, v.file_sha256)
         GROUP BY ALL ORDER BY min(v.loaded_at)
-        """, {"months": months, "shas": shas}).fetchall()
+        """, {"months": months, "shas": shas, "start": WINDOW_START}).fetchall()
     accounts = []
-    for name, _sha, read, outside, current in rows:
+    for name, _sha, read, outside, before, current in rows:
         account = FileAccount("customs", name, rows_read=read, rows_stored=current)
-        account.add("outside_window", outside)
+        account.add("outside_window", before)
+        account.add("other_run_window", outside - before)
         account.add("duplicate", read - outside - current)
         accounts.append(account)
     return accounts

@@ -15,7 +15,7 @@ from orchestration.defs.partition_metadata import describe_partitions
 from orchestration.defs.partitions import annual_partitions, year_keys
 from orchestration.defs.quality.audit import check_spec, write_audit_publish
 from orchestration.defs.resources import WarehouseResource
-from orchestration.settings import Settings
+from orchestration.settings import WINDOW_START, Settings
 
 GDP_KEY = dg.AssetKey(["raw", "gdp_annual"])
 FX_KEY = dg.AssetKey(["raw", "fx_monthly"])
@@ -87,7 +87,9 @@ def gdp_account(name: str, df: pd.DataFrame, years: list[int],
     for reason, n in tally.items():
         account.add(reason, n)
     in_window = int(df["year"].isin(years).sum())
-    account.add("outside_window", len(df) - in_window)
+    before = int((~df["year"].isin(years) & (df["year"] < int(WINDOW_START[:4]))).sum())
+    account.add("outside_window", before)
+    account.add("other_run_window", len(df) - in_window - before)
     account.rows_stored = in_window
     return account
 
