@@ -6,6 +6,11 @@ asset graph reads the same way everywhere: layer and domain tags, one owner, and
 every table its name in the warehouse and its columns.
 """
 
+import functools
+import hashlib
+import sys
+from pathlib import Path
+
 import dagster as dg
 
 from orchestration.defs.comtrade.records import SCHEMA as COMTRADE_SCHEMA
@@ -60,5 +65,47 @@ def describe(spec: dg.AssetSpec) -> dg.AssetSpec:
         else spec
 
 
+DEFS_DIR = Path(__file__).parent
+# Code an asset's step runs whatever its domain: the audit and its rules, the load log,
+# partitions, paths. A change there is a change of every Python asset's code.
+SHARED_CODE = [DEFS_DIR / "quality", DEFS_DIR.parent / "settings.py",
+               *sorted(DEFS_DIR.glob("*.py"))]
+
+
+def digest(roots: list[Path], base: Path) -> str:
+    """Twelve hex digits of every .py file under ``roots`` (files or folders), each named
+    by its path from ``base``: a renamed, added or edited file changes it."""
+    files = sorted({f for root in roots
+                    for f in ([root] if root.is_file() else root.rglob("*.py"))})
+    sha = hashlib.sha256()
+    for path in files:
+        sha.update(path.relative_to(base).as_posix().encode() + b"\0")
+        sha.update(path.read_bytes())
+    return sha.hexdigest()[:12]
+
+
+@functools.cache
+def code_version(module: str) -> str:
+    """The code version of an asset defined in ``module``: a digest of the Python its step
+    runs, its domain package (the module's folder) and the shared modules above. dbt
+    assets get theirs from dagster-dbt (the checksum of each model's SQL)."""
+    package = Path(sys.modules[module].__file__).parent
+    return digest([package, *SHARED_CODE], DEFS_DIR.parent)
+
+
+def _module(asset) -> str | None:
+    fn = getattr(getattr(asset, "op", None), "compute_fn", None)
+    return getattr(getattr(fn, "decorated_fn", fn), "__module__", None)
+
+
 def with_catalog(assets: list) -> list:
-    return list(dg.map_asset_specs(describe, assets))
+    described = []
+    for asset in assets:
+        [mapped] = dg.map_asset_specs(describe, [asset])
+        module = _module(asset)
+        if module:
+            version = code_version(module)
+            [mapped] = dg.map_asset_specs(
+                lambda s, v=version: s.replace_attributes(code_version=v), [mapped])
+        described.append(mapped)
+    return described

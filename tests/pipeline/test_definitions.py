@@ -164,3 +164,48 @@ def test_checks_have_readable_names_descriptions_and_ops_named_once(data_dir):
     ops = [node.name for job in [repo.get_job("build")] for node in job.graph.nodes]
     assert "ge_ind_batch_index" in ops
     assert not [op for op in ops if op.count("ind_batch_index") > 1]
+
+
+def test_code_version_digest_follows_the_python_files(tmp_path):
+    from orchestration.defs.catalog import digest
+
+    package = tmp_path / "defs" / "customs"
+    package.mkdir(parents=True)
+    (package / "assets.py").write_text("X = 1\n")
+    shared = tmp_path / "settings.py"
+    shared.write_text("Y = 1\n")
+    first = digest([package, shared], tmp_path)
+    assert len(first) == 12 and first == digest([package, shared], tmp_path)
+    (package / "notes.txt").write_text("not code")
+    assert digest([package, shared], tmp_path) == first
+    (package / "assets.py").write_text("X = 2\n")
+    edited = digest([package, shared], tmp_path)
+    assert edited != first
+    (package / "assets.py").rename(package / "other.py")
+    assert digest([package, shared], tmp_path) != edited
+    shared.write_text("Y = 2\n")
+    assert digest([package], tmp_path) != digest([package, shared], tmp_path)
+
+
+def test_every_asset_has_a_code_version_and_no_unserializable_metadata(data_dir):
+    from dagster._core.definitions.metadata import normalize_metadata
+
+    from orchestration.definitions import defs
+    from orchestration.defs.catalog import code_version
+
+    graph = defs.get_repository_def().asset_graph
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        if not node.is_materializable:
+            continue
+        assert node.code_version, key.to_user_string()
+        shown = normalize_metadata(node.metadata, allow_invalid=True)
+        # the UI hides dagster-dbt's manifest and translator entries, nothing else of them
+        visible = {k: v for k, v in shown.items()
+                   if k not in ("dagster_dbt/manifest", "dagster_dbt/dagster_dbt_translator")}
+        assert not [k for k, v in visible.items() if "(unserializable)" in str(v)], key
+    customs = graph.get(dg.AssetKey(["raw", "customs_monthly_trade"]))
+    assert customs.code_version == code_version("orchestration.defs.customs.assets")
+    # a package of its own, a version of its own; two assets of one package share it
+    gdp, fx = (graph.get(dg.AssetKey(["raw", k])) for k in ("gdp_annual", "fx_monthly"))
+    assert gdp.code_version == fx.code_version != customs.code_version

@@ -17,6 +17,7 @@ QUERY = """
 {
   assetNodes {
     assetKey { path }
+    opVersion
     dependencyKeys { path }
     assetChecksOrError { ... on AssetChecks { checks { name blocking } } }
   }
@@ -47,6 +48,9 @@ def test_graphql_lineage_checks_schedule_and_sensor(webserver):
     for source, chain in chains.items():
         for parent, child in zip(chain, chain[1:], strict=False):
             assert parent in parents[child], f"{source}: {parent} -> {child} missing"
+    # code versions are visible: Python assets' from their code, dbt models' from their SQL
+    for key in ["raw/customs_monthly_trade", "raw/gdp_annual", "marts/fct_tech_group_monthly"]:
+        assert nodes[key]["opVersion"], key
     assert any(k.startswith("staging/stg_") for k in nodes)
     assert any(k.startswith("marts/fct_") for k in nodes)
     checks = {c["name"]: c["blocking"]

@@ -8,6 +8,7 @@ import functools
 import os
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -19,14 +20,17 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.defs.dbt.project import dbt_project, ensure_manifest
+from orchestration.defs.dbt.column_lineage import column_metadata
+from orchestration.defs.dbt.project import ensure_manifest
 from orchestration.settings import WAREHOUSE_CATALOG
 
 OWNER = "team:chokepoint-data"
+# By folder as dbt names them (fqn), not by path: a path selection needs the DbtProject
+# on every asset, which the UI shows as "[DbtProject] (unserializable)".
 LAYERS = {
-    "staging": "resource_type:seed path:models/staging",
-    "marts": "path:models/intermediate path:models/marts",
-    "indicators": "path:models/indicators path:models/reports",
+    "staging": "resource_type:seed fqn:chokepoint.staging",
+    "marts": "fqn:chokepoint.intermediate fqn:chokepoint.marts",
+    "indicators": "fqn:chokepoint.indicators fqn:chokepoint.reports",
 }
 
 
@@ -143,15 +147,21 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # still writes it. Events wait for the dbt process to end; then one short read-only
     # connection adds each table's row count and origin.
     events: list = []
+    invocation = dbt.cli(args, context=context)
     try:
-        for event in dbt.cli(args, context=context).stream():
+        for event in invocation.stream():
             events.append(event)
     except Exception:
         # a failed test or model: what dbt did before still reaches Dagster (the failed
         # check above all), then the step fails
-        yield from with_table_facts(events)
+        yield from with_table_facts(events, invocation.target_path)
         raise
-    yield from with_table_facts(events)
+    yield from with_table_facts(events, invocation.target_path)
+
+
+def _unique_id(event) -> str | None:
+    unique_id = event.metadata.get("unique_id")
+    return getattr(unique_id, "value", unique_id)
 
 
 def _table_of(event) -> str | None:
@@ -159,8 +169,7 @@ def _table_of(event) -> str | None:
     unique_id, not its table name."""
     if event.metadata.get("dagster/table_name"):
         return event.metadata["dagster/table_name"].value
-    unique_id = event.metadata.get("unique_id")
-    node = _manifest_nodes().get(getattr(unique_id, "value", None))
+    node = _manifest_nodes().get(_unique_id(event))
     return ".".join([WAREHOUSE_CATALOG, node["schema"], _table(node)]) if node else None
 
 
@@ -173,9 +182,9 @@ def _manifest_nodes() -> dict:
                                                                       "snapshot")}
 
 
-def with_table_facts(events: list) -> list:
-    """Table name, row count and origin (real / synthetic / mixed) on each materialized
-    model, and its chart where one shows it."""
+def with_table_facts(events: list, target_path: Path | None = None) -> list:
+    """Table name, row count, origin (real / synthetic / mixed), columns and column
+    lineage on each materialized model, and its chart where one shows it."""
     from orchestration.defs.reports.assets import chart_metadata
 
     warehouse = os.environ.get("CHOKEPOINT_WAREHOUSE")
@@ -191,6 +200,7 @@ def with_table_facts(events: list) -> list:
             facts[id(event)] = {
                 "dagster/table_name": dg.MetadataValue.text(table),
                 **_table_facts(con, table),
+                **column_metadata(con, target_path, _unique_id(event), translator),
                 **chart_metadata(con, table.removeprefix(f"{WAREHOUSE_CATALOG}."))}
     finally:
         con.close()
@@ -213,22 +223,20 @@ def _table_facts(con, table: str) -> dict:
     return facts
 
 
-
-
 @dbt_assets(manifest=manifest, select=LAYERS["staging"], name="dbt_staging",
-            dagster_dbt_translator=translator, project=dbt_project)
+            dagster_dbt_translator=translator)
 def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from _build(context, dbt)
 
 
 @dbt_assets(manifest=manifest, select=LAYERS["marts"], name="dbt_marts",
-            dagster_dbt_translator=translator, project=dbt_project)
+            dagster_dbt_translator=translator)
 def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from _build(context, dbt)
 
 
 @dbt_assets(manifest=manifest, select=LAYERS["indicators"], name="dbt_indicators",
-            dagster_dbt_translator=translator, project=dbt_project)
+            dagster_dbt_translator=translator)
 def dbt_indicators(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from _build(context, dbt)
 
