@@ -24,6 +24,9 @@ def test_a_mart_carries_its_built_columns_and_column_lineage(first_run):
     # a column computed from the GDP source reaches back to it through staging
     gdp = {d.asset_key.to_user_string() for d in lineage["rolling_12m_share_of_gdp"]}
     assert "staging/stg_gdp__annual" in gdp
+    # dbt's timing, with its unit in the name
+    assert "Execution Duration" not in metadata
+    assert metadata["execution_duration_s"].value >= 0
 
 
 def test_an_indicator_column_traces_to_the_mart_it_reads(first_run):

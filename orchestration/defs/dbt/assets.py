@@ -187,6 +187,7 @@ def with_table_facts(events: list, target_path: Path | None = None) -> list:
     lineage on each materialized model, and its chart where one shows it."""
     from orchestration.defs.reports.assets import chart_metadata
 
+    events = [_with_duration_unit(e) for e in events]
     warehouse = os.environ.get("CHOKEPOINT_WAREHOUSE")
     tables = {id(e): _table_of(e) for e in events if isinstance(e, dg.Output)}
     outputs = [e for e in events if tables.get(id(e))]
@@ -206,6 +207,22 @@ def with_table_facts(events: list, target_path: Path | None = None) -> list:
         con.close()
     return [e.with_metadata({**e.metadata, **facts[id(e)]}) if id(e) in facts else e
             for e in events]
+
+
+DBT_DURATION = "Execution Duration"
+DURATION = "execution_duration_s"
+
+
+def _with_duration_unit(event):
+    """dagster-dbt's "Execution Duration" is a bare float: the same figure, named with
+    its unit (seconds)."""
+    metadata = getattr(event, "metadata", None) or {}
+    if DBT_DURATION not in metadata or not isinstance(event, dg.Output):
+        return event
+    value = metadata[DBT_DURATION]
+    seconds = float(getattr(value, "value", value))
+    rest = {k: v for k, v in metadata.items() if k != DBT_DURATION}
+    return event.with_metadata({**rest, DURATION: dg.MetadataValue.float(round(seconds, 3))})
 
 
 def _table_facts(con, table: str) -> dict:
