@@ -37,7 +37,7 @@ annual as (
         trade_year,
         sum(imports_usd) as imports_usd,
         count(imports_usd) as months_in_data,
-        min(origin) as origin
+        {{ combined_origin('origin') }} as origin
     from monthly
     group by batch, batch_name, trade_year
 

@@ -14,6 +14,6 @@ select
     min(pattern) as pattern,
     count(*) as n_groups,
     {{ sorted_list_agg('group_name', "'; '") }} as groups,
-    min(origin) as origin
+    {{ combined_origin('origin') }} as origin
 from patterns
 group by batch, growth_class, volatility_tier
