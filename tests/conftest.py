@@ -71,3 +71,18 @@ def _snapshot_first_run(settings) -> None:
     finally:
         con.close()
     FIRST_RUN_SNAPSHOT["customs_files"] = sorted(settings.landing("customs").glob("*.csv"))
+
+
+# Fixtures that run the pipeline or start servers: a test that needs one is "slow", so
+# `pytest -m "not slow"` is the fast subset (formulas, parsers, generators, definitions).
+SLOW_FIXTURES = {"first_run", "webserver", "docs_site", "spark_build"}
+SLOW_FOLDERS = {"ui", "spark"}
+
+
+def pytest_collection_modifyitems(config, items):
+    import pytest
+
+    for item in items:
+        folder = Path(str(item.fspath)).relative_to(REPO / "tests").parts[0]
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or folder in SLOW_FOLDERS:
+            item.add_marker(pytest.mark.slow)
