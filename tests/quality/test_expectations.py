@@ -1,5 +1,5 @@
 """Each expectation kind of the suites passes on good input and fails on crafted bad
-input, naming the observed value and offending rows; chunked results merge."""
+input, naming the observed value and offending rows."""
 
 from datetime import date
 from pathlib import Path
@@ -65,16 +65,6 @@ def test_warning_severity_is_kept_apart_from_errors():
                        {"column": "flow", "value_set": ["import"]}, "warn")
     out = ge_runner.validate(GOOD, "t", [warn])
     assert out.failed and not out.failed_errors
-
-
-def test_chunks_merge_counts_and_examples():
-    exp = checks._range("value_native", low=0)
-    a = ge_runner.validate(GOOD.assign(value_native=[-1.0, 1.0]), "t", [exp])
-    b = ge_runner.validate(GOOD.assign(value_native=[-2.0, 1.0]), "t", [exp])
-    merged = ge_runner.merge([a, b])
-    assert merged.rows == 4
-    assert merged.outcomes[0].unexpected_count == 2
-    assert set(merged.outcomes[0].offending) == {-1.0, -2.0}
 
 
 @pytest.mark.parametrize(("today", "oldest"), [

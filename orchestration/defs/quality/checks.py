@@ -1,20 +1,19 @@
 """Great Expectations suites as blocking Dagster asset checks.
 
-Each check reads only the slice just materialized (the run's partitions) or the columns
-it needs, validates it with GE, and adds reconciliation rules that need the whole table
-as SQL run inside DuckDB. A failed error-severity expectation fails the check with ERROR
-severity, which blocks everything downstream; warning-severity failures are reported and
-block nothing. The metadata names each expectation, its observed value and threshold,
-and a few offending rows.
+Each check selects only the slice just materialized (the run's partitions) or the columns
+it needs, has GE's SQL engine validate that query inside DuckDB (ge_runner), and adds
+reconciliation rules that need the whole table as SQL run inside DuckDB. A failed
+error-severity expectation fails the check with ERROR severity, which blocks everything
+downstream; warning-severity failures are reported and block nothing. The metadata names
+each expectation, its observed value and threshold, and a few offending rows.
 """
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 import dagster as dg
-import pandas as pd
 
 from orchestration.defs.comtrade.assets import COMTRADE_KEY
 from orchestration.defs.customs.assets import CUSTOMS_KEY
@@ -41,7 +40,7 @@ class SqlRule:
 class Suite:
     name: str
     asset_key: dg.AssetKey
-    read: Callable  # (connection, context) -> DataFrame of the slice to validate
+    read: Callable  # (connection, context) -> SELECT of the slice to validate
     expectations: list[Expectation]
     rules: tuple[SqlRule, ...] = ()
     partitioned: bool = False
@@ -65,46 +64,24 @@ def run_partition_keys(context, kind: str) -> list:
     return [k[:7] for k in keys] if kind == "month" else [int(k) for k in keys]
 
 
-def _partition_filter(context, column: str, kind: str) -> tuple[str, list]:
-    values = run_partition_keys(context, kind)
-    if not values:
-        return "true", []
-    return f"list_contains(?, {column})", [values]
+def _sql_literal(value) -> str:
+    return str(int(value)) if isinstance(value, int) else "'" + str(value).replace("'", "''") + "'"
 
 
-# A slice larger than this is validated in chunks of whole partitions, so a backfill of
-# the full record never holds more than about this many rows in pandas at once.
-MAX_ROWS_PER_BATCH = int(os.environ.get("CHOKEPOINT_CHECK_BATCH_ROWS", "300000"))
+def _read(table: str, columns: str, part_column: str | None = None, kind: str = "month"):
+    """The run's slice as one SELECT, validated by GE inside DuckDB (ge_runner): no chunks,
+    since no row leaves the database. The partitions are written into the query (GE's
+    query asset takes no parameters); they are Dagster partition keys, months or years."""
 
-
-def _read(table: str, columns: str, part_column: str | None = None, kind: str = "month",
-          chunk_by: str | None = None):
-    """Read the run's slice in chunks of whole ``chunk_by`` groups (default: partitions).
-    A chunk key must be part of every uniqueness key of the suite, so no duplicate can
-    straddle two chunks."""
-    chunk_by = chunk_by or part_column
-
-    def read(con, context) -> Iterator[pd.DataFrame]:
+    def read(con, context) -> str:
+        del con  # the slice is a query over the connection the validation runs on
         if not part_column:
-            yield con.execute(f"SELECT {columns} FROM {table}").df()
-            return
-        where, params = _partition_filter(context, part_column, kind)
-        sizes = con.execute(
-            f"SELECT {chunk_by} AS chunk, count(*) FROM {table} WHERE {where} GROUP BY ALL "
-            "ORDER BY 1", params).fetchall()
-        chunk: list = []
-        rows = 0
-        for value, count in sizes + [(None, None)]:
-            if chunk and (value is None or rows + count > MAX_ROWS_PER_BATCH):
-                yield con.execute(
-                    f"SELECT {columns} FROM {table} WHERE list_contains(?, {chunk_by})",
-                    [chunk]).df()
-                chunk, rows = [], 0
-            if value is not None:
-                chunk.append(value)
-                rows += count
-        if not sizes:
-            yield con.execute(f"SELECT {columns} FROM {table} WHERE false").df()
+            return f"SELECT {columns} FROM {table}"
+        values = run_partition_keys(context, kind)
+        if not values:
+            return f"SELECT {columns} FROM {table}"
+        listed = ", ".join(_sql_literal(v) for v in values)
+        return f"SELECT {columns} FROM {table} WHERE list_contains([{listed}], {part_column})"
 
     return read
 
@@ -356,8 +333,7 @@ SUITES = [
         asset_key=COMTRADE_KEY,
         read=_read("raw.comtrade_annual_flows",
                    "year, reporter_code, partner_code, flow, hs6, cmd_level, "
-                   "classification_code, primary_value_usd, origin, source", "year", "year",
-                   chunk_by="year * 100000 + reporter_code"),
+                   "classification_code, primary_value_usd, origin, source", "year", "year"),
         id_columns=("year", "reporter_code", "partner_code", "flow", "hs6", "source"),
         expectations=[
             _not_null("year"), _not_null("reporter_code"), _not_null("hs6"),
@@ -580,9 +556,8 @@ def evaluate(suite: Suite, con, context) -> tuple[ge_runner.SuiteOutcome, str]:
     if suite.partitioned:
         column = "period_month" if kind == "month" else "year"
         expectations.append(_in_run_partitions(column, kind)(context))
-    outcome = ge_runner.merge([
-        ge_runner.validate(df, suite.name, expectations, suite.id_columns)
-        for df in suite.read(con, context)])
+    outcome = ge_runner.validate(suite.read(con, context), suite.name, expectations,
+                                 suite.id_columns, con=con)
     outcome.outcomes.extend(_rule_outcome(con, r, context, kind) for r in suite.rules)
     return outcome, _partition_summary(con, suite, context)
 

@@ -1,9 +1,11 @@
-"""Great Expectations 1.x, run on a DataFrame of the slice being checked.
+"""Great Expectations 1.x, evaluated by DuckDB where the data is.
 
-GE 1.x has no DuckDB data source, and its SQLAlchemy path on DuckDB fails silently
-(every expectation False, no observed value; STACK.md), so the slice is read from DuckDB
-into pandas and validated through an ephemeral context's pandas data source. GE is
-imported lazily: its import costs seconds and most processes never validate.
+Each slice is a SQL query over the caller's DuckDB connection, validated through GE's
+own SQL execution engine (a query asset of an ephemeral context's SQL data source), so
+DuckDB evaluates every expectation and only counts and up to ten offending rows come
+back to Python. GE 1.24.1 fails silently on DuckDB through duckdb-engine (issue 11579);
+ge_duckdb.py says why and holds the shim that makes it work. GE is imported lazily: its
+import costs seconds and most processes never validate.
 """
 
 import json
@@ -13,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 _lock = threading.Lock()
@@ -70,10 +73,13 @@ class ExpectationOutcome:
     unexpected_count: int | None = None
     offending: list = field(default_factory=list)  # up to ten rows (dicts) or values
     rows: int | None = None  # rows the expectation looked at
+    error: str | None = None  # GE could not evaluate the expectation (and says why)
 
     @property
     def observed_text(self) -> str:
         """The observed value with its unit."""
+        if self.error:
+            return f"not evaluated: {self.error.splitlines()[0][:300]}"
         if self.unexpected_count is not None and self.rows:
             return (f"{self.unexpected_count:,} of {self.rows:,} rows "
                     f"({self.unexpected_count / self.rows:.2%}) break the rule")
@@ -113,6 +119,7 @@ class SuiteOutcome:
                     "observed_value": _jsonable(o.observed),
                     "unexpected_count": o.unexpected_count,
                     "offending_examples": _jsonable(o.offending[:10]),
+                    "error": o.error,
                 }
                 for o in self.outcomes
             ],
@@ -136,65 +143,93 @@ def _get_context():
         return _context
 
 
-def validate(df: pd.DataFrame, suite: str, expectations: list[Expectation],
-             id_columns: tuple[str, ...] = ()) -> SuiteOutcome:
-    """Validate a frame; ``id_columns`` (e.g. source file and line) identify each
-    offending row in GE's own result (``unexpected_index_list``)."""
+def validate(data: str | pd.DataFrame, suite: str, expectations: list[Expectation],
+             id_columns: tuple[str, ...] = (),
+             con: duckdb.DuckDBPyConnection | None = None) -> SuiteOutcome:
+    """Validate ``data``: a SELECT over ``con`` (the slice to check, seen as ``con`` sees
+    it, staged writes included) or a DataFrame (queried in an in-memory DuckDB).
+    ``id_columns`` (e.g. source file and line) identify each offending row in GE's own
+    result (``partial_unexpected_index_list``)."""
     import great_expectations as gx
 
-    ids = [c for c in id_columns if c in df.columns]
-    result_format = {"result_format": "COMPLETE", "partial_unexpected_count": 10}
+    from orchestration.defs.quality import ge_duckdb
+
+    if isinstance(data, pd.DataFrame):
+        con = duckdb.connect()
+        con.register("frame", data)
+        query = "SELECT * FROM frame"
+    elif con is None:
+        raise ValueError(f"{suite}: a SQL slice needs the DuckDB connection it runs on")
+    else:
+        query = data
+    columns = [d[0] for d in con.execute(f"SELECT * FROM ({query}) LIMIT 0").description]
+    rows = con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
+    ids = [c for c in id_columns if c in columns]
+    # SUMMARY, not COMPLETE: COMPLETE fetches every offending value and row into Python,
+    # which a broken file of a million rows would turn back into the pandas cost
+    result_format = {"result_format": "SUMMARY", "partial_unexpected_count": 10}
     if ids:
         result_format["unexpected_index_column_names"] = ids
 
     ctx = _get_context()
-    with _lock:
-        name = f"{suite}_{id(df)}"
-        source = ctx.data_sources.add_or_update_pandas(name)
-        asset = source.add_dataframe_asset(name="frame")
-        batch_def = asset.add_batch_definition_whole_dataframe("whole")
-        batch = batch_def.get_batch(batch_parameters={"dataframe": df})
+    with _lock, ge_duckdb.borrow(con):
+        name = f"{suite}_{id(con)}"
+        source = ctx.data_sources.add_or_update_sql(
+            name, connection_string=ge_duckdb.DRIVER + "://",
+            kwargs=ge_duckdb.engine_kwargs())
+        asset = source.add_query_asset(name="slice", query=query)
+        batch = asset.add_batch_definition_whole_table("whole").get_batch()
+        ge_duckdb.attach(batch.data.execution_engine)
         outcomes = []
-        for exp in expectations:
-            cls = getattr(gx.expectations, exp.kind)
-            result = batch.validate(cls(**exp.kwargs), result_format=result_format)
-            info = result.result or {}
-            offending = info.get("unexpected_index_list") or []
-            if not offending or not isinstance(offending[0], dict):
-                offending = info.get("partial_unexpected_list") or offending
-            outcomes.append(
-                ExpectationOutcome(
-                    expectation=exp,
-                    success=bool(result.success),
-                    observed=info.get("observed_value", info.get("unexpected_percent")),
-                    unexpected_count=info.get("unexpected_count"),
-                    offending=list(offending)[:10],
-                    rows=len(df),
-                )
-            )
-        ctx.data_sources.delete(name)
-    return SuiteOutcome(suite=suite, rows=len(df), outcomes=outcomes)
+        try:
+            for exp in expectations:
+                cls = getattr(gx.expectations, exp.kind)
+                result = batch.validate(cls(**exp.kwargs), result_format=result_format)
+                outcome = _outcome(exp, result, rows)
+                if ids and not outcome.success and exp.kind == "ExpectCompoundColumnsToBeUnique":
+                    outcome.offending = _duplicated_rows(con, query, exp, ids)
+                outcomes.append(outcome)
+        finally:
+            ctx.data_sources.delete(name)
+    return SuiteOutcome(suite=suite, rows=rows, outcomes=outcomes)
 
 
-def merge(parts: list[SuiteOutcome]) -> SuiteOutcome:
-    """One outcome from validations of consecutive chunks of the same slice."""
-    if len(parts) == 1:
-        return parts[0]
-    merged = []
-    for i, first in enumerate(parts[0].outcomes):
-        same = [p.outcomes[i] for p in parts]
-        failing = [o for o in same if not o.success]
-        counts = [o.unexpected_count for o in same if o.unexpected_count is not None]
-        merged.append(ExpectationOutcome(
-            expectation=first.expectation,
-            success=not failing,
-            observed=(failing[0] if failing else same[-1]).observed,
-            unexpected_count=sum(counts) if counts else None,
-            offending=[x for o in failing for x in o.offending][:10],
-            rows=sum(o.rows or 0 for o in same),
-        ))
-    return SuiteOutcome(suite=parts[0].suite, rows=sum(p.rows for p in parts),
-                        outcomes=merged)
+def _duplicated_rows(con, query: str, exp: Expectation, ids: list[str]) -> list[dict]:
+    """Up to ten rows of the duplicated keys, with their file and line: GE 1.24.1 gives
+    only the keys for a compound key on SQL (its index query does not compile)."""
+    keys = list(exp.kwargs["column_list"])
+    shown = ", ".join(f'"{c}"' for c in dict.fromkeys([*ids, *keys]))
+    by = ", ".join(f'"{c}"' for c in keys)
+    cursor = con.execute(
+        f"SELECT {shown} FROM ({query}) QUALIFY count(*) OVER (PARTITION BY {by}) > 1 "
+        f"ORDER BY {shown} LIMIT 10")
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _outcome(exp: Expectation, result, rows: int) -> ExpectationOutcome:
+    """GE's validation result as the outcome the checks report."""
+    info = result.result or {}
+    # GE reports a metric it could not compute as success=False with an empty result
+    # (exception_info is then keyed by metric): say so, rather than show a failure with
+    # no observed value
+    exception = result.exception_info or {}
+    raised = [exception] if "raised_exception" in exception else list(exception.values())
+    errors = [e.get("exception_message") for e in raised
+              if isinstance(e, dict) and e.get("raised_exception")]
+    error = errors[0] if errors else None
+    offending = info.get("partial_unexpected_index_list") or []
+    if not offending or not isinstance(offending[0], dict):
+        offending = info.get("partial_unexpected_list") or offending
+    return ExpectationOutcome(
+        expectation=exp,
+        success=bool(result.success),
+        observed=info.get("observed_value", info.get("unexpected_percent")),
+        unexpected_count=info.get("unexpected_count"),
+        offending=list(offending)[:10],
+        rows=rows,
+        error=error,
+    )
 
 
 def store(outcome: SuiteOutcome, quality_dir: Path, run_id: str) -> Path:
