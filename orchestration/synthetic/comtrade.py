@@ -13,10 +13,11 @@ H6 after, by the UNSD tables of the reference folder:
 
 * HS2012 (H4): hs2017_to_hs2012.csv gives every HS2017 code one HS2012 code; the HS2017
   values of one HS2012 code are summed into it (codes merged back at 2017).
-* HS2022 (H6): hs2022_to_hs2017.csv gives every HS2022 code one HS2017 code; an HS2017
-  code with several HS2022 successors is split among them with shares drawn from a
-  symmetric Dirichlet (SPLIT_ALPHA), fixed per code, so its parts vary by a few times
-  between codes and sum to its value exactly.
+* HS2022 (H6): hs2022_to_hs2017.csv gives every HS2022 code one HS2017 code (with the
+  project's corrections, ref_hs_conversion_corrections, where the shipped target is
+  wrong); an HS2017 code with several HS2022 successors is split among them with shares
+  drawn from a symmetric Dirichlet (SPLIT_ALPHA), fixed per code, so its parts differ
+  from code to code and sum to its value exactly.
 * HS2007 (H3) and HS2002 (H2), for the reporters that still used them in 2015-2016
   (OLD_REVISION): from HS2012 back through the UNSD correlation steps '2012 to 2007' and
   '2007 to 2002' of HS_consolidated_comtrade_concordances.csv, summing where codes merged
@@ -145,15 +146,24 @@ def _eu_members(year: int) -> set[int]:
 class Revisions:
     """Carries a dict of HS2017 code -> value into another revision, by the UNSD tables."""
 
-    def __init__(self, reference_dir: Path):
+    def __init__(self, reference_dir: Path, seeds_dir: Path):
         hs = reference_dir / "hs"
         with (hs / "hs2017_to_hs2012.csv").open(encoding="utf-8-sig") as fh:
             # one HS2012 code per HS2017 code in this table
             self.to_2012 = {r[0]: r[3] for r in list(csv.reader(fh))[1:]}
+        # the shipped table sends a few new HS2022 codes to a wrong HS2017 code (display
+        # modules and e-waste to telephones and ICs); the project's corrections say where
+        # their content came from, so the content is drawn under that code
+        corrected: dict[str, str] = {}
+        fixes = seeds_dir / "ref_hs_conversion_corrections.csv"
+        if fixes.exists():
+            with fixes.open(encoding="utf-8-sig") as fh:
+                corrected = {r["hs6"]: r["hs6_target"] for r in csv.DictReader(fh)
+                             if (r["from_revision"], r["to_revision"]) == ("HS2022", "HS2017")}
         self.to_2022: dict[str, list[str]] = defaultdict(list)
         with (hs / "hs2022_to_hs2017.csv").open(encoding="utf-8-sig") as fh:
             for r in list(csv.reader(fh))[1:]:
-                self.to_2022[r[3]].append(r[0])
+                self.to_2022[corrected.get(r[0], r[3])].append(r[0])
         # older revisions: an HS2012 code -> its HS2007 predecessors, HS2007 -> HS2002
         self.back: dict[str, dict[str, list[str]]] = {"H3": defaultdict(list),
                                                       "H2": defaultdict(list)}
@@ -272,6 +282,18 @@ def _breakdown_rows(rec: dict, imports: bool) -> list[dict]:
     return out
 
 
+def records_adder(records: dict[tuple, dict]):
+    """A function adding a record to ``records`` under its key; a second record of one
+    key is a bug of the generator (a real file has one), so it stops."""
+    def add(rec: dict) -> None:
+        key = (rec["reporterCode"], rec["flowCode"], rec["partnerCode"],
+               rec["partner2Code"], rec["customsCode"], rec["motCode"], rec["cmdCode"])
+        if key in records:
+            raise RuntimeError(f"synthetic Comtrade: two records of one key {key}")
+        records[key] = rec
+    return add
+
+
 def generate_comtrade(
     out_dir: Path, reference_dir: Path, seeds_dir: Path, first_year: int = 2015,
     last_year: int = 2024, customs_dir: Path | None = None,
@@ -286,7 +308,7 @@ def generate_comtrade(
     customs_totals = (
         _customs_import_totals(customs_dir) if customs_dir is not None else {}
     )
-    revisions = Revisions(reference_dir)
+    revisions = Revisions(reference_dir, seeds_dir)
     codes = _hs2017_codes(reference_dir, seeds_dir)
     years = list(range(first_year, last_year + 1))
     # Per code: China's share of world exports and its import/export ratio drift over time,
@@ -336,13 +358,7 @@ def generate_comtrade(
                     groups[(importer, "M", exporter, ISO_OF[exporter])][hs6] = cif
 
         records: dict[tuple, dict] = {}
-
-        def add(rec: dict) -> None:
-            key = (rec["reporterCode"], rec["flowCode"], rec["partnerCode"],
-                   rec["partner2Code"], rec["customsCode"], rec["motCode"], rec["cmdCode"])
-            assert key not in records, key  # one record per key, as in a real file
-            records[key] = rec
-
+        add = records_adder(records)
         eu_x: dict[str, float] = defaultdict(float)
         totals_x: dict[int, float] = defaultdict(float)
         members = _eu_members(year)
