@@ -69,6 +69,7 @@ REPORTERS = {
     826: "GBR", 528: "NLD", 56: "BEL", 757: "CHE", 124: "CAN", 484: "MEX", 699: "IND",
     490: "S19", 702: "SGP", 458: "MYS", 764: "THA", 704: "VNM", 724: "ESP", 752: "SWE",
     40: "AUT", 203: "CZE", 616: "POL", 36: "AUS", 76: "BRA", 643: "RUS", 344: "HKG",
+    608: "PHL", 508: "MOZ",
 }
 # Partners of China's imports (for the OECD share): a few OECD members and others.
 IMPORT_PARTNERS = {392: "JPN", 410: "KOR", 842: "USA", 276: "DEU", 490: "S19", 458: "MYS",
@@ -76,13 +77,16 @@ IMPORT_PARTNERS = {392: "JPN", 410: "KOR", 842: "USA", 276: "DEU", 490: "S19", 4
 REVISION_OF_YEAR = [(2016, "H4"), (2021, "H5"), (9999, "H6")]
 # Reporters that kept reporting in the older revision after a new one came in force, as
 # the real legacy Comtrade file shipped beside these files shows (Mexico in HS2012 for
-# 2017-2020, Singapore and Viet Nam for 2017): a reporter reports a year in one revision.
+# 2017-2020, Singapore and Viet Nam for 2017, the Philippines for 2017-2018, Mozambique
+# for 2017): a reporter reports a year in one revision, and the same one as in the real
+# file, which is loaded beside these (two revisions of one reporter-year are a conflict).
 LATE_REVISION = {**{(484, y): "H4" for y in range(2017, 2021)}, (702, 2017): "H4",
-                 (704, 2017): "H4"}
-# Reporters still on HS2007 or HS2002 when HS2012 was in force, as some real 2015-2016
-# data is (neither is an EU member, a mirror importer or one of China's import partners,
-# so each shape is tested on its own).
-OLD_REVISION = {(36, 2015): "H3", (36, 2016): "H3", (76, 2015): "H2", (76, 2016): "H2"}
+                 (704, 2017): "H4", (608, 2017): "H4", (608, 2018): "H4", (508, 2017): "H4"}
+# Reporters still on HS2002 or HS2007 when HS2012 was in force, as the real file has them
+# in 2016 (the Philippines in HS2002, Mozambique in HS2007), and so in 2015 too. Neither
+# is an EU member, a mirror importer or one of China's import partners, so each shape is
+# tested on its own.
+OLD_REVISION = {(608, 2015): "H2", (608, 2016): "H2", (508, 2015): "H3", (508, 2016): "H3"}
 # Concentration of the shares a split code's value is dealt among its successors
 # (symmetric Dirichlet): 2.0 gives parts between about a tenth and nine tenths for a
 # split in two, never a split by a count.
