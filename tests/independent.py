@@ -14,6 +14,7 @@ as base; tiers and patterns by the thresholds of the method.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import statistics
@@ -142,3 +143,47 @@ def indices(values: dict[str, float | None]) -> dict:
         pattern = "successful import substitution"
     return {"v": v, "g": g, "tier": tier, "pattern": pattern, "n": len(xs),
             "missing": x[-1][0] - first + 1 - len(xs)}
+
+
+# ---------------------------------------------------------------------------------------
+# Comtrade: the same filters and the HS2022 -> HS2017 conversion, written again from the
+# rules (METHOD.md 1.2 and the UNSD table with the project's corrections), not the code.
+
+SEEDS = REPO / "dbt_project" / "seeds" / "reference"
+
+
+def comtrade_records(files: list[Path]) -> list[dict]:
+    """Every record of the bulk files (tab separated, gzip), as text."""
+    out = []
+    for path in files:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            out.extend(csv.DictReader(fh, delimiter="\t"))
+    return out
+
+
+def is_breakdown(rec: dict) -> bool:
+    """A second partner, a customs procedure or a transport mode other than the total."""
+    return (rec["partner2Code"] not in ("", "0") or rec["customsCode"] not in ("", "C00")
+            or rec["motCode"] not in ("", "0"))
+
+
+def comtrade_kept(records: list[dict]) -> list[dict]:
+    """The records the indicators may add up: totals of every breakdown, imports and
+    exports, six-digit or TOTAL codes."""
+    return [r for r in records if not is_breakdown(r) and r["flowCode"] in ("M", "X")
+            and (len(r["cmdCode"]) == 6 or r["cmdCode"] == "TOTAL")]
+
+
+def aggregate_reporters() -> set[int]:
+    with (SEEDS / "ref_comtrade_aggregate_reporters.csv").open(encoding="utf-8") as fh:
+        return {int(r["comtrade_code"]) for r in csv.DictReader(fh)}
+
+
+def hs2017_of_hs2022() -> dict[str, str]:
+    """HS2022 code -> its HS2017 code: the UNSD table, where the project corrects it the
+    correction."""
+    with (SEEDS / "ref_hs_conversion_corrections.csv").open(encoding="utf-8") as fh:
+        fixes = {r["hs6"]: r["hs6_target"] for r in csv.DictReader(fh)
+                 if (r["from_revision"], r["to_revision"]) == ("HS2022", "HS2017")}
+    with (REFERENCE / "hs" / "hs2022_to_hs2017.csv").open(encoding="utf-8-sig") as fh:
+        return {r["HS6_6d"]: fixes.get(r["HS6_6d"], r["HS5_6d"]) for r in csv.DictReader(fh)}

@@ -1,6 +1,10 @@
 -- The same transformations as the pipeline, as one plain DuckDB script: the yardstick
 -- of `chokepoint bench` (ratio_vs_baseline). Paths are filled in by the bench driver.
 -- No validation, no vintages, no orchestration: just load, convert, classify, compute.
+-- The customs files are the portal's GB18030, which DuckDB does not read without an
+-- extension: the driver decodes them first into one UTF-8 file (a streaming pass with
+-- Python's codec, timed as part of the baseline). The portal's trailing comma reads as
+-- an empty last column, left unused.
 
 CREATE OR REPLACE TABLE customs AS
 SELECT
@@ -10,7 +14,7 @@ SELECT
     "商品编码" AS hs8,
     CAST(replace("第一数量", ',', '') AS DOUBLE) AS qty1,
     CAST(replace("美元", ',', '') AS DOUBLE) AS value_usd
-FROM read_csv('{customs_glob}', all_varchar = true, header = true, quote = '"');
+FROM read_csv('{customs_file}', all_varchar = true, header = true, quote = '"');
 
 CREATE OR REPLACE TABLE fx AS
 SELECT strftime("Date", '%Y-%m') AS period_month, "Exchange rate" AS cny_per_usd

@@ -14,10 +14,12 @@ import pandas as pd
 
 
 def main(landing: Path, reference: Path) -> None:
+    """``landing``: the folder holding ``customs/`` (the bench's generated source set)."""
     started = time.perf_counter()
     frames = []
     for path in sorted((landing / "customs").glob("*.csv")):
-        df = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+        # the portal's GB18030; the trailing comma reads as an empty last column
+        df = pd.read_csv(path, dtype=str, encoding="gb18030")
         frames.append(df)
     customs = pd.concat(frames, ignore_index=True)
     customs["period_month"] = customs["数据年月"].str[:4] + "-" + customs["数据年月"].str[4:6]

@@ -4,6 +4,7 @@ Prints progress, then, last, one JSON object with the figures (README: Benchmark
 """
 
 import contextlib
+import csv
 import json
 import resource
 import shutil
@@ -16,7 +17,14 @@ from pathlib import Path
 import duckdb
 import psutil
 
-from orchestration.bench.scale_data import SCALES, Scale, generate_scaled
+from orchestration.bench.scale_data import (
+    ENCODING,
+    SCALES,
+    Scale,
+    customs_name,
+    generate_scaled,
+    source_dir,
+)
 from orchestration.settings import BUNDLED_DATA_DIR, Settings
 
 HERE = Path(__file__).resolve().parent
@@ -64,25 +72,68 @@ def _previous_month(month: str) -> str:
     return f"{y - (m == 1):04d}-{12 if m == 1 else m - 1:02d}"
 
 
-def _write_refresh_files(settings: Settings, scale: Scale) -> tuple[str, str]:
-    """The release of the last month (held back from the backfill) in its own file, with
-    revised values for the two months before it, as GACC publishes them."""
+def _link(source: Path, target: Path) -> None:
+    """The generated file into the landing folder: a hard link where the file system
+    allows (no copy of gigabytes), else a copy."""
+    target.unlink(missing_ok=True)
+    try:
+        target.hardlink_to(source)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _prepare_landing(settings: Settings, data_dir: Path, held_month: str) -> None:
+    """Landing folder of a clean backfill: every generated customs file but those of the
+    held-back month (the refresh releases it), nothing left from an earlier bench."""
+    landing = settings.landing("customs")
+    landing.mkdir(parents=True, exist_ok=True)
+    for old in landing.glob("bench_synthetic_*"):
+        old.unlink()
+    for folder in ("_archive", "_refused"):
+        shutil.rmtree(landing / folder, ignore_errors=True)
+    held = held_month.replace("-", "")
+    for path in sorted(source_dir(data_dir).glob("bench_synthetic_*_import_p*.csv")):
+        if path.name.split("_")[2] != held:
+            _link(path, landing / path.name)
+
+
+def _revise(source: Path, target: Path, factor_percent: int = 101) -> int:
+    """A revised release of one portal file: the same rows and layout (GB18030, quoted,
+    trailing comma, thousands separators), each value times factor_percent / 100."""
+    rows = 0
+    with source.open(encoding=ENCODING, newline="") as src, \
+            target.open("w", encoding=ENCODING, newline="") as out:
+        header = next(src)
+        out.write(header)
+        cells = next(csv.reader([header]))
+        value = cells.index("美元")
+        writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator=",\n")
+        for line in csv.reader(src):
+            if not line:
+                continue
+            line[value] = f"{int(line[value].replace(',', '')) * factor_percent // 100:,}"
+            writer.writerow(line[:-1])  # the empty field after the trailing comma
+            rows += 1
+    return rows
+
+
+def _month_files(data_dir: Path, month: str) -> list[Path]:
+    return sorted(source_dir(data_dir).glob(customs_name(month, 0).replace("p000", "p*")))
+
+
+def _write_refresh_files(settings: Settings, data_dir: Path, scale: Scale) -> tuple[str, str]:
+    """The release of the last month (held back from the backfill): its files, as
+    generated, and revised files of the two months before it, as GACC revises them."""
     new = scale.last_month
     last = _previous_month(new)
     revised = [_previous_month(last), last]
     landing = settings.landing("customs")
-    source = sorted(landing.glob("bench_synthetic_*_import.csv"))[-1]
-    con = duckdb.connect()
-    keys = [m.replace("-", "") for m in revised]
-    new_key = new.replace("-", "")
-    con.execute(f"""COPY (
-        SELECT * REPLACE (CAST(CAST("美元" AS BIGINT) * 101 // 100 AS VARCHAR) AS "美元")
-        FROM read_csv('{source}', all_varchar=true) WHERE list_contains(?, "数据年月")
-        UNION ALL
-        SELECT * FROM read_csv('{source}', all_varchar=true) WHERE "数据年月" = ?
-    ) TO '{landing / f"bench_synthetic_refresh_{new_key}_import.csv"}' (HEADER, FORMAT csv)""",
-                [keys, new_key])
-    con.close()
+    for month in revised:
+        for path in _month_files(data_dir, month):
+            _revise(path, landing / path.name.replace("bench_synthetic_",
+                                                      "bench_synthetic_refresh_"))
+    for path in _month_files(data_dir, new):
+        _link(path, landing / path.name)
     return revised[0], new
 
 
@@ -97,10 +148,27 @@ def _run(settings: Settings, first: str, last: str, annual: bool = True,
     return report, time.perf_counter() - started, rss.peak / 2**20
 
 
+def _decode_customs(data_dir: Path, target: Path) -> int:
+    """The portal files as one UTF-8 CSV for DuckDB, which reads no GB18030 without an
+    extension: one streaming pass with Python's codec, a file at a time in chunks, the
+    header kept once. Part of the baseline's time."""
+    files = sorted(source_dir(data_dir).glob("bench_synthetic_*_import_p*.csv"))
+    with target.open("w", encoding="utf-8", newline="") as out:
+        for i, path in enumerate(files):
+            with path.open(encoding=ENCODING, newline="") as src:
+                header = src.readline()
+                if i == 0:
+                    out.write(header)
+                while chunk := src.read(1 << 22):
+                    out.write(chunk)
+    return len(files)
+
+
 def _baseline(settings: Settings) -> float:
     ref = BUNDLED_DATA_DIR / "reference"
+    decoded = settings.data_dir / "baseline_customs_utf8.csv"
     sql = (HERE / "baseline.sql").read_text().format(
-        customs_glob=settings.landing("customs") / "bench_synthetic_20*_import.csv",
+        customs_file=decoded,
         fx=ref / "fx" / "fred_monthly.csv",
         weo=ref / "gdp" / "weo_2025oct_all_countries_ngdpd_ngdp.csv",
         batches=ref / "batches" / "batch_*.csv",
@@ -110,16 +178,19 @@ def _baseline(settings: Settings) -> float:
     db = settings.data_dir / "baseline.duckdb"
     db.unlink(missing_ok=True)
     started = time.perf_counter()
+    _decode_customs(settings.data_dir, decoded)
     con = duckdb.connect(str(db))
     con.execute(sql)
     con.close()
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    decoded.unlink(missing_ok=True)
+    return elapsed
 
 
 def _pandas_baseline(settings: Settings) -> dict:
     started = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, str(HERE / "pandas_baseline.py"), str(settings.data_dir / "landing"),
+        [sys.executable, str(HERE / "pandas_baseline.py"), str(settings.data_dir / "source"),
          str(BUNDLED_DATA_DIR / "reference")], capture_output=True, text=True, check=True)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     figures = json.loads(out.stdout.strip().splitlines()[-1])
@@ -137,11 +208,9 @@ def run_bench(scale_name: str, bench_dir: Path) -> dict:
     apply_to_environment(settings)
     print(f"[bench] generating {scale.name} set in {data_dir} (kept between runs)", flush=True)
     sizes = generate_scaled(scale, data_dir, BUNDLED_DATA_DIR / "reference")
-    for leftover in settings.landing("customs").glob("bench_synthetic_refresh_*"):
-        leftover.unlink()
     # a clean warehouse, so the backfill loads everything
     shutil.rmtree(data_dir / "warehouse", ignore_errors=True)
-    shutil.rmtree(settings.landing("customs") / "_archive", ignore_errors=True)
+    _prepare_landing(settings, data_dir, scale.last_month)
 
     # the last month is held back: the refresh below releases it
     backfill_to = _previous_month(scale.last_month)
@@ -158,7 +227,7 @@ def run_bench(scale_name: str, bench_dir: Path) -> dict:
 
     print("[bench] monthly refresh: one new month plus revisions of the two before",
           flush=True)
-    first, new = _write_refresh_files(settings, scale)
+    first, new = _write_refresh_files(settings, data_dir, scale)
     refresh, refresh_s, refresh_peak = _run(settings, first, new, annual=False)
 
     print("[bench] plain DuckDB baseline", flush=True)
@@ -183,6 +252,8 @@ def run_bench(scale_name: str, bench_dir: Path) -> dict:
         "refresh_peak_rss_mb": round(refresh_peak, 1),
         "rows_customs": sizes["rows_customs"],
         "rows_comtrade": sizes["rows_comtrade"],
+        "files_customs": sizes["files_customs"],
+        "max_file_rows": scale.max_file_rows,
         "customs_rows_per_s": round(sizes["rows_customs"] / backfill_s, 1),
         "backfill_ok": backfill.ok,
         "refresh_ok": refresh.ok,

@@ -3,10 +3,23 @@
 Sizes are parameters: ``full`` is about 8,500 HS8 codes, 60 GACC partners (each code
 trades with about half of them), 120 months (over 30 million customs rows) and 200
 Comtrade reporters x 5,000 HS6 x 10 years (10 million rows); ``small`` keeps CI fast.
-Customs files are UTF-8 portal exports (quoted fields, Chinese headers, USD); Comtrade
-files are bulk files (tab separated, gzip, the 47 API fields). Names carry 'synthetic'.
+
+Customs files are written as the statistics portal writes them: GB18030, every field
+double-quoted, a trailing comma on every line (LF line ends), the Chinese header of a
+USD query (``数据年月,贸易伙伴编码,...,美元``), thousands separators in the value field,
+and one file per query: a month, the import flow, and a partial set of codes whose
+rows fit the portal's limit of a download (``max_file_rows``, 10,000 at full scale; the
+small set uses 1,000 so that it, too, has several partial files per month). Each code's
+rows are in one file of the month (a code set is a query). DuckDB writes the rows as
+UTF-8 partitioned by month and file, then a streaming pass re-encodes each file to
+GB18030 with Python's codec (a file at a time: each is at most a few MB) and prepends
+the header. The files are kept under ``<bench>/source/customs/``; the bench links them
+into the landing folder, the last month only at the refresh. Comtrade files are bulk
+files (tab separated, gzip, the 47 API fields). Names carry 'synthetic'.
 """
 
+import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,15 +41,28 @@ class Scale:
     n_hs6: int
     first_year: int
     last_year: int
+    max_file_rows: int  # rows of one portal download at most
 
 
 SCALES = {
-    "small": Scale("small", 600, 12, 50, "2023-01", "2024-12", 20, 300, 2023, 2024),
-    "full": Scale("full", 8500, 60, 50, "2016-01", "2025-12", 200, 5000, 2016, 2025),
+    "small": Scale("small", 600, 12, 50, "2023-01", "2024-12", 20, 300, 2023, 2024, 1_000),
+    "full": Scale("full", 8500, 60, 50, "2016-01", "2025-12", 200, 5000, 2016, 2025, 10_000),
 }
 
 HEADER = ["数据年月", "贸易伙伴编码", "贸易伙伴名称", "商品编码", "商品名称", "第一数量",
           "第一计量单位", "第二数量", "第二计量单位", "美元"]
+ENCODING = "gb18030"
+DONE = "_generated.json"  # written last: the set is complete
+
+
+def customs_name(month: str, part: int, prefix: str = "bench_synthetic") -> str:
+    """The file of one query: ``bench_synthetic_202401_import_p003.csv`` (the flow is a
+    word of the name, as the pipeline reads it)."""
+    return f"{prefix}_{month.replace('-', '')}_import_p{part:03d}.csv"
+
+
+def source_dir(data_dir: Path) -> Path:
+    return data_dir / "source" / "customs"
 
 
 def _codes_sql(reference_dir: Path, n: int) -> str:
@@ -54,8 +80,67 @@ def _codes_sql(reference_dir: Path, n: int) -> str:
         ORDER BY ord, hash(hs8) LIMIT {n}"""
 
 
+def _pack_files(con, scale: Scale) -> None:
+    """Table ``parts(hs8, part)``: codes in code order, packed greedily into queries of at
+    most ``max_file_rows`` rows a month (a code's partners are the same every month)."""
+    counts = con.execute(f"""
+        SELECT c.hs8, count(*) FROM codes c, partners p
+        WHERE hash(c.hs8, p.code) % 100 < {scale.partner_share}
+        GROUP BY 1 ORDER BY 1""").fetchall()
+    parts, part, used = [], 1, 0
+    for hs8, n in counts:
+        if used and used + n > scale.max_file_rows:
+            part, used = part + 1, 0
+        parts.append((hs8, part))
+        used += n
+    con.execute("CREATE OR REPLACE TABLE parts (hs8 VARCHAR, part INTEGER)")
+    con.executemany("INSERT INTO parts VALUES (?, ?)", parts)
+
+
+def _header_line() -> bytes:
+    return (",".join(f'"{h}"' for h in HEADER) + ",\n").encode(ENCODING)
+
+
+def transcode(utf8_file: Path, target: Path, chunk_chars: int = 1 << 22) -> None:
+    """The portal's bytes from DuckDB's UTF-8 rows: the header, then the rows re-encoded
+    to GB18030 in chunks (a file is never held whole), then renamed into place."""
+    tmp = target.with_name(f".{target.name}.part")
+    with utf8_file.open(encoding="utf-8", newline="") as src, tmp.open("wb") as out:
+        out.write(_header_line())
+        while chunk := src.read(chunk_chars):
+            out.write(chunk.encode(ENCODING))
+    tmp.replace(target)
+
+
+def _write_customs_year(con, scale: Scale, year: int, out: Path, work: Path) -> None:
+    quoted = ", ".join(f'"{h}"' for h in HEADER)
+    shutil.rmtree(work, ignore_errors=True)
+    # the last column is an unquoted NULL: DuckDB writes nothing after the last comma,
+    # which is the portal's trailing comma
+    con.execute(f"""COPY (
+        SELECT strftime(m, '%Y%m') AS "数据年月", p.code AS "贸易伙伴编码",
+               p.name AS "贸易伙伴名称", c.hs8 AS "商品编码", 'synthetic goods' AS "商品名称",
+               ((hash(c.hs8, p.code, m) % 100000)::BIGINT)::VARCHAR AS "第一数量",
+               '千克' AS "第一计量单位", '0' AS "第二数量", '?' AS "第二计量单位",
+               format('{{:,}}', (1000 + hash(m, c.hs8, p.code) % 5000000)::BIGINT) AS "美元",
+               NULL::VARCHAR AS trailing,
+               strftime(m, '%Y%m') AS month_key, parts.part AS part
+        FROM codes c JOIN parts USING (hs8), partners p,
+             range(DATE '{year}-01-01', DATE '{year + 1}-01-01', INTERVAL 1 MONTH) t(m)
+        WHERE hash(c.hs8, p.code) % 100 < {scale.partner_share}
+          AND strftime(m, '%Y-%m') BETWEEN '{scale.first_month}' AND '{scale.last_month}'
+        ORDER BY c.hs8, p.code
+    ) TO '{work}' (FORMAT csv, HEADER false, FORCE_QUOTE ({quoted}),
+                   PARTITION_BY (month_key, part))""")
+    for part_file in sorted(work.glob("month_key=*/part=*/*.csv")):
+        month_key = part_file.parent.parent.name.split("=")[1]
+        part = int(part_file.parent.name.split("=")[1])
+        transcode(part_file, out / customs_name(f"{month_key[:4]}-{month_key[4:]}", part))
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def generate_scaled(scale: Scale, data_dir: Path, reference_dir: Path) -> dict[str, int]:
-    customs = data_dir / "landing" / "customs"
+    customs = source_dir(data_dir)
     comtrade = data_dir / "landing" / "comtrade"
     customs.mkdir(parents=True, exist_ok=True)
     comtrade.mkdir(parents=True, exist_ok=True)
@@ -66,33 +151,27 @@ def generate_scaled(scale: Scale, data_dir: Path, reference_dir: Path) -> dict[s
     con.execute(f"""CREATE TABLE partners AS
         SELECT gacc_code AS code, name_zh AS name FROM read_csv('{partners}', all_varchar=true)
         WHERE iso3 IS NOT NULL ORDER BY gacc_code LIMIT {scale.n_partners}""")
-    cols = ", ".join(f'"{h}"' for h in HEADER)
-    rows = 0
-    first_year, last_year = int(scale.first_month[:4]), int(scale.last_month[:4])
-    for year in range(first_year, last_year + 1):
-        target = customs / f"bench_synthetic_{year}_import.csv"
-        if target.exists():
-            continue
-        tmp = target.with_suffix(".part")
-        con.execute(f"""COPY (
-            SELECT strftime(m, '%Y%m') AS "数据年月", p.code AS "贸易伙伴编码",
-                   p.name AS "贸易伙伴名称", c.hs8 AS "商品编码", 'synthetic goods' AS "商品名称",
-                   (hash(c.hs8, p.code, m) % 100000)::BIGINT AS "第一数量",
-                   '千克' AS "第一计量单位", 0 AS "第二数量", '?' AS "第二计量单位",
-                   (1000 + hash(m, c.hs8, p.code) % 5000000)::BIGINT AS "美元"
-            FROM codes c, partners p,
-                 range(DATE '{year}-01-01', DATE '{year + 1}-01-01', INTERVAL 1 MONTH) t(m)
-            WHERE hash(c.hs8, p.code) % 100 < {scale.partner_share}
-              AND strftime(m, '%Y-%m') BETWEEN '{scale.first_month}' AND '{scale.last_month}'
-        ) TO '{tmp}' (HEADER, FORCE_QUOTE ({cols}), FORMAT csv)""")
-        tmp.rename(target)
-    rows = sum(
-        con.execute(f"SELECT count(*) FROM read_csv('{p}', all_varchar=true)").fetchall()[0][0]
-        for p in sorted(customs.glob("bench_synthetic_*.csv"))
-    )
+    done = customs / DONE
+    if done.is_file():
+        generated = json.loads(done.read_text(encoding="utf-8"))
+    else:
+        _pack_files(con, scale)
+        first_year, last_year = int(scale.first_month[:4]), int(scale.last_month[:4])
+        for year in range(first_year, last_year + 1):
+            _write_customs_year(con, scale, year, customs, data_dir / "source" / ".work")
+        files = sorted(customs.glob("bench_synthetic_*_import_p*.csv"))
+        rows = con.execute(f"""
+            SELECT count(*) FROM codes c, partners p,
+                 range(DATE '{scale.first_month}-01', DATE '{scale.last_month}-01'
+                       + INTERVAL 1 MONTH, INTERVAL 1 MONTH) t(m)
+            WHERE hash(c.hs8, p.code) % 100 < {scale.partner_share}""").fetchone()[0]
+        generated = {"rows_customs": rows, "files_customs": len(files),
+                     "max_file_rows": scale.max_file_rows, "encoding": ENCODING}
+        done.write_text(json.dumps(generated, indent=1), encoding="utf-8")
     ct_rows = _generate_comtrade(con, scale, comtrade)
     con.close()
-    return {"rows_customs": rows, "rows_comtrade": ct_rows}
+    return {"rows_customs": generated["rows_customs"],
+            "files_customs": generated["files_customs"], "rows_comtrade": ct_rows}
 
 
 def _generate_comtrade(con, scale: Scale, out: Path) -> int:

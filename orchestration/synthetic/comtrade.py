@@ -3,26 +3,55 @@
 The layout is the API v1 / bulk "final" record (47 camelCase fields, tab separated,
 gzip). China's imports and exports (partner World and, for the OECD share, by partner)
 and every reporter's exports to World cover the Made in China 2025 sector codes and the
-HS4 headings of seed 002 Table 7. The reporting revision follows the year (H4 to 2016,
-H5 to 2021, H6 after), with codes carried across revisions by the UNSD concordance.
-Codes of the real legacy file (848620, 903082, 903141) are left out: real data covers
-them. Every file name carries 'synthetic'.
+HS4 headings of seed 002 Table 7. Codes of the real legacy file (848620, 903082, 903141)
+are left out: real data covers them. Every file name carries 'synthetic'.
+
+Values are drawn at the finest detail, HS2017 six-digit codes (every HS2017 sibling of a
+drawn code under the same HS2012 code is drawn too, so a merged code holds all of its
+content), and each year is written in the revision of its time, H4 to 2016, H5 to 2021,
+H6 after, by the UNSD tables of the reference folder:
+
+* HS2012 (H4): hs2017_to_hs2012.csv gives every HS2017 code one HS2012 code; the HS2017
+  values of one HS2012 code are summed into it (codes merged back at 2017).
+* HS2022 (H6): hs2022_to_hs2017.csv gives every HS2022 code one HS2017 code (with the
+  project's corrections, ref_hs_conversion_corrections, where the shipped target is
+  wrong); an HS2017 code with several HS2022 successors is split among them with shares
+  drawn from a symmetric Dirichlet (SPLIT_ALPHA), fixed per code, so its parts differ
+  from code to code and sum to its value exactly.
+* HS2007 (H3) and HS2002 (H2), for the reporters that still used them in 2015-2016
+  (OLD_REVISION): from HS2012 back through the UNSD correlation steps '2012 to 2007' and
+  '2007 to 2002' of HS_consolidated_comtrade_concordances.csv, summing where codes merged
+  and splitting with the same Dirichlet shares where a code had several predecessors.
+
+A reporter reports a year in one revision. Other awkward shapes of a real download:
+
+* the EU (reporterCode 97, isAggregate True) reports its exports to World, each code the
+  sum of its members' rows in the same file (EU_MEMBERS, with the United Kingdom to
+  2019): the pipeline must leave it out of world totals;
+* breakdown rows (a second partner, a customs procedure other than C00, a transport
+  mode) repeat part of the totals of every BREAKDOWN_EVERY-th code of China's imports
+  and of three exporters (BREAKDOWN_EXPORTERS), and of China's TOTAL imports: the
+  pipeline must drop them;
+* every reporter sends a TOTAL record (cmdCode TOTAL, aggrLevel 0) per year for its
+  exports to World: the sum of its six-digit exports divided by a coverage drawn per
+  reporter from TOTAL_COVERAGE (the codes here are a small part of all goods); China's
+  TOTAL imports repeat the customs files of the same run (none written without them).
 
 Partner-level rows, as in a real bulk download, for the mirror fill and the
 reconciliation of China's imports (dbt int_comtrade__mirror_exports, ind_china_mirror_gap):
 China's import partners report their exports to China; the reporters that are missing
 in the last year (LATE_MISSING) are also reported by a few importers every year, so
-their exports can be estimated from the importers' side; with the customs files of the
-same run, China reports its all-goods total (cmdCode TOTAL) as its customs add up to,
-and its import partners their all-goods exports to China. The importers' CIF values are
-their partner's FOB exports times a CIF margin around 6% with noise: nothing here is
-aimed at any published figure.
+their exports can be estimated from the importers' side; China's import partners report
+their all-goods exports to China. The importers' CIF values are their partner's FOB
+exports times a CIF margin around 6% with noise: nothing here is aimed at any published
+figure.
 """
 
 import csv
 import gzip
 import io
 import json
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +69,7 @@ REPORTERS = {
     826: "GBR", 528: "NLD", 56: "BEL", 757: "CHE", 124: "CAN", 484: "MEX", 699: "IND",
     490: "S19", 702: "SGP", 458: "MYS", 764: "THA", 704: "VNM", 724: "ESP", 752: "SWE",
     40: "AUT", 203: "CZE", 616: "POL", 36: "AUS", 76: "BRA", 643: "RUS", 344: "HKG",
+    608: "PHL", 508: "MOZ",
 }
 # Partners of China's imports (for the OECD share): a few OECD members and others.
 IMPORT_PARTNERS = {392: "JPN", 410: "KOR", 842: "USA", 276: "DEU", 490: "S19", 458: "MYS",
@@ -47,10 +77,20 @@ IMPORT_PARTNERS = {392: "JPN", 410: "KOR", 842: "USA", 276: "DEU", 490: "S19", 4
 REVISION_OF_YEAR = [(2016, "H4"), (2021, "H5"), (9999, "H6")]
 # Reporters that kept reporting in the older revision after a new one came in force, as
 # the real legacy Comtrade file shipped beside these files shows (Mexico in HS2012 for
-# 2017-2020, Singapore and Viet Nam for 2017): a reporter reports a year in one revision.
+# 2017-2020, Singapore and Viet Nam for 2017, the Philippines for 2017-2018, Mozambique
+# for 2017): a reporter reports a year in one revision, and the same one as in the real
+# file, which is loaded beside these (two revisions of one reporter-year are a conflict).
 LATE_REVISION = {**{(484, y): "H4" for y in range(2017, 2021)}, (702, 2017): "H4",
-                 (704, 2017): "H4"}
-
+                 (704, 2017): "H4", (608, 2017): "H4", (608, 2018): "H4", (508, 2017): "H4"}
+# Reporters still on HS2002 or HS2007 when HS2012 was in force, as the real file has them
+# in 2016 (the Philippines in HS2002, Mozambique in HS2007), and so in 2015 too. Neither
+# is an EU member, a mirror importer or one of China's import partners, so each shape is
+# tested on its own.
+OLD_REVISION = {(608, 2015): "H2", (608, 2016): "H2", (508, 2015): "H3", (508, 2016): "H3"}
+# Concentration of the shares a split code's value is dealt among its successors
+# (symmetric Dirichlet): 2.0 gives parts between about a tenth and nine tenths for a
+# split in two, never a split by a count.
+SPLIT_ALPHA = 2.0
 
 # Reporters missing from the last year, as real Comtrade is for the latest years: absent
 # whole ("all"), or reporting only some codes ("some": every third code left out).
@@ -59,7 +99,28 @@ LATE_MISSING = {826: "all", 699: "all", 764: "all", 124: "some"}
 MIRROR_IMPORTERS = {842: "USA", 276: "DEU", 392: "JPN", 528: "NLD", 251: "FRA",
                     344: "HKG", 702: "SGP"}
 CIF_MARGIN = 1.06
-ISO_OF = {**REPORTERS, 156: "CHN"}
+
+# The EU as a reporter: the sum of its members' records, flagged isAggregate.
+EU_CODE, EU_ISO = 97, "EUR"
+EU_MEMBERS = {276, 251, 380, 528, 56, 724, 752, 40, 203, 616}
+EU_LEFT = {826: 2019}  # the United Kingdom, a member to 2019
+ISO_OF = {**REPORTERS, 156: "CHN", EU_CODE: EU_ISO}
+
+# Breakdown rows: every BREAKDOWN_EVERY-th code of China's imports (and of these
+# exporters' exports to World) also arrives split by transport mode, by customs procedure
+# and, for imports, by a second partner. Each breakdown repeats part of the total row.
+BREAKDOWN_EVERY = 4
+BREAKDOWN_EXPORTERS = {842, 392, 702}
+# (field, code, description, share of the total row's value)
+BREAKDOWNS = [
+    ("motCode", 2100, "Sea", 0.62), ("motCode", 1000, "Air", 0.31),
+    ("customsCode", "C01", "Customs procedure 1", 0.45),
+    ("customsCode", "C02", "Customs procedure 2", 0.40),
+]
+PARTNER2_SHARE = 0.25  # imports: a part consigned from a second partner (Hong Kong)
+# The codes drawn are a small part of a reporter's trade in all goods: its TOTAL record
+# is its six-digit exports divided by a coverage drawn per reporter from this range.
+TOTAL_COVERAGE = (0.02, 0.08)
 
 
 def _is_missing(reporter: int, year: int, last_year: int, code_index: int) -> bool:
@@ -78,25 +139,83 @@ def _customs_import_totals(customs_dir: Path) -> dict[int, float]:
 
 
 def _revision(year: int, reporter: int | None = None) -> str:
-    late = LATE_REVISION.get((reporter, year))
+    late = LATE_REVISION.get((reporter, year)) or OLD_REVISION.get((reporter, year))
     return late or next(code for last, code in REVISION_OF_YEAR if year <= last)
 
 
-def _concordance(reference_dir: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """HS2017 code -> HS2012 code and HS2017 code -> HS2022 code (first match)."""
-    to_2012: dict[str, str] = {}
-    with (reference_dir / "hs" / "hs2017_to_hs2012.csv").open(encoding="utf-8-sig") as fh:
-        for row in list(csv.reader(fh))[1:]:
-            to_2012.setdefault(row[0], row[3])
-    to_2022: dict[str, str] = {}
-    with (reference_dir / "hs" / "hs2022_to_hs2017.csv").open(encoding="utf-8-sig") as fh:
-        for row in list(csv.reader(fh))[1:]:
-            to_2022.setdefault(row[3], row[0])
-    return to_2012, to_2022
+def _eu_members(year: int) -> set[int]:
+    return EU_MEMBERS | {r for r, last in EU_LEFT.items() if year <= last}
+
+
+class Revisions:
+    """Carries a dict of HS2017 code -> value into another revision, by the UNSD tables."""
+
+    def __init__(self, reference_dir: Path, seeds_dir: Path):
+        hs = reference_dir / "hs"
+        with (hs / "hs2017_to_hs2012.csv").open(encoding="utf-8-sig") as fh:
+            # one HS2012 code per HS2017 code in this table
+            self.to_2012 = {r[0]: r[3] for r in list(csv.reader(fh))[1:]}
+        # the shipped table sends a few new HS2022 codes to a wrong HS2017 code (display
+        # modules and e-waste to telephones and ICs); the project's corrections say where
+        # their content came from, so the content is drawn under that code
+        corrected: dict[str, str] = {}
+        fixes = seeds_dir / "ref_hs_conversion_corrections.csv"
+        if fixes.exists():
+            with fixes.open(encoding="utf-8-sig") as fh:
+                corrected = {r["hs6"]: r["hs6_target"] for r in csv.DictReader(fh)
+                             if (r["from_revision"], r["to_revision"]) == ("HS2022", "HS2017")}
+        self.to_2022: dict[str, list[str]] = defaultdict(list)
+        with (hs / "hs2022_to_hs2017.csv").open(encoding="utf-8-sig") as fh:
+            for r in list(csv.reader(fh))[1:]:
+                self.to_2022[corrected.get(r[0], r[3])].append(r[0])
+        # older revisions: an HS2012 code -> its HS2007 predecessors, HS2007 -> HS2002
+        self.back: dict[str, dict[str, list[str]]] = {"H3": defaultdict(list),
+                                                      "H2": defaultdict(list)}
+        steps = {"2012 to 2007": "H3", "2007 to 2002": "H2"}
+        with (hs / "HS_consolidated_comtrade_concordances.csv").open(
+                encoding="utf-8-sig") as fh:
+            for r in csv.DictReader(fh):
+                step = steps.get(r["adjustment"])
+                if step:
+                    after, before = r["code.after"].zfill(6), r["code.before"].zfill(6)
+                    if before not in self.back[step][after]:
+                        self.back[step][after].append(before)
+
+    @staticmethod
+    def shares(code: str, n: int, step: str) -> np.ndarray:
+        """The split of ``code`` among its ``n`` successors: fixed per code and step, so a
+        code is split alike in every year and by every reporter."""
+        rng = np.random.default_rng([SEED, sum(map(ord, step)), int(code)])
+        return rng.dirichlet(np.full(n, SPLIT_ALPHA))
+
+    def _split(self, values: dict[str, float], targets, step: str) -> dict[str, float]:
+        out: dict[str, float] = defaultdict(float)
+        for code, value in values.items():
+            successors = sorted(targets.get(code) or [code])
+            for target, share in zip(successors, self.shares(code, len(successors), step),
+                                     strict=True):
+                out[target] += value * float(share)
+        return dict(out)
+
+    def carry(self, values: dict[str, float], cls: str) -> dict[str, float]:
+        """HS2017 values written in revision ``cls`` (H2 to H6)."""
+        if cls == "H5":
+            return dict(values)
+        if cls == "H6":
+            return self._split(values, self.to_2022, "H6")
+        merged: dict[str, float] = defaultdict(float)
+        for code, value in values.items():
+            merged[self.to_2012.get(code, code)] += value
+        if cls == "H4":
+            return dict(merged)
+        h3 = self._split(merged, self.back["H3"], "H3")
+        return h3 if cls == "H3" else self._split(h3, self.back["H2"], "H2")
 
 
 def _hs2017_codes(reference_dir: Path, seeds_dir: Path) -> list[tuple[str, str]]:
-    """(hs6 in HS2017, sector or 'table7') for the codes the indicators need."""
+    """(hs6 in HS2017, sector or 'table7' or 'sibling') for the codes the indicators need,
+    with every HS2017 code sharing an HS2012 code with one of them (its content merged
+    into the same code before 2017)."""
     out: dict[str, str] = {}
     sectors = seeds_dir / "ref_mic25_sectors.csv"
     if sectors.exists():
@@ -106,27 +225,33 @@ def _hs2017_codes(reference_dir: Path, seeds_dir: Path) -> list[tuple[str, str]]
                 if len(hs6) == 6:
                     out.setdefault(hs6, row["sector_id"])
     with (reference_dir / "hs" / "hs2017_to_hs2012.csv").open(encoding="utf-8-sig") as fh:
-        all17 = sorted({r[0] for r in list(csv.reader(fh))[1:]})
+        pairs = [(r[0], r[3]) for r in list(csv.reader(fh))[1:]]
+    all17 = sorted({a for a, _ in pairs})
     for hs4 in TABLE7_HS4:
         for code in [c for c in all17 if c.startswith(hs4)][:2]:
             out.setdefault(code, "table7")
+    parents = {b for a, b in pairs if a in out and a not in REAL_CODES}
+    for a, b in pairs:
+        if b in parents:
+            out.setdefault(a, "sibling")
     return sorted((k, v) for k, v in out.items() if k not in REAL_CODES)
 
 
 def _record(year: int, reporter: int, flow: str, partner: int, partner_iso: str, cmd: str,
-            value: float) -> dict:
-    cls = _revision(year, reporter)
-    return {
+            value: float, cls: str, breakdown: tuple | None = None,
+            partner2: tuple[int, str] | None = None) -> dict:
+    rec = {
         "typeCode": "C", "freqCode": "A", "refPeriodId": f"{year}0101", "refYear": year,
         "refMonth": 52, "period": year, "reporterCode": reporter,
-        "reporterISO": REPORTERS.get(reporter, ""), "reporterDesc": "",
+        "reporterISO": ISO_OF.get(reporter, ""),
+        "reporterDesc": "European Union" if reporter == EU_CODE else "",
         "flowCode": flow, "flowDesc": "Import" if flow == "M" else "Export",
         "partnerCode": partner, "partnerISO": partner_iso,
         "partnerDesc": "World" if partner == 0 else "", "partner2Code": 0,
         "partner2ISO": "W00", "partner2Desc": "World", "classificationCode": cls,
         "classificationSearchCode": "HS", "isOriginalClassification": "True",
         "cmdCode": cmd, "cmdDesc": f"synthetic HS {cmd}", "aggrLevel": 0 if cmd == "TOTAL" else 6,
-        "isLeaf": "True",
+        "isLeaf": "False" if cmd == "TOTAL" else "True",
         "customsCode": "C00", "customsDesc": "TOTAL CPC", "mosCode": 0, "motCode": 0,
         "motDesc": "TOTAL MOT", "qtyUnitCode": 8, "qtyUnitAbbr": "kg",
         "qty": round(value / 30.0), "isQtyEstimated": "False", "altQtyUnitCode": -1,
@@ -134,8 +259,43 @@ def _record(year: int, reporter: int, flow: str, partner: int, partner_iso: str,
         "netWgt": round(value / 30.0), "isNetWgtEstimated": "False", "grossWgt": 0,
         "isGrossWgtEstimated": "False", "cifvalue": round(value, 0) if flow == "M" else "",
         "fobvalue": round(value, 0) if flow == "X" else "", "primaryValue": round(value, 0),
-        "legacyEstimationFlag": 0, "isReported": "True", "isAggregate": "False",
+        "legacyEstimationFlag": 0, "isReported": "False" if reporter == EU_CODE else "True",
+        "isAggregate": "True" if reporter == EU_CODE else "False",
     }
+    if breakdown is not None:
+        field, code, desc = breakdown
+        rec[field] = code
+        rec["motDesc" if field == "motCode" else "customsDesc"] = desc
+    if partner2 is not None:
+        rec["partner2Code"], rec["partner2ISO"] = partner2
+        rec["partner2Desc"] = ""
+    return rec
+
+
+def _breakdown_rows(rec: dict, imports: bool) -> list[dict]:
+    """Rows repeating part of the total record ``rec``, by transport mode, by customs
+    procedure and (imports) by a second partner."""
+    value = float(rec["primaryValue"])
+    args = (rec["refYear"], rec["reporterCode"], rec["flowCode"], rec["partnerCode"],
+            rec["partnerISO"], rec["cmdCode"])
+    out = [_record(*args, value * share, rec["classificationCode"], (field, code, desc))
+           for field, code, desc, share in BREAKDOWNS]
+    if imports:
+        out.append(_record(*args, value * PARTNER2_SHARE, rec["classificationCode"],
+                           partner2=(344, "HKG")))
+    return out
+
+
+def records_adder(records: dict[tuple, dict]):
+    """A function adding a record to ``records`` under its key; a second record of one
+    key is a bug of the generator (a real file has one), so it stops."""
+    def add(rec: dict) -> None:
+        key = (rec["reporterCode"], rec["flowCode"], rec["partnerCode"],
+               rec["partner2Code"], rec["customsCode"], rec["motCode"], rec["cmdCode"])
+        if key in records:
+            raise RuntimeError(f"synthetic Comtrade: two records of one key {key}")
+        records[key] = rec
+    return add
 
 
 def generate_comtrade(
@@ -147,10 +307,12 @@ def generate_comtrade(
     rng = np.random.default_rng(SEED)
     # a second stream for the partner-level rows, so the world rows stay as they were
     prng = np.random.default_rng(SEED + 1)
+    # a third for the TOTAL records' coverages
+    trng = np.random.default_rng(SEED + 2)
     customs_totals = (
         _customs_import_totals(customs_dir) if customs_dir is not None else {}
     )
-    to_2012, to_2022 = _concordance(reference_dir)
+    revisions = Revisions(reference_dir, seeds_dir)
     codes = _hs2017_codes(reference_dir, seeds_dir)
     years = list(range(first_year, last_year + 1))
     # Per code: China's share of world exports and its import/export ratio drift over time,
@@ -160,39 +322,36 @@ def generate_comtrade(
         share0 = float(np.clip(rng.beta(1.3, 5.0), 0.005, 0.8))
         ratio0 = float(np.exp(rng.normal(0.0, 1.3)))
         profile[hs6] = (share0, ratio0, rng.normal(0.01, 0.01), rng.normal(-0.04, 0.05))
+    coverage = {r: float(trng.uniform(*TOTAL_COVERAGE)) for r in sorted(REPORTERS)}
+    breakdown_codes = {hs6 for i, (hs6, _) in enumerate(codes) if i % BREAKDOWN_EVERY == 0}
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for year in years:
         k = year - first_year
-        cls = _revision(year)
-        rows = []
+        # (reporter, flow, partner, partner ISO) -> HS2017 code -> value, before the
+        # reporter's revision is applied
+        groups: dict[tuple, dict[str, float]] = defaultdict(dict)
         for index, (hs6, _sector) in enumerate(codes):
-            cmd = to_2012.get(hs6, hs6) if cls == "H4" else (
-                to_2022.get(hs6, hs6) if cls == "H6" else hs6)
             share0, ratio0, dshare, dratio = profile[hs6]
             world = float(np.exp(rng.normal(20.5, 1.0))) * (1.03 ** k)
             share = float(np.clip(share0 + dshare * k, 0.001, 0.9))
             china_x = world * share
             others = [r for r in REPORTERS if r != 156]
             w = rng.dirichlet(np.ones(len(others)) * 0.7) * (world - china_x)
-            rows.append(_record(year, 156, "X", 0, "W00", cmd, china_x))
-            code_of = {}
+            groups[(156, "X", 0, "W00")][hs6] = china_x
             for reporter, value in zip(others, w, strict=True):
-                late = LATE_REVISION.get((reporter, year))
-                code_of[reporter] = cmd if late is None else to_2012.get(hs6, hs6)
                 if not _is_missing(reporter, year, last_year, index):
-                    rows.append(_record(year, reporter, "X", 0, "W00", code_of[reporter],
-                                        float(value)))
+                    groups[(reporter, "X", 0, "W00")][hs6] = float(value)
             china_m = china_x * ratio0 * float(np.exp(dratio * k))
-            rows.append(_record(year, 156, "M", 0, "W00", cmd, china_m))
+            groups[(156, "M", 0, "W00")][hs6] = china_m
             pw = rng.dirichlet(np.ones(len(IMPORT_PARTNERS)))
             for (partner, iso), p in zip(IMPORT_PARTNERS.items(), pw, strict=True):
-                rows.append(_record(year, 156, "M", partner, iso, cmd, china_m * float(p)))
+                groups[(156, "M", partner, iso)][hs6] = china_m * float(p)
                 # the partner's own report of the same goods, FOB, with the usual asymmetry
                 fob = china_m * float(p) / CIF_MARGIN * float(np.exp(prng.normal(0, 0.05)))
                 if not _is_missing(partner, year, last_year, index):
-                    rows.append(_record(year, partner, "X", 156, "CHN", code_of[partner], fob))
+                    groups[(partner, "X", 156, "CHN")][hs6] = fob
             exports_of = dict(zip(others, w, strict=True))
             for exporter in LATE_MISSING:
                 # most of its exports go to importers that report them, CIF
@@ -200,21 +359,59 @@ def generate_comtrade(
                 for (importer, _iso), d in zip(MIRROR_IMPORTERS.items(), dest, strict=True):
                     cif = float(exports_of[exporter]) * float(d) * CIF_MARGIN * float(
                         np.exp(prng.normal(0, 0.03)))
-                    rows.append(_record(year, importer, "M", exporter, ISO_OF[exporter],
-                                        code_of[importer], cif))
+                    groups[(importer, "M", exporter, ISO_OF[exporter])][hs6] = cif
+
+        records: dict[tuple, dict] = {}
+        add = records_adder(records)
+        eu_x: dict[str, float] = defaultdict(float)
+        totals_x: dict[int, float] = defaultdict(float)
+        members = _eu_members(year)
+        for (reporter, flow, partner, iso), values in groups.items():
+            cls = _revision(year, reporter)
+            world_x = flow == "X" and partner == 0
+            # the written codes holding a code that arrives broken down as well
+            broken = set(revisions.carry(
+                {c: 1.0 for c in values if c in breakdown_codes}, cls)) if (
+                (reporter, flow, partner) == (156, "M", 0)
+                or (world_x and reporter in BREAKDOWN_EXPORTERS)) else set()
+            for cmd, value in sorted(revisions.carry(values, cls).items()):
+                rec = _record(year, reporter, flow, partner, iso, cmd, value, cls)
+                add(rec)
+                if world_x:
+                    totals_x[reporter] += value
+                    if reporter in members:
+                        eu_x[cmd] += float(rec["primaryValue"])
+                if cmd in broken:
+                    for extra in _breakdown_rows(rec, flow == "M"):
+                        add(extra)
+        # the EU's exports: its members' rows of this file, summed, in the year's revision
+        eu_cls = _revision(year)
+        for cmd, value in sorted(eu_x.items()):
+            add(_record(year, EU_CODE, "X", 0, "W00", cmd, value, eu_cls))
+        # every reporter's all-goods exports (TOTAL)
+        eu_total = 0.0
+        for reporter in sorted(totals_x):
+            total = round(totals_x[reporter] / coverage[reporter], 0)
+            add(_record(year, reporter, "X", 0, "W00", "TOTAL", total,
+                        _revision(year, reporter)))
+            eu_total += total if reporter in members else 0.0
+        add(_record(year, EU_CODE, "X", 0, "W00", "TOTAL", eu_total, eu_cls))
         if year in customs_totals:
             total = customs_totals[year]
-            rows.append(_record(year, 156, "M", 0, "W00", "TOTAL", total))
+            china_total = _record(year, 156, "M", 0, "W00", "TOTAL", total, _revision(year))
+            add(china_total)
+            for extra in _breakdown_rows(china_total, True):
+                add(extra)
             # the partners that report cover part of China's imports, not all
             share = prng.dirichlet(np.ones(len(IMPORT_PARTNERS))) * prng.uniform(0.6, 0.8)
             for partner, q in zip(IMPORT_PARTNERS, share, strict=True):
                 if LATE_MISSING.get(partner) != "all" or year != last_year:
-                    rows.append(_record(year, partner, "X", 156, "CHN", "TOTAL",
-                                        total * float(q) / CIF_MARGIN))
+                    add(_record(year, partner, "X", 156, "CHN", "TOTAL",
+                                total * float(q) / CIF_MARGIN, _revision(year, partner)))
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=FIELDS, delimiter="\t", lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(records.values())
         path = out_dir / f"comtrade_synthetic_C_A_HS_{year}.txt.gz"
         tmp = path.with_suffix(".tmp")
         # mtime=0 keeps the gzip bytes (and so the content hash) deterministic.

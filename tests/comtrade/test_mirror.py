@@ -34,6 +34,8 @@ def built(tmp_path_factory):
 def _expected_fill(raw: pd.DataFrame, year: int) -> pd.Series:
     """Per exporter: partners' imports from it of the codes it did not export, / 1.06."""
     raw = raw[raw.refYear.astype(int) == year]
+    # breakdown rows (second partner, customs procedure, transport mode) repeat totals
+    raw = raw[(raw.partner2Code == "0") & (raw.customsCode == "C00") & (raw.motCode == "0")]
     raw = raw.assign(value=raw.primaryValue.astype(float))
     world_x = raw[(raw.flowCode == "X") & (raw.partnerCode == "0")]
     reported = set(zip(world_x.reporterCode.astype(int), world_x.cmdCode, strict=True))
