@@ -1,7 +1,8 @@
 """Great Expectations 1.x, run on a DataFrame of the slice being checked.
 
 GE 1.x has no DuckDB data source, and its SQLAlchemy path on DuckDB fails silently
-(every expectation False, no observed value; STACK.md), so the slice is read from DuckDB
+(every expectation False, no observed value; docs/architecture.md (stack notes:
+GE on DuckDB fails silently)), so the slice is read from DuckDB
 into pandas and validated through an ephemeral context's pandas data source. GE is
 imported lazily: its import costs seconds and most processes never validate.
 """
