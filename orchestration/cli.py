@@ -27,7 +27,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         raise UsageError(given, f"{settings.data_dir} is not a folder; give an existing "
                          "data folder, or add --init to create it")
     apply_to_environment(settings)
-    # dbt must be on PATH for dagster-dbt (STACK.md pitfall 5).
+    # dbt must be on PATH for dagster-dbt (docs/architecture.md (stack notes: dbt on PATH)).
     bindir = str(Path(sys.executable).parent)
     if bindir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
@@ -77,7 +77,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
     print(f"dbt docs and quality report on http://127.0.0.1:{settings.docs_port}/")
 
     def reset_sigint() -> None:
-        # `dagster dev` ignores SIGINT when started from a script (STACK.md pitfall 10).
+        # `dagster dev` ignores SIGINT when started from a script (docs/architecture.md (stack
+        # notes: stopping dagster dev from a script)).
         signal.signal(signal.SIGINT, signal.SIG_DFL)
 
     # `dagster dev` names its successor `dg dev` on every start: not the user's business

@@ -14,7 +14,7 @@ BUNDLED_DATA_DIR = REPO_ROOT / "data"
 
 # The warehouse file's stem, which DuckDB uses as the catalog name of its tables.
 WAREHOUSE_CATALOG = "chokepoint"
-# First month of the analysis window (METHOD.md section 3).
+# First month of the analysis window (docs/method.md section 3).
 WINDOW_START = "2015-01"
 FIRST_YEAR = 2015
 # Where `chokepoint docs` and `chokepoint ui` serve the reports folder (docs_server.py).

@@ -1,4 +1,4 @@
-{#- Formulas of METHOD.md section 3, shared by the pattern and sensitivity models. -#}
+{#- Formulas of docs/method.md sections 3.2-3.4, shared by the pattern and sensitivity models. -#}
 
 {#- Volatility V and growth G per batch and group over a series relation with columns
     batch, group_id, period (sortable text), period_no (calendar position, integer), x.
@@ -114,7 +114,7 @@
 
 
 {#- Seed 000: stockpiling = G > 0.5 and V > 0.3; no discernable effect = G > 0.5 and
-    V <= 0.3; successful import substitution = G <= 0.5 (see METHOD.md 3.4 for the
+    V <= 0.3; successful import substitution = G <= 0.5 (see docs/method.md section 3.4 for the
     boundaries the study leaves open). -#}
 {%- macro pattern(g, v, g_threshold, v_high) -%}
     case

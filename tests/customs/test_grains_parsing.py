@@ -81,7 +81,7 @@ def test_real_english_full_in_either_order_and_encoding(con, name):
 
 
 def test_real_soybean_layout_samples_load_exactly(con):
-    """The GPL layout samples (read from ../shared, never copied): every line loads, with
+    """The GPL layout samples (read from beside the clone, never copied): every line loads, with
     the partner grain, and the totals equal a plain sum of the file's value column."""
     if not LAYOUT_SAMPLES.is_dir():
         pytest.skip(f"{LAYOUT_SAMPLES} not present")

@@ -29,8 +29,8 @@ from tests.customs.fixtures import (
     write_gacc_xlsx,
 )
 
-# The GPL layout samples live in the workspace's ../shared (never in the project); tests
-# that read them skip when a clone has no ../shared beside it.
+# The GPL-3 layout samples are never copied into the project; tests that read them look
+# for a workspace folder beside the clone and skip when a clone has none.
 REAL_SAMPLES = (Path(__file__).resolve().parents[3] / "shared" / "data" / "real-samples"
                 / "gacc_export_layout")
 

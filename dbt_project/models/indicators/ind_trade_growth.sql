@@ -1,4 +1,4 @@
--- Annual export and import totals and their growth (METHOD.md indicator 7). Growth is
+-- Annual export and import totals and their growth (docs/method.md section 3.7). Growth is
 -- reported only between two complete years.
 with annual as (
 

@@ -1,5 +1,5 @@
 -- One row per technology group, batch and month from the first to the last month of the
--- customs data (METHOD.md indicator 1). A code of the group that was loaded, or asked for
+-- customs data (docs/method.md section 3.1). A code of the group that was loaded, or asked for
 -- by a declared query and absent, counts (absent = no trade = zero); a code not
 -- downloaded that month, or a month with no import file at all, makes the group-month
 -- null with a reason, never zero: a gap in the downloads is not a fall in imports.

@@ -1,4 +1,4 @@
--- Our figures beside every published one of METHOD.md section 4, on each study's own
+-- Our figures beside every published one of docs/method.md section 4, on each study's own
 -- window (seed 000: 2015-2024, so the patterns are recomputed on 2015-01..2024-12 whatever
 -- the run's window; seed 002: the years it gives, 2015 and 2023), with the difference and
 -- an agreement column (same rating or cell, or within the row's tolerance in the figure's

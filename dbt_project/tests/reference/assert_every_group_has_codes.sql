@@ -1,4 +1,4 @@
--- Every technology group of METHOD.md has at least one code in some batch, and every
+-- Every technology group (docs/method.md section 2.1) has at least one code in some batch, and every
 -- group of batch 1 (the 16 groups of the 2018 list) has a code in batch 1.
 select
     g.group_id,

@@ -297,7 +297,7 @@ def indicator_queries(
     hs4_headings: Iterable[str] | None = None,
     reference_dir: Path | None = None,
 ) -> list[dict[str, Any]]:
-    """The Comtrade queries the indicators need (METHOD.md 1.2 and 3), as keyword
+    """The Comtrade queries the indicators need (docs/method.md sections 1.2 and 3), as keyword
     arguments of :meth:`ComtradeConnector.fetch` (``fetch(year, **query)``):
 
     1. China (156) imports and exports, partner World, every HS6 code and TOTAL

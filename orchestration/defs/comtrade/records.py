@@ -2,7 +2,7 @@
 
 Every Comtrade source (API v1 JSON, bulk files, API CSV downloads, the legacy CSV) ends up
 in one table whose columns are :data:`SCHEMA`. Only the rows the indicators can add up
-without double counting are kept (METHOD.md section 1.2):
+without double counting are kept (docs/method.md section 1.2):
 
 * ``partner2Code == 0`` (second partner World), ``customsCode == 'C00'`` (all customs
   procedures) and ``motCode == 0`` (all modes of transport). Breakdown rows repeat the

@@ -1,6 +1,6 @@
 """Read China Customs (GACC) portal exports into a DuckDB temp table, or refuse them whole.
 
-Layout of a portal export (METHOD.md section 1.1): GB18030 text (UTF-8 with or
+Layout of a portal export (docs/method.md section 1.1): GB18030 text (UTF-8 with or
 without BOM is accepted too), every field double-quoted, a trailing comma on every line,
 header ``数据年月,贸易伙伴编码,贸易伙伴名称,商品编码,商品名称,第一数量,第一计量单位,
 第二数量,第二计量单位,人民币`` (``美元`` when the query asked for USD), optional

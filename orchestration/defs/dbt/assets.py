@@ -1,7 +1,8 @@
 """dbt models as Dagster assets, one ``@dbt_assets`` per layer.
 
-Splitting by layer makes blocking checks real gates (STACK.md pitfall 1): a failed
-check on a staging or mart asset stops the next layer's step from running at all.
+Splitting by layer makes blocking checks real gates (docs/architecture.md (stack notes:
+one dbt asset per layer)): a failed check on a staging or mart asset stops the next
+layer's step from running at all.
 """
 
 import functools

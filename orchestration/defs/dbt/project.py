@@ -31,7 +31,8 @@ def _sources_newer_than(manifest: Path) -> bool:
 
 def ensure_manifest() -> Path:
     """The definitions need a manifest; ``dagster dev`` prepares one itself, the CLI and
-    tests do not (STACK.md pitfall 4), so parse once when it is missing."""
+    tests do not (docs/architecture.md (stack notes: dbt manifest outside dagster dev)), so parse
+    once when it is missing."""
     manifest = dbt_project.manifest_path
     if not manifest.exists() or _sources_newer_than(manifest):
         env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
