@@ -76,13 +76,19 @@ def _snapshot_first_run(settings) -> None:
 # Fixtures that run the pipeline or start servers: a test that needs one is "slow", so
 # `pytest -m "not slow"` is the fast subset (formulas, parsers, generators, definitions).
 SLOW_FIXTURES = {"first_run", "webserver", "docs_site", "spark_build"}
-SLOW_FOLDERS = {"ui", "spark"}
+SLOW_FOLDERS = {"ui", "spark", "bench"}
+# modules that build a warehouse of their own (measured at 10 s and more)
+SLOW_MODULES = {"customs/test_pipeline_grains.py", "pipeline/test_kill_and_resume.py",
+                "comtrade/test_mirror.py", "comtrade/test_real_case.py",
+                "comtrade/test_synthetic_shapes.py", "reference/test_batch_checks_in_dbt.py",
+                "connectors/test_comtrade_bulk_duckdb.py"}
 
 
 def pytest_collection_modifyitems(config, items):
     import pytest
 
     for item in items:
-        folder = Path(str(item.fspath)).relative_to(REPO / "tests").parts[0]
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or folder in SLOW_FOLDERS:
+        path = Path(str(item.fspath)).relative_to(REPO / "tests")
+        if (SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+                or path.parts[0] in SLOW_FOLDERS or path.as_posix() in SLOW_MODULES):
             item.add_marker(pytest.mark.slow)

@@ -147,7 +147,8 @@ def indices(values: dict[str, float | None]) -> dict:
 
 # ---------------------------------------------------------------------------------------
 # Comtrade: the same filters and the HS2022 -> HS2017 conversion, written again from the
-# rules (docs/method.md section 1.2 and the UNSD table with the project's corrections), not the code.
+# rules (docs/method.md section 1.2 and the UNSD table with the project's corrections),
+# not from the code.
 
 SEEDS = REPO / "dbt_project" / "seeds" / "reference"
 

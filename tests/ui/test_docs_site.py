@@ -49,7 +49,12 @@ def docs_site(first_run):
         yield settings, base
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            # a loaded machine: the server's exit is not what this module tests
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=20)
 
 
 def test_docs_page_and_its_manifest_come_over_http(docs_site):
