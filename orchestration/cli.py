@@ -105,6 +105,10 @@ def cmd_ui(args: argparse.Namespace) -> int:
         docs.shutdown()
 
 
+def _stop_on_signal(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     if args.port is not None:
         os.environ["CHOKEPOINT_DOCS_PORT"] = str(args.port)
@@ -122,6 +126,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
     print(f"dbt docs:       {base}/dbt-docs/index.html")
     print(f"quality report: {base}/quality/index.html")
     print("Ctrl-C stops the server.")
+    # a parent that ignores SIGTERM (nohup, some launchers) passes that on to us: stop on
+    # it anyway, as a service manager or a test expects
+    signal.signal(signal.SIGTERM, _stop_on_signal)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -108,3 +108,26 @@ def test_browser_opens_the_dbt_docs_of_a_mart(docs_site, artifacts):
         assert "unable to load the manifest" not in text.lower()
     finally:
         driver.quit()
+
+
+def test_docs_server_stops_on_sigterm_even_when_its_parent_ignores_it(tmp_path):
+    """A launcher that ignores SIGTERM (nohup, some CI runners) passes that on to its
+    children; the server must still stop when asked."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "chokepoint"), "docs", "--data-dir",
+         str(tmp_path / "data"), "--init", "--port", str(port)],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_IGN))
+    try:
+        deadline = time.monotonic() + 60
+        while "Ctrl-C stops the server." not in (line := proc.stdout.readline()):
+            assert line or proc.poll() is None, "chokepoint docs ended early"
+            assert time.monotonic() < deadline, "chokepoint docs did not start"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=20)
