@@ -101,11 +101,12 @@ def _module(asset) -> str | None:
 def with_catalog(assets: list) -> list:
     described = []
     for asset in assets:
-        [mapped] = dg.map_asset_specs(describe, [asset])
         module = _module(asset)
-        if module:
-            version = code_version(module)
-            [mapped] = dg.map_asset_specs(
-                lambda s, v=version: s.replace_attributes(code_version=v), [mapped])
-        described.append(mapped)
+        version = code_version(module) if module else None
+
+        def one(spec: dg.AssetSpec, version=version) -> dg.AssetSpec:
+            spec = describe(spec)
+            return spec.replace_attributes(code_version=version) if version else spec
+
+        described.extend(dg.map_asset_specs(one, [asset]))
     return described

@@ -194,7 +194,7 @@ def with_table_facts(events: list, target_path: Path | None = None) -> list:
     outputs = [e for e in events if tables.get(id(e))]
     if not outputs or not warehouse or os.environ.get("CHOKEPOINT_TARGET", "duckdb") != "duckdb":
         return events
-    facts = {}
+    facts, described = {}, {}
     con = duckdb.connect(warehouse, read_only=True)
     try:
         for event in outputs:
@@ -202,7 +202,8 @@ def with_table_facts(events: list, target_path: Path | None = None) -> list:
             facts[id(event)] = {
                 "dagster/table_name": dg.MetadataValue.text(table),
                 **_table_facts(con, table),
-                **column_metadata(con, target_path, _unique_id(event), translator),
+                **column_metadata(con, target_path, _unique_id(event), translator,
+                                  described),
                 **chart_metadata(con, table.removeprefix(f"{WAREHOUSE_CATALOG}."))}
     finally:
         con.close()

@@ -27,12 +27,20 @@ def _run_manifest(target_path: Path) -> dict:
     return json.loads((target_path / "manifest.json").read_text(encoding="utf-8"))
 
 
-def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, dict[str, str]]:
+def _columns(con: duckdb.DuckDBPyConnection, relation: str,
+             described: dict | None = None) -> dict[str, dict[str, str]]:
+    """A relation's columns; ``described`` keeps them for the other models of one build,
+    which share most parents."""
+    if described is not None and relation in described:
+        return described[relation]
     try:
         rows = con.execute(f"DESCRIBE {relation}").fetchall()
     except duckdb.Error:
-        return {}
-    return {name: {"data_type": kind} for name, kind, *_ in rows}
+        rows = []
+    columns = {name: {"data_type": kind} for name, kind, *_ in rows}
+    if described is not None:
+        described[relation] = columns
+    return columns
 
 
 def column_schema(node: Mapping[str, Any], columns: dict) -> dg.TableSchema:
@@ -45,7 +53,8 @@ def column_schema(node: Mapping[str, Any], columns: dict) -> dg.TableSchema:
 
 
 def column_metadata(con: duckdb.DuckDBPyConnection, target_path: Path | None,
-                    unique_id: str, translator) -> dict[str, Any]:
+                    unique_id: str, translator, described: dict | None = None
+                    ) -> dict[str, Any]:
     """``dagster/column_schema`` and ``dagster/column_lineage`` of one model, or nothing
     when the run left no manifest (a failed parse) or the model is not a table or view."""
     from dagster_dbt.core.dbt_cli_event import (
@@ -59,7 +68,7 @@ def column_metadata(con: duckdb.DuckDBPyConnection, target_path: Path | None,
     node = manifest["nodes"].get(unique_id)
     if node is None or node["resource_type"] not in ("model", "seed", "snapshot"):
         return {}
-    columns = _columns(con, node["relation_name"])
+    columns = _columns(con, node["relation_name"], described)
     if not columns:
         return {}
     facts: dict[str, Any] = {"dagster/column_schema": column_schema(node, columns)}
@@ -69,7 +78,8 @@ def column_metadata(con: duckdb.DuckDBPyConnection, target_path: Path | None,
     for parent_id in node["depends_on"]["nodes"]:
         parent = manifest["nodes"].get(parent_id) or manifest["sources"].get(parent_id)
         if parent and parent.get("relation_name"):
-            parents[parent["relation_name"]] = _columns(con, parent["relation_name"])
+            parents[parent["relation_name"]] = _columns(con, parent["relation_name"],
+                                                       described)
     try:
         facts.update(_build_column_lineage_metadata(
             event_history_metadata=EventHistoryMetadata(columns=columns, parents=parents),
