@@ -314,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir(status)
     status.set_defaults(func=cmd_status)
 
-    from orchestration.defs.customs.commands import add_parser as add_customs_commands
+    from orchestration.lib.customs.commands import add_parser as add_customs_commands
 
     add_customs_commands(sub, data_dir, _settings)
     return parser

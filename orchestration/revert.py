@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from orchestration.defs.customs import store
+from orchestration.lib.customs import store
 
 
 @dataclass

@@ -123,8 +123,8 @@ class RunReport:
 def _known_months(settings: Settings) -> list[str]:
     """Months in the data: those already loaded plus those in new landing files."""
     from orchestration.defs.customs.assets import landing_files
-    from orchestration.defs.customs.parsing import CustomsFileError, parse_customs_file
-    from orchestration.defs.customs.store import file_sha256, signature
+    from orchestration.lib.customs.parsing import CustomsFileError, parse_customs_file
+    from orchestration.lib.customs.store import file_sha256, signature
 
     months: set[str] = set()
     loaded: set[str] = set()
@@ -310,7 +310,7 @@ def run_pipeline(
                 # what the build would have materialized is blocked: its checks are skipped
                 planned |= runs.planned_checks("build")
             else:
-                from orchestration import fingerprint
+                from orchestration.lib import fingerprint
 
                 current = fingerprint.compute(settings)
                 if not force and current is not None and current == fingerprint.stored(settings):
@@ -324,7 +324,7 @@ def run_pipeline(
         for name in planned - set(report.checks):
             report.checks[name] = "skipped"
         _row_counts(settings.warehouse_path, report)
-        from orchestration.defs.quality.html_report import build_quality_report
+        from orchestration.lib.quality.html_report import build_quality_report
 
         build_quality_report(settings.quality_dir)
         report.total_seconds = time.monotonic() - started
@@ -336,7 +336,7 @@ def run_pipeline(
 
 def _refused_now(settings: Settings, report: RunReport, since: float) -> None:
     """Files this invocation moved to a landing folder's _refused/."""
-    from orchestration.defs.refused import refused_files
+    from orchestration.lib.refused import refused_files
 
     for source in ("customs", "comtrade"):
         for path, why in refused_files(settings.landing(source)):

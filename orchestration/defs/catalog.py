@@ -13,9 +13,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.defs.comtrade.records import SCHEMA as COMTRADE_SCHEMA
-from orchestration.defs.customs.store import TRADE_COLUMNS
 from orchestration.defs.dbt.assets import OWNER
+from orchestration.lib.comtrade.records import SCHEMA as COMTRADE_SCHEMA
+from orchestration.lib.customs.store import TRADE_COLUMNS
 from orchestration.settings import WAREHOUSE_CATALOG
 
 

@@ -56,7 +56,7 @@ from pathlib import Path
 
 import numpy as np
 
-from orchestration.defs.comtrade.records import API_RECORD_FIELDS
+from orchestration.lib.comtrade.records import API_RECORD_FIELDS
 
 SEED = 20250101
 FIELDS = API_RECORD_FIELDS

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from orchestration.defs.reference.gacc_codes import codes_by_year
+from orchestration.lib.reference.gacc_codes import codes_by_year
 from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.synthetic import series as stories
 

@@ -14,7 +14,7 @@ import pytest
 
 from orchestration.bench import run as bench
 from orchestration.bench.scale_data import HEADER, SCALES, generate_scaled, source_dir
-from orchestration.defs.customs.parsing import parse_customs_file
+from orchestration.lib.customs.parsing import parse_customs_file
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = replace(SCALES["small"], name="tiny", n_hs8=90, n_partners=8, first_month="2024-11",

@@ -19,7 +19,7 @@ import pytest
 
 from orchestration.defs import accounting
 from orchestration.defs.comtrade.assets import COMTRADE_KEY, ingest
-from orchestration.defs.comtrade.records import API_RECORD_FIELDS
+from orchestration.lib.comtrade.records import API_RECORD_FIELDS
 from orchestration.runner import RunReport
 from orchestration.settings import Settings
 from tests.connectors.fake_servers import comtrade_record

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from orchestration.defs.comtrade.assets import ConflictingRecords, ingest
-from orchestration.defs.comtrade.records import API_RECORD_FIELDS
+from orchestration.lib.comtrade.records import API_RECORD_FIELDS
 from orchestration.settings import Settings
 from tests.connectors.fake_servers import comtrade_record
 

@@ -93,7 +93,7 @@ def test_a_reporter_sent_again_in_another_revision_counts_once(tmp_path):
     world exports count Mexico once, from the newer file, not twice."""
     import csv
 
-    from orchestration.defs.comtrade.records import API_RECORD_FIELDS
+    from orchestration.lib.comtrade.records import API_RECORD_FIELDS
     from tests.connectors.fake_servers import comtrade_record
 
     bulk = tmp_path / "src" / "COMTRADE-FINAL-CA4842017H5[2023-01-03].csv"

@@ -8,8 +8,8 @@ import comtradeapicall
 import pandas as pd
 import pytest
 
-from orchestration.defs.comtrade import api as api_mod
-from orchestration.defs.comtrade.api import (
+from orchestration.lib.comtrade import api as api_mod
+from orchestration.lib.comtrade.api import (
     KEY_ENV,
     ComtradeAuthError,
     ComtradeConnector,
@@ -21,7 +21,7 @@ from orchestration.defs.comtrade.api import (
     call_official_client,
     indicator_queries,
 )
-from orchestration.defs.comtrade.records import COLUMNS, KEY
+from orchestration.lib.comtrade.records import COLUMNS, KEY
 from tests.connectors.fake_servers import (
     AVAIL,
     DATA,

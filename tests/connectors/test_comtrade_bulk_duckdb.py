@@ -10,9 +10,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.defs.comtrade.bulk_duckdb import BLANK_TEXTS, load_bulk_file
-from orchestration.defs.comtrade.files import read_comtrade_file
-from orchestration.defs.comtrade.records import COLUMNS, KEY, SCHEMA, _blank, schema_sql
+from orchestration.lib.comtrade.bulk_duckdb import BLANK_TEXTS, load_bulk_file
+from orchestration.lib.comtrade.files import read_comtrade_file
+from orchestration.lib.comtrade.records import COLUMNS, KEY, SCHEMA, _blank, schema_sql
 from orchestration.synthetic.comtrade import generate_comtrade
 from tests.connectors.fake_servers import comtrade_record
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.defs.comtrade.files import read_comtrade_file
-from orchestration.defs.comtrade.records import COLUMNS, KEY
+from orchestration.lib.comtrade.files import read_comtrade_file
+from orchestration.lib.comtrade.records import COLUMNS, KEY
 from tests.connectors.fake_servers import comtrade_record
 
 REPO = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.defs.gdp.sources import (
+from orchestration.lib.gdp.sources import (
     GDP_COLUMNS,
     fetch_worldbank_gdp,
     read_fred_fx_annual,

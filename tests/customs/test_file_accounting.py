@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 
 from orchestration.defs import accounting
-from orchestration.defs.customs import store
-from orchestration.defs.customs.parsing import parse_customs_file
+from orchestration.lib.customs import store
+from orchestration.lib.customs.parsing import parse_customs_file
 
 GRAINS = Path(__file__).resolve().parents[1] / "fixtures" / "customs" / "grains" / "stage1"
 WINDOW = ["2024-01", "2024-02", "2024-03"]

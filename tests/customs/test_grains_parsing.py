@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.defs.customs.parsing import CustomsFileError, parse_customs_file
+from orchestration.lib.customs.parsing import CustomsFileError, parse_customs_file
 from tests.customs.fixtures import csv_text, gacc_rows, header, write_gacc_csv
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "customs"

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.defs.customs import parsing
-from orchestration.defs.customs.parsing import (
+from orchestration.lib.customs import parsing
+from orchestration.lib.customs.parsing import (
     CustomsFileError,
     ParsedCustomsFile,
     detect_flow,

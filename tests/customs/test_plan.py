@@ -8,8 +8,8 @@ import json
 import duckdb
 import pytest
 
-from orchestration.defs.customs import plan
-from orchestration.defs.customs.parsing import parse_customs_file
+from orchestration.lib.customs import plan
+from orchestration.lib.customs.parsing import parse_customs_file
 from tests.customs.fixtures import write_gacc_csv
 
 B1, B2, B3, L1, L2 = "11111111", "22222222", "33333333", "44444444", "55555555"

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.defs.customs import store
-from orchestration.defs.customs.parsing import parse_customs_file
+from orchestration.lib.customs import store
+from orchestration.lib.customs.parsing import parse_customs_file
 
 GRAINS = Path(__file__).resolve().parents[1] / "fixtures" / "customs" / "grains"
 MONTHS = [f"2024-{m:02d}" for m in range(1, 7)]
@@ -173,7 +173,7 @@ def test_an_empty_query_result_declared_in_a_manifest_records_no_trade(con, tmp_
 
 
 def test_an_empty_query_result_without_a_manifest_is_refused(con, tmp_path):
-    from orchestration.defs.customs.parsing import CustomsFileError
+    from orchestration.lib.customs.parsing import CustomsFileError
 
     path = tmp_path / "gacc_empty_202406_import.csv"
     path.write_bytes('"商品编码","商品名称","第一数量","第一计量单位","第二数量","第二计量单位",'

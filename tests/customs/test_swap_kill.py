@@ -18,8 +18,8 @@ SWAP = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
     import duckdb
-    from orchestration.defs.customs import store
-    from orchestration.defs.customs.parsing import parse_customs_file
+    from orchestration.lib.customs import store
+    from orchestration.lib.customs.parsing import parse_customs_file
 
     warehouse, path, kill_at = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
     con = duckdb.connect(warehouse)

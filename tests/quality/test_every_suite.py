@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orchestration.defs.quality import checks, ge_runner
+from orchestration.defs.quality import checks
+from orchestration.lib.quality import ge_runner
 
 
 class _Context:

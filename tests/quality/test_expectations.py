@@ -8,8 +8,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.defs.quality import checks, ge_runner
-from orchestration.defs.quality.ge_runner import Expectation
+from orchestration.defs.quality import checks
+from orchestration.lib.quality import ge_runner
+from orchestration.lib.quality.ge_runner import Expectation
 
 GOOD = pd.DataFrame({
     "period_month": ["2024-01", "2024-02"], "flow": ["import", "export"],

@@ -6,7 +6,8 @@ shim works around is still there (when this test fails, GE fixed it: drop the sh
 import duckdb
 import pytest
 
-from orchestration.defs.quality import checks, ge_runner
+from orchestration.defs.quality import checks
+from orchestration.lib.quality import ge_runner
 
 IDS = ("period_month", "hs8", "partner_code", "source_file", "line_no")
 

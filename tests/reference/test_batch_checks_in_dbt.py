@@ -12,12 +12,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.defs.reference import gacc_codes
 from orchestration.defs.reference.assets import (
     read_batches,
     write_gacc_hs8_codes,
     write_tech_batches,
 )
+from orchestration.lib.reference import gacc_codes
 from orchestration.settings import BUNDLED_DATA_DIR, DBT_PROJECT_DIR
 
 REF = BUNDLED_DATA_DIR / "reference"

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from orchestration.defs.reference import gacc_codes
 from orchestration.defs.reference.assets import BatchFileError, read_batches
+from orchestration.lib.reference import gacc_codes
 from orchestration.settings import BUNDLED_DATA_DIR
 from orchestration.synthetic.customs import months_between
 

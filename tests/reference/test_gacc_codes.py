@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.defs.reference import gacc_codes
+from orchestration.lib.reference import gacc_codes
 from orchestration.settings import BUNDLED_DATA_DIR
 
 LISTS = BUNDLED_DATA_DIR / "reference" / "gacc_codes" / "commodities"

@@ -4,7 +4,7 @@ the background codes are lines that exist in every list."""
 
 import pytest
 
-from orchestration.defs.reference import gacc_codes
+from orchestration.lib.reference import gacc_codes
 from orchestration.settings import BUNDLED_DATA_DIR
 from orchestration.synthetic.customs import generate_customs
 from tests.independent import _rows

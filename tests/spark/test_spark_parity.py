@@ -1,6 +1,6 @@
 """The same dbt models on Apache Spark give the same indicator tables as on DuckDB.
 
-Both engines read the same raw tables, exported as Parquet (orchestration/lake.py): a
+Both engines read the same raw tables, exported as Parquet (orchestration/lib/lake.py): a
 fresh DuckDB warehouse loads them, Spark registers them as external tables. Every
 indicator table is then compared row by row (floats to 1e-9 relative).
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lake import export_raw_to_parquet
+from orchestration.lib.lake import export_raw_to_parquet
 from orchestration.settings import DBT_PROJECT_DIR
 
 pytestmark = pytest.mark.spark

@@ -9,14 +9,14 @@ import pandas as pd
 
 from orchestration.defs import accounting
 from orchestration.defs.accounting import FileAccount
-from orchestration.defs.comtrade.bulk_duckdb import load_bulk_file
-from orchestration.defs.comtrade.files import read_comtrade_file
-from orchestration.defs.comtrade.records import KEY, schema_sql
-from orchestration.defs.comtrade.reporters import known as known_reporters
 from orchestration.defs.partition_metadata import describe_partitions
 from orchestration.defs.partitions import annual_partitions, year_keys
 from orchestration.defs.quality.audit import check_spec, write_audit_publish
 from orchestration.defs.resources import WarehouseResource
+from orchestration.lib.comtrade.bulk_duckdb import load_bulk_file
+from orchestration.lib.comtrade.files import read_comtrade_file
+from orchestration.lib.comtrade.records import KEY, schema_sql
+from orchestration.lib.comtrade.reporters import known as known_reporters
 from orchestration.settings import WINDOW_START, Settings
 
 COMTRADE_KEY = dg.AssetKey(["raw", "comtrade_annual_flows"])
@@ -139,7 +139,7 @@ def check_conflicts(con, key: list[str]) -> None:
 
 
 def _from_api(settings: Settings, years: list[int], log) -> pd.DataFrame:
-    from orchestration.defs.comtrade.api import ComtradeConnector, NotAvailable, indicator_queries
+    from orchestration.lib.comtrade.api import ComtradeConnector, NotAvailable, indicator_queries
 
     connector = ComtradeConnector(
         cache_dir=settings.landing("comtrade") / "_api_cache",

@@ -5,14 +5,14 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs import accounting
-from orchestration.defs.customs import store
-from orchestration.defs.customs.parsing import CustomsFileError, parse_customs_file
 from orchestration.defs.gdp.assets import FX_KEY
 from orchestration.defs.partition_metadata import describe_partitions
 from orchestration.defs.partitions import month_keys, monthly_partitions
 from orchestration.defs.quality.audit import check_spec, write_audit_publish
-from orchestration.defs.refused import refuse
 from orchestration.defs.resources import WarehouseResource
+from orchestration.lib.customs import store
+from orchestration.lib.customs.parsing import CustomsFileError, parse_customs_file
+from orchestration.lib.refused import refuse
 from orchestration.settings import Settings
 
 CUSTOMS_KEY = dg.AssetKey(["raw", "customs_monthly_trade"])

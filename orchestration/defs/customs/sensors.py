@@ -5,11 +5,11 @@ import json
 import dagster as dg
 import duckdb
 
-from orchestration.defs.customs import store
 from orchestration.defs.customs.assets import landing_files
-from orchestration.defs.customs.parsing import CustomsFileError, parse_customs_file
 from orchestration.defs.schedules.jobs import monthly_refresh_job
 from orchestration.defs.schedules.schedules import RANGE_END, RANGE_START
+from orchestration.lib.customs import store
+from orchestration.lib.customs.parsing import CustomsFileError, parse_customs_file
 from orchestration.settings import Settings
 
 

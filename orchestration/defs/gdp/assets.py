@@ -6,15 +6,15 @@ import dagster as dg
 import pandas as pd
 
 from orchestration.defs import accounting
-from orchestration.defs.gdp.sources import (
-    fetch_worldbank_gdp,
-    read_fred_fx_monthly,
-    read_weo_gdp,
-)
 from orchestration.defs.partition_metadata import describe_partitions
 from orchestration.defs.partitions import annual_partitions, year_keys
 from orchestration.defs.quality.audit import check_spec, write_audit_publish
 from orchestration.defs.resources import WarehouseResource
+from orchestration.lib.gdp.sources import (
+    fetch_worldbank_gdp,
+    read_fred_fx_monthly,
+    read_weo_gdp,
+)
 from orchestration.settings import WINDOW_START, Settings
 
 GDP_KEY = dg.AssetKey(["raw", "gdp_annual"])

@@ -20,9 +20,9 @@ from orchestration.defs.customs.assets import CUSTOMS_KEY
 from orchestration.defs.gdp.assets import FX_KEY, GDP_KEY
 from orchestration.defs.keys import table_key
 from orchestration.defs.partitions import annual_partitions, monthly_partitions
-from orchestration.defs.quality import ge_runner
-from orchestration.defs.quality.ge_runner import Expectation
 from orchestration.defs.resources import WarehouseResource
+from orchestration.lib.quality import ge_runner
+from orchestration.lib.quality.ge_runner import Expectation
 from orchestration.settings import Settings
 
 

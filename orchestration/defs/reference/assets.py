@@ -11,8 +11,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.defs.reference import gacc_codes
 from orchestration.defs.resources import WarehouseResource
+from orchestration.lib.reference import gacc_codes
 from orchestration.settings import Settings
 
 BATCH_COLUMNS = ["hs8", "description", "group_id", "tech_no", "valid_from", "valid_to",

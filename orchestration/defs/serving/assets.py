@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.defs.keys import table_key
-from orchestration.defs.serving.publish import publish
+from orchestration.lib.serving.publish import publish
 from orchestration.settings import Settings
 
 SERVED_MODELS = [

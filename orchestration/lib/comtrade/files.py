@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from orchestration.defs.comtrade.records import (
+from orchestration.lib.comtrade.records import (
     API_RECORD_FIELDS,
     RecordError,
     normalize_api_records,

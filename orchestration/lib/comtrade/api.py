@@ -80,7 +80,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import requests
 
-from orchestration.defs.comtrade.records import empty_frame, normalize_api_records, to_frame
+from orchestration.lib.comtrade.records import empty_frame, normalize_api_records, to_frame
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from orchestration.usage import month as _month
 
 
 def cmd_coverage(args: argparse.Namespace, settings: Settings) -> int:
-    from orchestration.defs.customs import coverage
+    from orchestration.lib.customs import coverage
 
     try:
         con = coverage.connect(settings.warehouse_path)
@@ -30,7 +30,7 @@ def cmd_coverage(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
-    from orchestration.defs.customs import coverage, plan
+    from orchestration.lib.customs import coverage, plan
 
     try:
         con = coverage.connect(settings.warehouse_path)

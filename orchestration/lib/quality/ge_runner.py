@@ -152,7 +152,7 @@ def validate(data: str | pd.DataFrame, suite: str, expectations: list[Expectatio
     result (``partial_unexpected_index_list``)."""
     import great_expectations as gx
 
-    from orchestration.defs.quality import ge_duckdb
+    from orchestration.lib.quality import ge_duckdb
 
     if isinstance(data, pd.DataFrame):
         con = duckdb.connect()

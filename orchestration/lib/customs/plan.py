@@ -33,8 +33,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.defs.customs.coverage import NotBuilt
-from orchestration.defs.customs.parsing import PLAN_MANIFEST, PORTAL_ROW_LIMIT
+from orchestration.lib.customs.coverage import NotBuilt
+from orchestration.lib.customs.parsing import PLAN_MANIFEST, PORTAL_ROW_LIMIT
 
 MAX_CONDITION_CODES = 5  # the portal takes at most five condition codes per field
 ALL_CODES_ABOVE = 10 * MAX_CONDITION_CODES  # more missing codes: one all-codes query

@@ -1,6 +1,6 @@
 """Load Comtrade API/bulk-layout files straight into DuckDB, for the full record.
 
-:func:`orchestration.defs.comtrade.files.read_comtrade_file` normalizes one record at a
+:func:`orchestration.lib.comtrade.files.read_comtrade_file` normalizes one record at a
 time in Python and returns a pandas frame: right for the small hand-dropped files, far
 too slow and memory-hungry for bulk files of a million rows each (the full record is
 10+ million rows). :func:`load_bulk_file` streams one API/bulk-layout file (CSV or
@@ -50,14 +50,14 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.defs.comtrade.files import (
+from orchestration.lib.comtrade.files import (
     _DATE_IN_NAME,
     API_FIELDS,
     API_REQUIRED,
     LEGACY_REQUIRED,
     _norm,
 )
-from orchestration.defs.comtrade.records import (
+from orchestration.lib.comtrade.records import (
     COLUMNS,
     FLOWS,
     HS_REVISIONS,

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.defs.accounting import FileAccount
-from orchestration.defs.customs.parsing import ParsedCustomsFile
+from orchestration.lib.customs.parsing import ParsedCustomsFile
 from orchestration.settings import WINDOW_START
 
 TRADE_COLUMNS = """

@@ -1,0 +1,1 @@
+"""Plain Python libraries: parsers, clients, loaders and the check engine. No Dagster here."""

@@ -1,0 +1,1 @@
+"""comtrade library (no Dagster)."""

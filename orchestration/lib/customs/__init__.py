@@ -1,0 +1,1 @@
+"""customs library (no Dagster)."""

@@ -1,0 +1,1 @@
+"""gdp library (no Dagster)."""

@@ -1,0 +1,1 @@
+"""quality library (no Dagster)."""

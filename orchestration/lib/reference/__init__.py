@@ -1,0 +1,1 @@
+"""reference library (no Dagster)."""

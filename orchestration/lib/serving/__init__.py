@@ -1,0 +1,1 @@
+"""serving library (no Dagster)."""
