@@ -363,7 +363,7 @@ def _row_counts(warehouse: Path, report: RunReport) -> None:
                 "count(DISTINCT hs8) FILTER (WHERE is_unknown_code) "
                 "FROM staging.stg_customs__monthly_trade").fetchall()[0]
         with contextlib.suppress(duckdb.Error):
-            from orchestration.defs import accounting
+            from orchestration.lib import accounting
 
             report.files = accounting.of_runs(con, report.run_ids)
         with contextlib.suppress(duckdb.Error):

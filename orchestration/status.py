@@ -81,7 +81,7 @@ def _tables(con, when: dict[str, str]) -> list[str]:
 
 
 def _files(con) -> list[str]:
-    from orchestration.defs import accounting
+    from orchestration.lib import accounting
 
     try:
         accounts = accounting.latest(con)

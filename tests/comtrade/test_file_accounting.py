@@ -17,8 +17,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.defs import accounting
+from orchestration.defs import accounting as file_checks
 from orchestration.defs.comtrade.assets import COMTRADE_KEY, ingest
+from orchestration.lib import accounting
 from orchestration.lib.comtrade.records import API_RECORD_FIELDS
 from orchestration.runner import RunReport
 from orchestration.settings import Settings
@@ -168,7 +169,7 @@ def test_a_file_of_years_outside_the_window_is_a_warning(tmp_path):
     text = _report(tmp_path, [account])
     assert (f"WARNING:    comtrade file {name}: nothing stored of 30 rows; main reason: "
             "outside the window") in text
-    result = accounting.check_result(COMTRADE_KEY, [account])
+    result = file_checks.check_result(COMTRADE_KEY, [account])
     assert not result.passed and result.severity.value == "WARN"
     assert name in result.description and "outside the window" in result.description
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.defs import accounting
+from orchestration.lib import accounting
 from orchestration.lib.customs import store
 from orchestration.lib.customs.parsing import parse_customs_file
 

@@ -6,7 +6,7 @@ import json
 
 import duckdb
 
-from orchestration.defs import accounting
+from orchestration.lib import accounting
 from orchestration.settings import Settings
 from orchestration.status import render_status
 

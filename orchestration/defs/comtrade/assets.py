@@ -7,12 +7,13 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from orchestration.defs import accounting
-from orchestration.defs.accounting import FileAccount
+from orchestration.defs import accounting as file_checks
 from orchestration.defs.partition_metadata import describe_partitions
 from orchestration.defs.partitions import annual_partitions, year_keys
 from orchestration.defs.quality.audit import check_spec, write_audit_publish
 from orchestration.defs.resources import WarehouseResource
+from orchestration.lib import accounting
+from orchestration.lib.accounting import FileAccount
 from orchestration.lib.comtrade.bulk_duckdb import load_bulk_file
 from orchestration.lib.comtrade.files import read_comtrade_file
 from orchestration.lib.comtrade.records import KEY, schema_sql
@@ -213,7 +214,7 @@ def ingest(con, settings: Settings, years: list[int], api: pd.DataFrame | None =
         "rows read, stored and set aside by reason go to raw.file_load_log."
     ),
     check_specs=[check_spec("comtrade_annual_flows", COMTRADE_KEY),
-                 accounting.check_spec(COMTRADE_KEY)],
+                 file_checks.check_spec(COMTRADE_KEY)],
 )
 def comtrade_annual_flows(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     settings = Settings.from_env()
@@ -242,5 +243,5 @@ def comtrade_annual_flows(context: dg.AssetExecutionContext, warehouse: Warehous
         context.log.info(account.line())
         if account.warning():
             context.log.warning(account.warning())
-    yield accounting.check_result(COMTRADE_KEY, files)
+    yield file_checks.check_result(COMTRADE_KEY, files)
     yield dg.MaterializeResult()

@@ -4,12 +4,13 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.defs import accounting
+from orchestration.defs import accounting as file_checks
 from orchestration.defs.gdp.assets import FX_KEY
 from orchestration.defs.partition_metadata import describe_partitions
 from orchestration.defs.partitions import month_keys, monthly_partitions
 from orchestration.defs.quality.audit import check_spec, write_audit_publish
 from orchestration.defs.resources import WarehouseResource
+from orchestration.lib import accounting
 from orchestration.lib.customs import store
 from orchestration.lib.customs.parsing import CustomsFileError, parse_customs_file
 from orchestration.lib.refused import refuse
@@ -33,7 +34,7 @@ def landing_files(landing: Path) -> list[Path]:
     backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"duckdb", "python"},
     check_specs=[check_spec("customs_monthly_trade", CUSTOMS_KEY),
-                 accounting.check_spec(CUSTOMS_KEY)],
+                 file_checks.check_spec(CUSTOMS_KEY)],
     # the audit's volume rule compares months in USD
     deps=[FX_KEY],
     description=(
@@ -90,7 +91,7 @@ def customs_monthly_trade(context: dg.AssetExecutionContext, warehouse: Warehous
         context.log.info(account.line())
         if account.warning():
             context.log.warning(account.warning())
-    yield accounting.check_result(CUSTOMS_KEY, accounts)
+    yield file_checks.check_result(CUSTOMS_KEY, accounts)
     # Whole-run facts would be copied onto every month of a range: each month carries its own.
     yield dg.MaterializeResult()
 

@@ -5,11 +5,12 @@ import os
 import dagster as dg
 import pandas as pd
 
-from orchestration.defs import accounting
+from orchestration.defs import accounting as file_checks
 from orchestration.defs.partition_metadata import describe_partitions
 from orchestration.defs.partitions import annual_partitions, year_keys
 from orchestration.defs.quality.audit import check_spec, write_audit_publish
 from orchestration.defs.resources import WarehouseResource
+from orchestration.lib import accounting
 from orchestration.lib.gdp.sources import (
     fetch_worldbank_gdp,
     read_fred_fx_monthly,
@@ -43,7 +44,7 @@ def _replacer(con, table: str, df: pd.DataFrame, where: str, params: list):
     partitions_def=annual_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"duckdb", "python"},
-    check_specs=[check_spec("gdp_annual", GDP_KEY), accounting.check_spec(GDP_KEY)],
+    check_specs=[check_spec("gdp_annual", GDP_KEY), file_checks.check_spec(GDP_KEY)],
     description=(
         "GDP in current USD per economy and year. Offline default: the bundled IMF World "
         "Economic Outlook (October 2025). CHOKEPOINT_GDP_SOURCE=worldbank reads the World "
@@ -75,7 +76,7 @@ def gdp_annual(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         yield from write_audit_publish(context, con, "gdp_annual", write)
         describe_partitions(context, con, "raw.gdp_annual", "year", "vintage", "'real'")
     context.log.info(account.line())
-    yield accounting.check_result(GDP_KEY, [account])
+    yield file_checks.check_result(GDP_KEY, [account])
     yield dg.MaterializeResult()
 
 

@@ -18,15 +18,14 @@ downloads again when GACC revises. So files are unioned, never replaced:
 
 import hashlib
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
-from orchestration.defs.accounting import FileAccount
+from orchestration.lib.accounting import FileAccount
 from orchestration.lib.customs.parsing import ParsedCustomsFile
+from orchestration.lib.warehouse import transaction
 from orchestration.settings import WINDOW_START
 
 TRADE_COLUMNS = """
@@ -155,21 +154,6 @@ def _revisions_sql(table: str) -> str:
          AND coalesce(l.location_code, '') = coalesce(p.location_code, '')
         WHERE {changed}
     """
-
-
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection, inside: bool = False) -> Iterator[None]:
-    """One transaction, unless the caller already holds one (write, audit, publish)."""
-    if inside:
-        yield
-        return
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
 
 
 def store_vintage(
