@@ -52,6 +52,7 @@ import gzip
 import io
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -298,23 +299,33 @@ def records_adder(records: dict[tuple, dict]):
     return add
 
 
-def generate_comtrade(
-    out_dir: Path, reference_dir: Path, seeds_dir: Path, first_year: int = 2015,
-    last_year: int = 2024, customs_dir: Path | None = None,
-) -> list[Path]:
-    """``customs_dir``: the synthetic customs files of the same run, whose import totals
-    China's TOTAL rows repeat (none written without it)."""
+@dataclass
+class _World:
+    """What every year of the generated files shares: the random streams, the codes and
+    each code's drifting profile, each reporter's TOTAL coverage."""
+
+    rng: np.random.Generator
+    prng: np.random.Generator
+    first_year: int
+    last_year: int
+    codes: list[tuple[str, str]]
+    revisions: Revisions
+    profile: dict[str, tuple[float, float, float, float]]
+    coverage: dict[int, float]
+    breakdown_codes: set[str]
+    customs_totals: dict[int, float]
+
+
+def _world(reference_dir: Path, seeds_dir: Path, first_year: int, last_year: int,
+           customs_dir: Path | None) -> _World:
     rng = np.random.default_rng(SEED)
     # a second stream for the partner-level rows, so the world rows stay as they were
     prng = np.random.default_rng(SEED + 1)
     # a third for the TOTAL records' coverages
     trng = np.random.default_rng(SEED + 2)
-    customs_totals = (
-        _customs_import_totals(customs_dir) if customs_dir is not None else {}
-    )
+    customs_totals = _customs_import_totals(customs_dir) if customs_dir is not None else {}
     revisions = Revisions(reference_dir, seeds_dir)
     codes = _hs2017_codes(reference_dir, seeds_dir)
-    years = list(range(first_year, last_year + 1))
     # Per code: China's share of world exports and its import/export ratio drift over time,
     # so ratings move between years as they do in seed 002.
     profile = {}
@@ -324,99 +335,140 @@ def generate_comtrade(
         profile[hs6] = (share0, ratio0, rng.normal(0.01, 0.01), rng.normal(-0.04, 0.05))
     coverage = {r: float(trng.uniform(*TOTAL_COVERAGE)) for r in sorted(REPORTERS)}
     breakdown_codes = {hs6 for i, (hs6, _) in enumerate(codes) if i % BREAKDOWN_EVERY == 0}
+    return _World(rng, prng, first_year, last_year, codes, revisions, profile, coverage,
+                  breakdown_codes, customs_totals)
 
+
+def _code_values(w: _World, year: int, index: int, hs6: str,
+                 groups: dict[tuple, dict[str, float]]) -> None:
+    """One HS2017 code's values of one year in every (reporter, flow, partner) group."""
+    k = year - w.first_year
+    share0, ratio0, dshare, dratio = w.profile[hs6]
+    world = float(np.exp(w.rng.normal(20.5, 1.0))) * (1.03 ** k)
+    share = float(np.clip(share0 + dshare * k, 0.001, 0.9))
+    china_x = world * share
+    others = [r for r in REPORTERS if r != 156]
+    exports = w.rng.dirichlet(np.ones(len(others)) * 0.7) * (world - china_x)
+    groups[(156, "X", 0, "W00")][hs6] = china_x
+    for reporter, value in zip(others, exports, strict=True):
+        if not _is_missing(reporter, year, w.last_year, index):
+            groups[(reporter, "X", 0, "W00")][hs6] = float(value)
+    china_m = china_x * ratio0 * float(np.exp(dratio * k))
+    groups[(156, "M", 0, "W00")][hs6] = china_m
+    pw = w.rng.dirichlet(np.ones(len(IMPORT_PARTNERS)))
+    for (partner, iso), p in zip(IMPORT_PARTNERS.items(), pw, strict=True):
+        groups[(156, "M", partner, iso)][hs6] = china_m * float(p)
+        # the partner's own report of the same goods, FOB, with the usual asymmetry
+        fob = china_m * float(p) / CIF_MARGIN * float(np.exp(w.prng.normal(0, 0.05)))
+        if not _is_missing(partner, year, w.last_year, index):
+            groups[(partner, "X", 156, "CHN")][hs6] = fob
+    exports_of = dict(zip(others, exports, strict=True))
+    for exporter in LATE_MISSING:
+        # most of its exports go to importers that report them, CIF
+        dest = w.prng.dirichlet(np.ones(len(MIRROR_IMPORTERS) + 1))[:-1]
+        for (importer, _iso), d in zip(MIRROR_IMPORTERS.items(), dest, strict=True):
+            cif = float(exports_of[exporter]) * float(d) * CIF_MARGIN * float(
+                np.exp(w.prng.normal(0, 0.03)))
+            groups[(importer, "M", exporter, ISO_OF[exporter])][hs6] = cif
+
+
+def _broken_down(w: _World, group: tuple, values: dict[str, float], cls: str) -> set[str]:
+    """The written codes of a group that arrive broken down as well."""
+    reporter, flow, partner, _iso = group
+    world_x = flow == "X" and partner == 0
+    if (reporter, flow, partner) != (156, "M", 0) and not (
+            world_x and reporter in BREAKDOWN_EXPORTERS):
+        return set()
+    return set(w.revisions.carry({c: 1.0 for c in values if c in w.breakdown_codes}, cls))
+
+
+def _add_groups(w: _World, year: int, groups: dict, add) -> tuple[dict, dict]:
+    """Every group's records in its reporter's revision; returns the EU members' exports
+    by code and every reporter's exports to the world."""
+    eu_x: dict[str, float] = defaultdict(float)
+    totals_x: dict[int, float] = defaultdict(float)
+    members = _eu_members(year)
+    for group, values in groups.items():
+        reporter, flow, partner, iso = group
+        cls = _revision(year, reporter)
+        world_x = flow == "X" and partner == 0
+        broken = _broken_down(w, group, values, cls)
+        for cmd, value in sorted(w.revisions.carry(values, cls).items()):
+            rec = _record(year, reporter, flow, partner, iso, cmd, value, cls)
+            add(rec)
+            if world_x:
+                totals_x[reporter] += value
+                if reporter in members:
+                    eu_x[cmd] += float(rec["primaryValue"])
+            if cmd in broken:
+                for extra in _breakdown_rows(rec, flow == "M"):
+                    add(extra)
+    return eu_x, totals_x
+
+
+def _add_totals(w: _World, year: int, eu_x: dict, totals_x: dict, add) -> None:
+    """The EU aggregate, every reporter's TOTAL and China's all-goods imports."""
+    members = _eu_members(year)
+    # the EU's exports: its members' rows of this file, summed, in the year's revision
+    eu_cls = _revision(year)
+    for cmd, value in sorted(eu_x.items()):
+        add(_record(year, EU_CODE, "X", 0, "W00", cmd, value, eu_cls))
+    eu_total = 0.0
+    for reporter in sorted(totals_x):
+        total = round(totals_x[reporter] / w.coverage[reporter], 0)
+        add(_record(year, reporter, "X", 0, "W00", "TOTAL", total, _revision(year, reporter)))
+        eu_total += total if reporter in members else 0.0
+    add(_record(year, EU_CODE, "X", 0, "W00", "TOTAL", eu_total, eu_cls))
+    if year not in w.customs_totals:
+        return
+    total = w.customs_totals[year]
+    china_total = _record(year, 156, "M", 0, "W00", "TOTAL", total, _revision(year))
+    add(china_total)
+    for extra in _breakdown_rows(china_total, True):
+        add(extra)
+    # the partners that report cover part of China's imports, not all
+    share = w.prng.dirichlet(np.ones(len(IMPORT_PARTNERS))) * w.prng.uniform(0.6, 0.8)
+    for partner, q in zip(IMPORT_PARTNERS, share, strict=True):
+        if LATE_MISSING.get(partner) != "all" or year != w.last_year:
+            add(_record(year, partner, "X", 156, "CHN", "TOTAL",
+                        total * float(q) / CIF_MARGIN, _revision(year, partner)))
+
+
+def _write_year(out_dir: Path, year: int, records: dict[tuple, dict]) -> Path:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=FIELDS, delimiter="\t", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records.values())
+    path = out_dir / f"comtrade_synthetic_C_A_HS_{year}.txt.gz"
+    tmp = path.with_suffix(".tmp")
+    # mtime=0 keeps the gzip bytes (and so the content hash) deterministic.
+    with tmp.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+        gz.write(buf.getvalue().encode("utf-8"))
+    tmp.replace(path)
+    return path
+
+
+def generate_comtrade(
+    out_dir: Path, reference_dir: Path, seeds_dir: Path, first_year: int = 2015,
+    last_year: int = 2024, customs_dir: Path | None = None,
+) -> list[Path]:
+    """Write one bulk-format file a year; returns their paths.
+
+    ``customs_dir``: the synthetic customs files of the same run, whose import totals
+    China's TOTAL rows repeat (none written without it).
+    """
+    w = _world(reference_dir, seeds_dir, first_year, last_year, customs_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for year in years:
-        k = year - first_year
+    for year in range(first_year, last_year + 1):
         # (reporter, flow, partner, partner ISO) -> HS2017 code -> value, before the
         # reporter's revision is applied
         groups: dict[tuple, dict[str, float]] = defaultdict(dict)
-        for index, (hs6, _sector) in enumerate(codes):
-            share0, ratio0, dshare, dratio = profile[hs6]
-            world = float(np.exp(rng.normal(20.5, 1.0))) * (1.03 ** k)
-            share = float(np.clip(share0 + dshare * k, 0.001, 0.9))
-            china_x = world * share
-            others = [r for r in REPORTERS if r != 156]
-            w = rng.dirichlet(np.ones(len(others)) * 0.7) * (world - china_x)
-            groups[(156, "X", 0, "W00")][hs6] = china_x
-            for reporter, value in zip(others, w, strict=True):
-                if not _is_missing(reporter, year, last_year, index):
-                    groups[(reporter, "X", 0, "W00")][hs6] = float(value)
-            china_m = china_x * ratio0 * float(np.exp(dratio * k))
-            groups[(156, "M", 0, "W00")][hs6] = china_m
-            pw = rng.dirichlet(np.ones(len(IMPORT_PARTNERS)))
-            for (partner, iso), p in zip(IMPORT_PARTNERS.items(), pw, strict=True):
-                groups[(156, "M", partner, iso)][hs6] = china_m * float(p)
-                # the partner's own report of the same goods, FOB, with the usual asymmetry
-                fob = china_m * float(p) / CIF_MARGIN * float(np.exp(prng.normal(0, 0.05)))
-                if not _is_missing(partner, year, last_year, index):
-                    groups[(partner, "X", 156, "CHN")][hs6] = fob
-            exports_of = dict(zip(others, w, strict=True))
-            for exporter in LATE_MISSING:
-                # most of its exports go to importers that report them, CIF
-                dest = prng.dirichlet(np.ones(len(MIRROR_IMPORTERS) + 1))[:-1]
-                for (importer, _iso), d in zip(MIRROR_IMPORTERS.items(), dest, strict=True):
-                    cif = float(exports_of[exporter]) * float(d) * CIF_MARGIN * float(
-                        np.exp(prng.normal(0, 0.03)))
-                    groups[(importer, "M", exporter, ISO_OF[exporter])][hs6] = cif
-
+        for index, (hs6, _sector) in enumerate(w.codes):
+            _code_values(w, year, index, hs6, groups)
         records: dict[tuple, dict] = {}
         add = records_adder(records)
-        eu_x: dict[str, float] = defaultdict(float)
-        totals_x: dict[int, float] = defaultdict(float)
-        members = _eu_members(year)
-        for (reporter, flow, partner, iso), values in groups.items():
-            cls = _revision(year, reporter)
-            world_x = flow == "X" and partner == 0
-            # the written codes holding a code that arrives broken down as well
-            broken = set(revisions.carry(
-                {c: 1.0 for c in values if c in breakdown_codes}, cls)) if (
-                (reporter, flow, partner) == (156, "M", 0)
-                or (world_x and reporter in BREAKDOWN_EXPORTERS)) else set()
-            for cmd, value in sorted(revisions.carry(values, cls).items()):
-                rec = _record(year, reporter, flow, partner, iso, cmd, value, cls)
-                add(rec)
-                if world_x:
-                    totals_x[reporter] += value
-                    if reporter in members:
-                        eu_x[cmd] += float(rec["primaryValue"])
-                if cmd in broken:
-                    for extra in _breakdown_rows(rec, flow == "M"):
-                        add(extra)
-        # the EU's exports: its members' rows of this file, summed, in the year's revision
-        eu_cls = _revision(year)
-        for cmd, value in sorted(eu_x.items()):
-            add(_record(year, EU_CODE, "X", 0, "W00", cmd, value, eu_cls))
-        # every reporter's all-goods exports (TOTAL)
-        eu_total = 0.0
-        for reporter in sorted(totals_x):
-            total = round(totals_x[reporter] / coverage[reporter], 0)
-            add(_record(year, reporter, "X", 0, "W00", "TOTAL", total,
-                        _revision(year, reporter)))
-            eu_total += total if reporter in members else 0.0
-        add(_record(year, EU_CODE, "X", 0, "W00", "TOTAL", eu_total, eu_cls))
-        if year in customs_totals:
-            total = customs_totals[year]
-            china_total = _record(year, 156, "M", 0, "W00", "TOTAL", total, _revision(year))
-            add(china_total)
-            for extra in _breakdown_rows(china_total, True):
-                add(extra)
-            # the partners that report cover part of China's imports, not all
-            share = prng.dirichlet(np.ones(len(IMPORT_PARTNERS))) * prng.uniform(0.6, 0.8)
-            for partner, q in zip(IMPORT_PARTNERS, share, strict=True):
-                if LATE_MISSING.get(partner) != "all" or year != last_year:
-                    add(_record(year, partner, "X", 156, "CHN", "TOTAL",
-                                total * float(q) / CIF_MARGIN, _revision(year, partner)))
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=FIELDS, delimiter="\t", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(records.values())
-        path = out_dir / f"comtrade_synthetic_C_A_HS_{year}.txt.gz"
-        tmp = path.with_suffix(".tmp")
-        # mtime=0 keeps the gzip bytes (and so the content hash) deterministic.
-        with tmp.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-            gz.write(buf.getvalue().encode("utf-8"))
-        tmp.replace(path)
-        written.append(path)
+        eu_x, totals_x = _add_groups(w, year, groups, add)
+        _add_totals(w, year, eu_x, totals_x, add)
+        written.append(_write_year(out_dir, year, records))
     return written
