@@ -1,5 +1,7 @@
-"""``chokepoint revert``: put the customs tables back as they were at a moment, from the
-vintages already kept, then rebuild what is downstream.
+"""``chokepoint revert``.
+
+Put the customs tables back as they were at a moment, from the vintages already kept, then rebuild
+what is downstream.
 
 Every customs file ever loaded stays in ``raw.customs_trade_vintages``. Reverting to a
 time T sets aside the rows of every file loaded after T (they move to
@@ -21,6 +23,7 @@ from orchestration.lib.customs import store
 
 @dataclass
 class Reverted:
+    """What a revert set aside: the cutoff, the files and the months rebuilt."""
     cutoff: datetime
     files: list[str]
     months: list[str]
@@ -39,8 +42,10 @@ def cutoff_of_run(run_id: str) -> datetime:
 
 
 def revert_customs(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> Reverted:
-    """Set aside the files loaded after ``cutoff`` and rebuild their months, in one
-    transaction."""
+    """Set aside the files loaded after ``cutoff`` and rebuild their months.
+
+    All in one transaction.
+    """
     store.ensure_tables(con)
     con.execute("CREATE TABLE IF NOT EXISTS raw.customs_reverted_vintages AS "
                 "SELECT *, NULL::TIMESTAMP AS reverted_at FROM raw.customs_trade_vintages "

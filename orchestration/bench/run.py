@@ -73,8 +73,10 @@ def _previous_month(month: str) -> str:
 
 
 def _link(source: Path, target: Path) -> None:
-    """The generated file into the landing folder: a hard link where the file system
-    allows (no copy of gigabytes), else a copy."""
+    """The generated file into the landing folder.
+
+    A hard link where the file system allows (no copy of gigabytes), else a copy.
+    """
     target.unlink(missing_ok=True)
     try:
         target.hardlink_to(source)
@@ -83,8 +85,11 @@ def _link(source: Path, target: Path) -> None:
 
 
 def _prepare_landing(settings: Settings, data_dir: Path, held_month: str) -> None:
-    """Landing folder of a clean backfill: every generated customs file but those of the
-    held-back month (the refresh releases it), nothing left from an earlier bench."""
+    """Landing folder of a clean backfill.
+
+    Every generated customs file but those of the held-back month (the refresh releases it),
+    nothing left from an earlier bench.
+    """
     landing = settings.landing("customs")
     landing.mkdir(parents=True, exist_ok=True)
     for old in landing.glob("bench_synthetic_*"):
@@ -98,8 +103,11 @@ def _prepare_landing(settings: Settings, data_dir: Path, held_month: str) -> Non
 
 
 def _revise(source: Path, target: Path, factor_percent: int = 101) -> int:
-    """A revised release of one portal file: the same rows and layout (GB18030, quoted,
-    trailing comma, thousands separators), each value times factor_percent / 100."""
+    """A revised release of one portal file.
+
+    The same rows and layout (GB18030, quoted, trailing comma, thousands separators), each value
+    times factor_percent / 100.
+    """
     rows = 0
     with source.open(encoding=ENCODING, newline="") as src, \
             target.open("w", encoding=ENCODING, newline="") as out:
@@ -122,8 +130,11 @@ def _month_files(data_dir: Path, month: str) -> list[Path]:
 
 
 def _write_refresh_files(settings: Settings, data_dir: Path, scale: Scale) -> tuple[str, str]:
-    """The release of the last month (held back from the backfill): its files, as
-    generated, and revised files of the two months before it, as GACC revises them."""
+    """The release of the last month (held back from the backfill).
+
+    Its files, as generated, and revised files of the two months before it, as GACC revises
+    them.
+    """
     new = scale.last_month
     last = _previous_month(new)
     revised = [_previous_month(last), last]
@@ -149,8 +160,11 @@ def _run(settings: Settings, first: str, last: str, annual: bool = True,
 
 
 def _cli_run(data_dir: Path, first: str, last: str) -> float:
-    """Wall seconds of ``chokepoint run`` as a user types it: a new process, with the
-    imports, the definitions and the launch that an in-process run does not pay."""
+    """Wall seconds of ``chokepoint run`` as a user types it.
+
+    A new process, with the imports, the definitions and the launch that an in-process run does
+    not pay.
+    """
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "orchestration.cli", "run", "--data-dir", str(data_dir),
@@ -160,9 +174,11 @@ def _cli_run(data_dir: Path, first: str, last: str) -> float:
 
 
 def _decode_customs(data_dir: Path, target: Path) -> int:
-    """The portal files as one UTF-8 CSV for DuckDB, which reads no GB18030 without an
-    extension: one streaming pass with Python's codec, a file at a time in chunks, the
-    header kept once. Part of the baseline's time."""
+    """The portal files as one UTF-8 CSV for DuckDB, which reads no GB18030 without an extension.
+
+    One streaming pass with Python's codec, a file at a time in chunks, the header kept once.
+    Part of the baseline's time.
+    """
     files = sorted(source_dir(data_dir).glob("bench_synthetic_*_import_p*.csv"))
     with target.open("w", encoding="utf-8", newline="") as out:
         for i, path in enumerate(files):
@@ -211,6 +227,7 @@ def _pandas_baseline(settings: Settings) -> dict:
 
 
 def run_bench(scale_name: str, bench_dir: Path) -> dict:
+    """Run the backfill, the no-op, the rebuild and the refresh of a scale; the figures."""
     scale = SCALES[scale_name]
     data_dir = bench_dir / scale.name
     settings = Settings(data_dir=data_dir)

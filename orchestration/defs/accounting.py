@@ -6,6 +6,7 @@ from orchestration.lib.accounting import CHECK_NAME, FileAccount
 
 
 def check_spec(asset_key):
+    """The non-blocking check that every landed file had rows stored."""
     return dg.AssetCheckSpec(
         name=CHECK_NAME, asset=asset_key, blocking=False,
         description="Warns when a landed file had no row stored (names the file and the "

@@ -48,6 +48,7 @@ DOMAINS = {"customs": "customs", "comtrade": "comtrade", "gdp": "gdp", "fx": "gd
 
 
 def describe(spec: dg.AssetSpec) -> dg.AssetSpec:
+    """The spec with its catalog facts: owner, layer, table name, column schema, code version."""
     key = spec.key.to_user_string()
     layer = {"raw": "raw", "raw_ref": "reference"}.get(spec.key.path[0], spec.group_name)
     tags = {"layer": layer or "other"}
@@ -73,8 +74,10 @@ SHARED_CODE = [DEFS_DIR / "quality", DEFS_DIR.parent / "settings.py",
 
 
 def digest(roots: list[Path], base: Path) -> str:
-    """Twelve hex digits of every .py file under ``roots`` (files or folders), each named
-    by its path from ``base``: a renamed, added or edited file changes it."""
+    """Twelve hex digits of every .py file under ``roots`` (files or folders).
+
+    Each file is named by its path from ``base``: a renamed, added or edited file changes it.
+    """
     files = sorted({f for root in roots
                     for f in ([root] if root.is_file() else root.rglob("*.py"))})
     sha = hashlib.sha256()
@@ -86,9 +89,12 @@ def digest(roots: list[Path], base: Path) -> str:
 
 @functools.cache
 def code_version(module: str) -> str:
-    """The code version of an asset defined in ``module``: a digest of the Python its step
-    runs, its domain package (the module's folder) and the shared modules above. dbt
-    assets get theirs from dagster-dbt (the checksum of each model's SQL)."""
+    """The code version of an asset defined in ``module``.
+
+    A digest of the Python its step runs, its domain package (the module's folder) and the
+    shared modules above. dbt assets get theirs from dagster-dbt (the checksum of each model's
+    SQL).
+    """
     package = Path(sys.modules[module].__file__).parent
     return digest([package, *SHARED_CODE], DEFS_DIR.parent)
 
@@ -99,6 +105,7 @@ def _module(asset) -> str | None:
 
 
 def with_catalog(assets: list) -> list:
+    """Every asset (or spec) of the list with its catalog facts added."""
     described = []
     for asset in assets:
         module = _module(asset)

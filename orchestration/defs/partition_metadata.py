@@ -10,9 +10,11 @@ import dagster as dg
 
 def describe_partitions(context: dg.AssetExecutionContext, con, table: str, column: str,
                         source_column: str, origin: str = "origin") -> None:
-    """``column`` holds the partition value (``YYYY-MM`` month or integer year) in
-    ``table``; ``source_column`` names the file or source of each row; ``origin`` is the
-    origin column or a constant for sources that are real throughout."""
+    """``column`` holds the partition value (``YYYY-MM`` month or integer year) in ``table``.
+
+    ``source_column`` names the file or source of each row; ``origin`` is the origin column or a
+    constant for sources that are real throughout.
+    """
     keys = {_value(key): key for key in context.partition_keys}
     stats = {value: (0, [], "none") for value in keys}
     for value, rows, sources, origins in con.execute(

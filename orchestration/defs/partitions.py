@@ -17,4 +17,5 @@ def month_keys(context: dg.AssetExecutionContext) -> list[str]:
 
 
 def year_keys(context: dg.AssetExecutionContext) -> list[int]:
+    """The years (integers) of an annual run's partitions."""
     return [int(key) for key in context.partition_keys]

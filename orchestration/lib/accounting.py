@@ -39,6 +39,7 @@ CHECK_NAME = "every_file_used"
 
 @dataclasses.dataclass
 class FileAccount:
+    """One file's rows: read, stored, and set aside by reason."""
     source: str  # customs, comtrade, gdp
     file_name: str
     rows_read: int = 0
@@ -48,6 +49,7 @@ class FileAccount:
     stored_levels: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def add(self, reason: str, n: int = 1) -> None:
+        """Count ``n`` rows set aside for ``reason`` (one of :data:`REASONS`)."""
         if reason not in REASONS:
             raise ValueError(f"unknown reason {reason!r}; one of {list(REASONS)}")
         if n:
@@ -55,6 +57,7 @@ class FileAccount:
 
     @property
     def adds_up(self) -> bool:
+        """Whether every row read is stored or set aside for a reason."""
         return self.rows_read == self.rows_stored + sum(self.set_aside.values())
 
     @property
@@ -66,6 +69,7 @@ class FileAccount:
 
     @property
     def nothing_stored(self) -> bool:
+        """Whether no row of the file was stored."""
         return self.rows_stored == 0
 
     def line(self) -> str:
@@ -82,8 +86,11 @@ class FileAccount:
         return text
 
     def warning(self) -> str | None:
-        """A file with nothing stored, unless only because the run asked for other months
-        (its rows are there for a run that asks for them)."""
+        """The warning for a file with nothing stored, or None.
+
+        None too when only because the run asked for other months (its rows are there
+        for a run that asks for them).
+        """
         if not self.nothing_stored:
             return None
         why = self.main_reason
@@ -94,6 +101,7 @@ class FileAccount:
 
 
 def ensure_table(con) -> None:
+    """Create the load log when it does not exist."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     cols = ", ".join(f"{r} BIGINT" for r in REASONS)
     con.execute(

@@ -36,7 +36,8 @@ def _tree_digest(root: Path, digest) -> None:
 
 def compute(settings: Settings) -> str | None:
     """None when the warehouse lacks a table the build writes or reads. The run's window
-    is not part of it: the build reads every current slice, whatever the window."""
+    is not part of it: the build reads every current slice, whatever the window.
+    """
     digest = hashlib.sha256()
     settings_env = sorted(
         (k, v) for k, v in os.environ.items()

@@ -13,6 +13,7 @@ RAW_SCHEMAS = ("raw", "raw_ref")
 
 
 def export_raw_to_parquet(warehouse: Path, lake_dir: Path) -> dict[str, int]:
+    """Write every raw table as a Parquet folder under ``lake_dir``; returns rows per table."""
     lake_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse), read_only=True)
     counts = {}

@@ -1,6 +1,8 @@
-"""Files refused at ingestion move to ``landing/<source>/_refused/`` with the reason
-beside them, so the next run does not trip on them again and a user sees at once which
-file to correct (a corrected file dropped again under any name loads as usual)."""
+"""Files refused at ingestion move to ``landing/<source>/_refused/`` with the reason.
+
+The next run does not trip on them again and a user sees at once which file to correct
+(a corrected file dropped again under any name loads as usual).
+"""
 
 import shutil
 from datetime import UTC, datetime
@@ -26,6 +28,7 @@ def refuse(path: Path, why: str) -> Path:
 
 
 def refused_files(landing: Path) -> list[tuple[Path, str]]:
+    """The refused files of a landing folder, each with the reason written beside it."""
     folder = landing / REFUSED_DIR
     if not folder.exists():
         return []

@@ -130,8 +130,10 @@ def _is_missing(reporter: int, year: int, last_year: int, code_index: int) -> bo
 
 
 def _customs_import_totals(customs_dir: Path) -> dict[int, float]:
-    """USD total of the imports the customs generator wrote, per year, as it recorded them
-    in synthetic_parameters.json (every key once, at its newest value)."""
+    """USD total of the imports the customs generator wrote, per year.
+
+    As it recorded them in synthetic_parameters.json (every key once, at its newest value).
+    """
     params = customs_dir / "synthetic_parameters.json"
     if not params.is_file():
         return {}
@@ -184,8 +186,11 @@ class Revisions:
 
     @staticmethod
     def shares(code: str, n: int, step: str) -> np.ndarray:
-        """The split of ``code`` among its ``n`` successors: fixed per code and step, so a
-        code is split alike in every year and by every reporter."""
+        """The split of ``code`` among its ``n`` successors.
+
+        Fixed per code and step, so a code is split alike in every year and by every
+        reporter.
+        """
         rng = np.random.default_rng([SEED, sum(map(ord, step)), int(code)])
         return rng.dirichlet(np.full(n, SPLIT_ALPHA))
 
@@ -214,9 +219,11 @@ class Revisions:
 
 
 def _hs2017_codes(reference_dir: Path, seeds_dir: Path) -> list[tuple[str, str]]:
-    """(hs6 in HS2017, sector or 'table7' or 'sibling') for the codes the indicators need,
-    with every HS2017 code sharing an HS2012 code with one of them (its content merged
-    into the same code before 2017)."""
+    """The codes the indicators need, as (hs6 in HS2017, sector or 'table7' or 'sibling').
+
+    With every HS2017 code sharing an HS2012 code with one of them (its content merged
+    into the same code before 2017).
+    """
     out: dict[str, str] = {}
     sectors = seeds_dir / "ref_mic25_sectors.csv"
     if sectors.exists():
@@ -274,8 +281,10 @@ def _record(year: int, reporter: int, flow: str, partner: int, partner_iso: str,
 
 
 def _breakdown_rows(rec: dict, imports: bool) -> list[dict]:
-    """Rows repeating part of the total record ``rec``, by transport mode, by customs
-    procedure and (imports) by a second partner."""
+    """Rows repeating part of the total record ``rec``.
+
+    By transport mode, by customs procedure and (imports) by a second partner.
+    """
     value = float(rec["primaryValue"])
     args = (rec["refYear"], rec["reporterCode"], rec["flowCode"], rec["partnerCode"],
             rec["partnerISO"], rec["cmdCode"])
@@ -288,8 +297,10 @@ def _breakdown_rows(rec: dict, imports: bool) -> list[dict]:
 
 
 def records_adder(records: dict[tuple, dict]):
-    """A function adding a record to ``records`` under its key; a second record of one
-    key is a bug of the generator (a real file has one), so it stops."""
+    """A function adding a record to ``records`` under its key.
+
+    A second record of one key is a bug of the generator (a real file has one), so it stops.
+    """
     def add(rec: dict) -> None:
         key = (rec["reporterCode"], rec["flowCode"], rec["partnerCode"],
                rec["partner2Code"], rec["customsCode"], rec["motCode"], rec["cmdCode"])
@@ -301,8 +312,11 @@ def records_adder(records: dict[tuple, dict]):
 
 @dataclass
 class _World:
-    """What every year of the generated files shares: the random streams, the codes and
-    each code's drifting profile, each reporter's TOTAL coverage."""
+    """What every year of the generated files shares.
+
+    The random streams, the codes and each code's drifting profile, each reporter's TOTAL
+    coverage.
+    """
 
     rng: np.random.Generator
     prng: np.random.Generator
@@ -383,8 +397,10 @@ def _broken_down(w: _World, group: tuple, values: dict[str, float], cls: str) ->
 
 
 def _add_groups(w: _World, year: int, groups: dict, add) -> tuple[dict, dict]:
-    """Every group's records in its reporter's revision; returns the EU members' exports
-    by code and every reporter's exports to the world."""
+    """Every group's records in its reporter's revision.
+
+    Returns the EU members' exports by code and every reporter's exports to the world.
+    """
     eu_x: dict[str, float] = defaultdict(float)
     totals_x: dict[int, float] = defaultdict(float)
     members = _eu_members(year)

@@ -1,0 +1,1 @@
+"""Dagster definitions: China Customs monthly HS8 trade."""

@@ -1,0 +1,1 @@
+"""Dagster definitions: the dbt project as Dagster assets."""

@@ -1,0 +1,1 @@
+"""Dagster definitions: GDP and exchange rates."""

@@ -1,0 +1,1 @@
+"""Dagster definitions: write, audit, publish: the Dagster side of the checks."""

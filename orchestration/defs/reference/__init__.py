@@ -1,0 +1,1 @@
+"""Dagster definitions: reference lists and technology batches."""

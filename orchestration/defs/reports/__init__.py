@@ -1,0 +1,1 @@
+"""Dagster definitions: charts and the dbt docs site."""

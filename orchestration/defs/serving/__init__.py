@@ -1,0 +1,1 @@
+"""Dagster definitions: the serving publication for BI tools."""
