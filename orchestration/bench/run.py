@@ -25,7 +25,7 @@ from orchestration.bench.scale_data import (
     generate_scaled,
     source_dir,
 )
-from orchestration.settings import BUNDLED_DATA_DIR, Settings
+from orchestration.settings import BUNDLED_DATA_DIR, WINDOW_START, Settings
 
 HERE = Path(__file__).resolve().parent
 
@@ -174,6 +174,7 @@ def _baseline(settings: Settings) -> float:
         batches=ref / "batches" / "batch_*.csv",
         bec=ref / "bec" / "unsd_hs2017_to_bec4.csv",
         comtrade_glob=settings.landing("comtrade") / "*.txt.gz",
+        window_start=WINDOW_START,
     )
     db = settings.data_dir / "baseline.duckdb"
     db.unlink(missing_ok=True)
@@ -191,7 +192,8 @@ def _pandas_baseline(settings: Settings) -> dict:
     started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, str(HERE / "pandas_baseline.py"), str(settings.data_dir / "source"),
-         str(BUNDLED_DATA_DIR / "reference")], capture_output=True, text=True, check=True)
+         str(BUNDLED_DATA_DIR / "reference"), WINDOW_START],
+        capture_output=True, text=True, check=True)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     figures["pandas_wall_s"] = round(time.perf_counter() - started, 2)

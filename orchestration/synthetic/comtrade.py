@@ -57,6 +57,7 @@ from pathlib import Path
 import numpy as np
 
 from orchestration.lib.comtrade.records import API_RECORD_FIELDS
+from orchestration.settings import FIRST_YEAR
 
 SEED = 20250101
 FIELDS = API_RECORD_FIELDS
@@ -299,7 +300,7 @@ def records_adder(records: dict[tuple, dict]):
 
 
 def generate_comtrade(
-    out_dir: Path, reference_dir: Path, seeds_dir: Path, first_year: int = 2015,
+    out_dir: Path, reference_dir: Path, seeds_dir: Path, first_year: int = FIRST_YEAR,
     last_year: int = 2024, customs_dir: Path | None = None,
 ) -> list[Path]:
     """``customs_dir``: the synthetic customs files of the same run, whose import totals

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from orchestration.lib.reference.gacc_codes import codes_by_year
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, WINDOW_START
 from orchestration.synthetic import series as stories
 
 # GACC partner codes (the portal's own numbering, not ISO) used by the generator.
@@ -119,7 +119,7 @@ def read_tech_codes(batch_dir: Path) -> list[TechCode]:
                         hs8=hs8,
                         description=row.get("description", "").strip() or hs8,
                         group_id=int(row["group_id"]),
-                        valid_from=(row.get("valid_from") or "2015-01").strip(),
+                        valid_from=(row.get("valid_from") or WINDOW_START).strip(),
                         valid_to=(row.get("valid_to") or "").strip() or None,
                     ),
                 )
@@ -301,7 +301,7 @@ def _by_year(rows: dict[Key, list]) -> dict[int, list[tuple[Key, str, float]]]:
     return out
 
 
-def generate_customs(out_dir: Path, reference_dir: Path, start: str = "2015-01",
+def generate_customs(out_dir: Path, reference_dir: Path, start: str = WINDOW_START,
                      end: str = "2025-12") -> list[Path]:
     """Write the bundled customs files (see the module's docstring); returns their paths.
     The generator's parameters are written beside them as synthetic_parameters.json."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, PathSettings, load_group
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -36,7 +36,9 @@ def ensure_manifest() -> Path:
     manifest = dbt_project.manifest_path
     if not manifest.exists() or _sources_newer_than(manifest):
         env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-        env.setdefault("CHOKEPOINT_WAREHOUSE", str(DBT_PROJECT_DIR / "target" / "parse.duckdb"))
+        if load_group(PathSettings).warehouse is None:
+            # parsing opens no data: a throwaway file, never the user's warehouse
+            env["CHOKEPOINT_WAREHOUSE"] = str(DBT_PROJECT_DIR / "target" / "parse.duckdb")
         subprocess.run(
             [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR),
              "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
