@@ -1,0 +1,1 @@
+"""Benchmark: the pipeline at scale against a plain DuckDB script and pandas."""

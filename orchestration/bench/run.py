@@ -34,6 +34,7 @@ class PeakRss:
     """Samples the resident memory of this process and all its children."""
 
     def __init__(self, interval: float = 0.2) -> None:
+        """Sample every ``interval`` seconds."""
         self.interval = interval
         self.peak = 0
         self._stop = threading.Event()
@@ -50,10 +51,12 @@ class PeakRss:
             time.sleep(self.interval)
 
     def __enter__(self) -> "PeakRss":
+        """Start sampling."""
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
+        """Stop sampling; ``peak`` holds the highest RSS seen."""
         self._stop.set()
         self._thread.join()
 
@@ -73,8 +76,11 @@ def _previous_month(month: str) -> str:
 
 
 def _link(source: Path, target: Path) -> None:
-    """The generated file into the landing folder: a hard link where the file system
-    allows (no copy of gigabytes), else a copy."""
+    """Put a generated file into the landing folder.
+
+    The generated file into the landing folder: a hard link where the file system
+    allows (no copy of gigabytes), else a copy.
+    """
     target.unlink(missing_ok=True)
     try:
         target.hardlink_to(source)
@@ -83,8 +89,11 @@ def _link(source: Path, target: Path) -> None:
 
 
 def _prepare_landing(settings: Settings, data_dir: Path, held_month: str) -> None:
-    """Landing folder of a clean backfill: every generated customs file but those of the
-    held-back month (the refresh releases it), nothing left from an earlier bench."""
+    """Prepare the landing folder of a clean backfill.
+
+    Landing folder of a clean backfill: every generated customs file but those of the
+    held-back month (the refresh releases it), nothing left from an earlier bench.
+    """
     landing = settings.landing("customs")
     landing.mkdir(parents=True, exist_ok=True)
     for old in landing.glob("bench_synthetic_*"):
@@ -98,8 +107,11 @@ def _prepare_landing(settings: Settings, data_dir: Path, held_month: str) -> Non
 
 
 def _revise(source: Path, target: Path, factor_percent: int = 101) -> int:
-    """A revised release of one portal file: the same rows and layout (GB18030, quoted,
-    trailing comma, thousands separators), each value times factor_percent / 100."""
+    """Write a revised release of one portal file.
+
+    A revised release of one portal file: the same rows and layout (GB18030, quoted,
+    trailing comma, thousands separators), each value times factor_percent / 100.
+    """
     rows = 0
     with source.open(encoding=ENCODING, newline="") as src, \
             target.open("w", encoding=ENCODING, newline="") as out:
@@ -122,8 +134,11 @@ def _month_files(data_dir: Path, month: str) -> list[Path]:
 
 
 def _write_refresh_files(settings: Settings, data_dir: Path, scale: Scale) -> tuple[str, str]:
-    """The release of the last month (held back from the backfill): its files, as
-    generated, and revised files of the two months before it, as GACC revises them."""
+    """Land the release of the last month.
+
+    The release of the last month (held back from the backfill): its files, as
+    generated, and revised files of the two months before it, as GACC revises them.
+    """
     new = scale.last_month
     last = _previous_month(new)
     revised = [_previous_month(last), last]
@@ -149,9 +164,12 @@ def _run(settings: Settings, first: str, last: str, annual: bool = True,
 
 
 def _decode_customs(data_dir: Path, target: Path) -> int:
-    """The portal files as one UTF-8 CSV for DuckDB, which reads no GB18030 without an
+    """Decode the portal files into one UTF-8 CSV for DuckDB.
+
+    The portal files as one UTF-8 CSV for DuckDB, which reads no GB18030 without an
     extension: one streaming pass with Python's codec, a file at a time in chunks, the
-    header kept once. Part of the baseline's time."""
+    header kept once. Part of the baseline's time.
+    """
     files = sorted(source_dir(data_dir).glob("bench_synthetic_*_import_p*.csv"))
     with target.open("w", encoding="utf-8", newline="") as out:
         for i, path in enumerate(files):
@@ -202,6 +220,7 @@ def _pandas_baseline(settings: Settings) -> dict:
 
 
 def run_bench(scale_name: str, bench_dir: Path) -> dict:
+    """Run the pipeline and the baselines on one scale's data; returns the figures."""
     scale = SCALES[scale_name]
     data_dir = bench_dir / scale.name
     settings = Settings(data_dir=data_dir)

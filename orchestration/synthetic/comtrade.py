@@ -130,8 +130,11 @@ def _is_missing(reporter: int, year: int, last_year: int, code_index: int) -> bo
 
 
 def _customs_import_totals(customs_dir: Path) -> dict[int, float]:
-    """USD total of the imports the customs generator wrote, per year, as it recorded them
-    in synthetic_parameters.json (every key once, at its newest value)."""
+    """China's yearly import totals as the customs generator wrote them.
+
+    USD total of the imports the customs generator wrote, per year, as it recorded them
+    in synthetic_parameters.json (every key once, at its newest value).
+    """
     params = customs_dir / "synthetic_parameters.json"
     if not params.is_file():
         return {}
@@ -152,6 +155,7 @@ class Revisions:
     """Carries a dict of HS2017 code -> value into another revision, by the UNSD tables."""
 
     def __init__(self, reference_dir: Path, seeds_dir: Path):
+        """Read the HS correspondences of the bundled reference folder."""
         hs = reference_dir / "hs"
         with (hs / "hs2017_to_hs2012.csv").open(encoding="utf-8-sig") as fh:
             # one HS2012 code per HS2017 code in this table
@@ -184,8 +188,11 @@ class Revisions:
 
     @staticmethod
     def shares(code: str, n: int, step: str) -> np.ndarray:
-        """The split of ``code`` among its ``n`` successors: fixed per code and step, so a
-        code is split alike in every year and by every reporter."""
+        """Split a code among its successors.
+
+        The split of ``code`` among its ``n`` successors: fixed per code and step, so a
+        code is split alike in every year and by every reporter.
+        """
         rng = np.random.default_rng([SEED, sum(map(ord, step)), int(code)])
         return rng.dirichlet(np.full(n, SPLIT_ALPHA))
 
@@ -214,9 +221,12 @@ class Revisions:
 
 
 def _hs2017_codes(reference_dir: Path, seeds_dir: Path) -> list[tuple[str, str]]:
-    """(hs6 in HS2017, sector or 'table7' or 'sibling') for the codes the indicators need,
+    """The HS2017 codes the synthetic Comtrade files hold.
+
+    (hs6 in HS2017, sector or 'table7' or 'sibling') for the codes the indicators need,
     with every HS2017 code sharing an HS2012 code with one of them (its content merged
-    into the same code before 2017)."""
+    into the same code before 2017).
+    """
     out: dict[str, str] = {}
     sectors = seeds_dir / "ref_mic25_sectors.csv"
     if sectors.exists():
@@ -274,8 +284,11 @@ def _record(year: int, reporter: int, flow: str, partner: int, partner_iso: str,
 
 
 def _breakdown_rows(rec: dict, imports: bool) -> list[dict]:
-    """Rows repeating part of the total record ``rec``, by transport mode, by customs
-    procedure and (imports) by a second partner."""
+    """The breakdown rows of a total record.
+
+    Rows repeating part of the total record ``rec``, by transport mode, by customs
+    procedure and (imports) by a second partner.
+    """
     value = float(rec["primaryValue"])
     args = (rec["refYear"], rec["reporterCode"], rec["flowCode"], rec["partnerCode"],
             rec["partnerISO"], rec["cmdCode"])
@@ -288,8 +301,11 @@ def _breakdown_rows(rec: dict, imports: bool) -> list[dict]:
 
 
 def records_adder(records: dict[tuple, dict]):
-    """A function adding a record to ``records`` under its key; a second record of one
-    key is a bug of the generator (a real file has one), so it stops."""
+    """A function that adds records, one per key.
+
+    A function adding a record to ``records`` under its key; a second record of one
+    key is a bug of the generator (a real file has one), so it stops.
+    """
     def add(rec: dict) -> None:
         key = (rec["reporterCode"], rec["flowCode"], rec["partnerCode"],
                rec["partner2Code"], rec["customsCode"], rec["motCode"], rec["cmdCode"])
@@ -303,8 +319,11 @@ def generate_comtrade(
     out_dir: Path, reference_dir: Path, seeds_dir: Path, first_year: int = FIRST_YEAR,
     last_year: int = 2024, customs_dir: Path | None = None,
 ) -> list[Path]:
-    """``customs_dir``: the synthetic customs files of the same run, whose import totals
-    China's TOTAL rows repeat (none written without it)."""
+    """Write the synthetic Comtrade bulk files, one a year; returns their paths.
+
+    ``customs_dir``: the synthetic customs files of the same run, whose import totals
+    China's TOTAL rows repeat (none written without it).
+    """
     rng = np.random.default_rng(SEED)
     # a second stream for the partner-level rows, so the world rows stay as they were
     prng = np.random.default_rng(SEED + 1)

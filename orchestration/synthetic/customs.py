@@ -90,6 +90,7 @@ HEADER_EN = ["Date of data", "Trading partner code", "Trading partner name",
 
 @dataclass(frozen=True)
 class TechCode:
+    """One technology HS8 code of a batch, with its group and validity."""
     hs8: str
     description: str
     group_id: int
@@ -98,6 +99,7 @@ class TechCode:
 
 
 def months_between(start: str, end: str) -> list[str]:
+    """Every month from ``start`` to ``end`` (YYYY-MM), both included."""
     y, m = int(start[:4]), int(start[5:7])
     out = []
     while (y, m) <= (int(end[:4]), int(end[5:7])):
@@ -107,6 +109,7 @@ def months_between(start: str, end: str) -> list[str]:
 
 
 def read_tech_codes(batch_dir: Path) -> list[TechCode]:
+    """The technology codes of every batch file."""
     codes: dict[str, TechCode] = {}
     for path in sorted(batch_dir.glob("*.csv")):
         with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -127,9 +130,12 @@ def read_tech_codes(batch_dir: Path) -> list[TechCode]:
 
 
 def read_stable_hs6_by_class(reference_dir: Path) -> dict[str, list[str]]:
-    """HS6 codes identical in HS2012, HS2017 and HS2022 with a single BEC class, whose
+    """HS6 codes for the background series.
+
+    HS6 codes identical in HS2012, HS2017 and HS2022 with a single BEC class, whose
     line <hs6>00 is in China Customs' list of every year, so the background series need
-    no renumbering and no row is an unknown code."""
+    no renumbering and no row is an unknown code.
+    """
 
     def codes(path: Path, col: int) -> set[str]:
         with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -154,6 +160,7 @@ def read_stable_hs6_by_class(reference_dir: Path) -> dict[str, list[str]]:
 
 
 def read_fx(reference_dir: Path) -> dict[str, float]:
+    """CNY per USD by month (YYYY-MM) from the bundled FRED file."""
     with (reference_dir / "fx" / "fred_monthly.csv").open(encoding="utf-8") as fh:
         return {
             r["Date"][:7]: float(r["Exchange rate"])
@@ -172,8 +179,11 @@ def _live(c: TechCode, month: str) -> bool:
 
 def _tech_imports(months: list[str], tech: list[TechCode], rng: np.random.Generator,
                   ) -> tuple[dict[Key, list], np.ndarray, list[stories.Draw], int]:
-    """(month, partner, hs8) -> [name, USD] for the technology codes, their monthly total,
-    the draws, and the new-line group (zero base)."""
+    """The technology codes' monthly imports.
+
+    (month, partner, hs8) -> [name, USD] for the technology codes, their monthly total,
+    the draws, and the new-line group (zero base).
+    """
     n = len(months)
     group_ids = sorted({c.group_id for c in tech})
     dealt = stories.deal_stories(group_ids, rng)
@@ -255,8 +265,10 @@ def _fmt_int(value: float) -> str:
 
 
 class _Writer:
-    """Rows in the layout of the year: GB18030 and Chinese headers, or UTF-8 and the
-    English interface's; RMB or USD."""
+    """Writes rows in the layout of the year.
+
+    GB18030 and Chinese headers, or UTF-8 and the English interface's; RMB or USD.
+    """
 
     def __init__(self, out_dir: Path, fx: dict[str, float]):
         self.out_dir, self.fx, self.written = out_dir, fx, []
@@ -304,7 +316,9 @@ def _by_year(rows: dict[Key, list]) -> dict[int, list[tuple[Key, str, float]]]:
 def generate_customs(out_dir: Path, reference_dir: Path, start: str = WINDOW_START,
                      end: str = "2025-12") -> list[Path]:
     """Write the bundled customs files (see the module's docstring); returns their paths.
-    The generator's parameters are written beside them as synthetic_parameters.json."""
+
+    The generator's parameters are written beside them as synthetic_parameters.json.
+    """
     rng = np.random.default_rng(stories.SEED)
     months = months_between(start, end)
     tech = read_tech_codes(reference_dir / "batches")

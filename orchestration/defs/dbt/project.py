@@ -14,14 +14,17 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 def dbt_executable() -> str:
-    """dbt from the running environment, so nothing depends on PATH being activated."""
+    """The dbt executable of the running environment, so nothing depends on PATH being activated."""
     local = Path(sys.executable).parent / "dbt"
     return str(local) if local.exists() else (shutil.which("dbt") or "dbt")
 
 
 def _sources_newer_than(manifest: Path) -> bool:
-    """A model, macro, seed, test or project file changed after the manifest was parsed
-    (a pull, a branch switch): the manifest is stale."""
+    """Whether the manifest is older than the dbt project's files.
+
+    A model, macro, seed, test or project file changed after the manifest was parsed
+    (a pull, a branch switch): the manifest is stale.
+    """
     built = manifest.stat().st_mtime
     roots = [DBT_PROJECT_DIR / d for d in ("models", "macros", "seeds", "tests")]
     files = [DBT_PROJECT_DIR / "dbt_project.yml",
@@ -30,9 +33,12 @@ def _sources_newer_than(manifest: Path) -> bool:
 
 
 def ensure_manifest() -> Path:
-    """The definitions need a manifest; ``dagster dev`` prepares one itself, the CLI and
+    """The dbt manifest, parsed when missing or stale.
+
+    The definitions need a manifest; ``dagster dev`` prepares one itself, the CLI and
     tests do not (docs/architecture.md (stack notes: dbt manifest outside dagster dev)), so parse
-    once when it is missing."""
+    once when it is missing.
+    """
     manifest = dbt_project.manifest_path
     if not manifest.exists() or _sources_newer_than(manifest):
         env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}

@@ -1,0 +1,1 @@
+"""GDP and exchange-rate assets."""

@@ -23,8 +23,11 @@ FRED_MONTHLY_FILE = "fx/fred_monthly.csv"
 
 
 def _replacer(con, table: str, df: pd.DataFrame, where: str, params: list):
-    """The staged write: the rows of ``where`` replaced by ``df`` (inside the audit's
-    transaction)."""
+    """The staged write of a GDP or FX table.
+
+    The staged write: the rows of ``where`` replaced by ``df`` (inside the audit's
+    transaction).
+    """
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.register("incoming", df)
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM incoming LIMIT 0")
@@ -50,6 +53,7 @@ def _replacer(con, table: str, df: pd.DataFrame, where: str, params: list):
     ),
 )
 def gdp_annual(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Load the GDP of the run's years, write-audit-publish, with the file's account."""
     settings = Settings.from_env()
     years = year_keys(context)
     tally: dict[str, int] = {}
@@ -101,6 +105,7 @@ def gdp_account(name: str, df: pd.DataFrame, years: list[int],
     description="CNY per USD, monthly averages (FRED, Federal Reserve H.10), for China.",
 )
 def fx_monthly(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Load the monthly CNY per USD rates from the bundled FRED file."""
     settings = Settings.from_env()
     df = read_fred_fx_monthly(settings.reference_dir / FRED_MONTHLY_FILE)
     with warehouse.connect() as con:

@@ -1,0 +1,1 @@
+"""Report assets: charts and the dbt docs."""

@@ -1,0 +1,1 @@
+"""Serving: the published copy of the marts for BI tools."""
