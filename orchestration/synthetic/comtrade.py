@@ -315,6 +315,138 @@ def records_adder(records: dict[tuple, dict]):
     return add
 
 
+def _profiles(codes: list[tuple[str, str]], rng: np.random.Generator) -> dict[str, tuple]:
+    """Per code: China's share of world exports and its import/export ratio, with drifts.
+
+    They drift over time, so ratings move between years as they do in seed 002.
+    """
+    profile = {}
+    for hs6, _sector in codes:
+        share0 = float(np.clip(rng.beta(1.3, 5.0), 0.005, 0.8))
+        ratio0 = float(np.exp(rng.normal(0.0, 1.3)))
+        profile[hs6] = (share0, ratio0, rng.normal(0.01, 0.01), rng.normal(-0.04, 0.05))
+    return profile
+
+
+def _year_groups(year: int, k: int, last_year: int, codes: list[tuple[str, str]],
+                 profile: dict[str, tuple], rng: np.random.Generator,
+                 prng: np.random.Generator) -> dict[tuple, dict[str, float]]:
+    """One year's values: (reporter, flow, partner, partner ISO) -> HS2017 code -> value.
+
+    Before the reporter's revision is applied. ``rng`` draws the world rows, ``prng``
+    the partner-level rows, code by code in one order.
+    """
+    groups: dict[tuple, dict[str, float]] = defaultdict(dict)
+    others = [r for r in REPORTERS if r != 156]
+    for index, (hs6, _sector) in enumerate(codes):
+        share0, ratio0, dshare, dratio = profile[hs6]
+        world = float(np.exp(rng.normal(20.5, 1.0))) * (1.03 ** k)
+        share = float(np.clip(share0 + dshare * k, 0.001, 0.9))
+        china_x = world * share
+        w = rng.dirichlet(np.ones(len(others)) * 0.7) * (world - china_x)
+        groups[(156, "X", 0, "W00")][hs6] = china_x
+        for reporter, value in zip(others, w, strict=True):
+            if not _is_missing(reporter, year, last_year, index):
+                groups[(reporter, "X", 0, "W00")][hs6] = float(value)
+        china_m = china_x * ratio0 * float(np.exp(dratio * k))
+        groups[(156, "M", 0, "W00")][hs6] = china_m
+        pw = rng.dirichlet(np.ones(len(IMPORT_PARTNERS)))
+        for (partner, iso), p in zip(IMPORT_PARTNERS.items(), pw, strict=True):
+            groups[(156, "M", partner, iso)][hs6] = china_m * float(p)
+            # the partner's own report of the same goods, FOB, with the usual asymmetry
+            fob = china_m * float(p) / CIF_MARGIN * float(np.exp(prng.normal(0, 0.05)))
+            if not _is_missing(partner, year, last_year, index):
+                groups[(partner, "X", 156, "CHN")][hs6] = fob
+        _mirror_imports(groups, hs6, dict(zip(others, w, strict=True)), prng)
+    return groups
+
+
+def _mirror_imports(groups: dict, hs6: str, exports_of: dict, prng: np.random.Generator) -> None:
+    """The late-missing exporters' goods as their partners report them, CIF."""
+    for exporter in LATE_MISSING:
+        # most of its exports go to importers that report them, CIF
+        dest = prng.dirichlet(np.ones(len(MIRROR_IMPORTERS) + 1))[:-1]
+        for (importer, _iso), d in zip(MIRROR_IMPORTERS.items(), dest, strict=True):
+            cif = float(exports_of[exporter]) * float(d) * CIF_MARGIN * float(
+                np.exp(prng.normal(0, 0.03)))
+            groups[(importer, "M", exporter, ISO_OF[exporter])][hs6] = cif
+
+
+def _reporter_records(add, year: int, groups: dict, revisions: "Revisions",
+                      breakdown_codes: set[str]) -> tuple[dict, dict]:
+    """Add every reporter's records in its revision; returns EU and world export sums.
+
+    Returns (EU members' exports per written code, each reporter's world exports).
+    """
+    eu_x: dict[str, float] = defaultdict(float)
+    totals_x: dict[int, float] = defaultdict(float)
+    members = _eu_members(year)
+    for (reporter, flow, partner, iso), values in groups.items():
+        cls = _revision(year, reporter)
+        world_x = flow == "X" and partner == 0
+        has_breakdown = ((reporter, flow, partner) == (156, "M", 0)
+                         or (world_x and reporter in BREAKDOWN_EXPORTERS))
+        # the written codes holding a code that arrives broken down as well
+        broken = set(revisions.carry(
+            {c: 1.0 for c in values if c in breakdown_codes}, cls)) if has_breakdown else set()
+        for cmd, value in sorted(revisions.carry(values, cls).items()):
+            rec = _record(year, reporter, flow, partner, iso, cmd, value, cls)
+            add(rec)
+            if world_x:
+                totals_x[reporter] += value
+                if reporter in members:
+                    eu_x[cmd] += float(rec["primaryValue"])
+            for extra in _breakdown_rows(rec, flow == "M") if cmd in broken else []:
+                add(extra)
+    return eu_x, totals_x
+
+
+def _total_records(add, year: int, eu_x: dict, totals_x: dict, coverage: dict) -> None:
+    """Add the EU's records and every reporter's all-goods exports (TOTAL)."""
+    members = _eu_members(year)
+    # the EU's exports: its members' rows of this file, summed, in the year's revision
+    eu_cls = _revision(year)
+    for cmd, value in sorted(eu_x.items()):
+        add(_record(year, EU_CODE, "X", 0, "W00", cmd, value, eu_cls))
+    eu_total = 0.0
+    for reporter in sorted(totals_x):
+        total = round(totals_x[reporter] / coverage[reporter], 0)
+        add(_record(year, reporter, "X", 0, "W00", "TOTAL", total,
+                    _revision(year, reporter)))
+        eu_total += total if reporter in members else 0.0
+    add(_record(year, EU_CODE, "X", 0, "W00", "TOTAL", eu_total, eu_cls))
+
+
+def _china_total_records(add, year: int, total: float, last_year: int,
+                         prng: np.random.Generator) -> None:
+    """Add China's TOTAL imports (the customs files' total) and its partners' reports."""
+    china_total = _record(year, 156, "M", 0, "W00", "TOTAL", total, _revision(year))
+    add(china_total)
+    for extra in _breakdown_rows(china_total, True):
+        add(extra)
+    # the partners that report cover part of China's imports, not all
+    share = prng.dirichlet(np.ones(len(IMPORT_PARTNERS))) * prng.uniform(0.6, 0.8)
+    for partner, q in zip(IMPORT_PARTNERS, share, strict=True):
+        if LATE_MISSING.get(partner) != "all" or year != last_year:
+            add(_record(year, partner, "X", 156, "CHN", "TOTAL",
+                        total * float(q) / CIF_MARGIN, _revision(year, partner)))
+
+
+def _write_year(out_dir: Path, year: int, records: dict[tuple, dict]) -> Path:
+    """Write one year's records as a gzipped bulk file, atomically; returns its path."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=FIELDS, delimiter="\t", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records.values())
+    path = out_dir / f"comtrade_synthetic_C_A_HS_{year}.txt.gz"
+    tmp = path.with_suffix(".tmp")
+    # mtime=0 keeps the gzip bytes (and so the content hash) deterministic.
+    with tmp.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+        gz.write(buf.getvalue().encode("utf-8"))
+    tmp.replace(path)
+    return path
+
+
 def generate_comtrade(
     out_dir: Path, reference_dir: Path, seeds_dir: Path, first_year: int = FIRST_YEAR,
     last_year: int = 2024, customs_dir: Path | None = None,
@@ -322,7 +454,8 @@ def generate_comtrade(
     """Write the synthetic Comtrade bulk files, one a year; returns their paths.
 
     ``customs_dir``: the synthetic customs files of the same run, whose import totals
-    China's TOTAL rows repeat (none written without it).
+    China's TOTAL rows repeat (none written without it). The helpers draw from three
+    seeded streams in a fixed order, so the files are the same on every run.
     """
     rng = np.random.default_rng(SEED)
     # a second stream for the partner-level rows, so the world rows stay as they were
@@ -334,109 +467,19 @@ def generate_comtrade(
     )
     revisions = Revisions(reference_dir, seeds_dir)
     codes = _hs2017_codes(reference_dir, seeds_dir)
-    years = list(range(first_year, last_year + 1))
-    # Per code: China's share of world exports and its import/export ratio drift over time,
-    # so ratings move between years as they do in seed 002.
-    profile = {}
-    for hs6, _sector in codes:
-        share0 = float(np.clip(rng.beta(1.3, 5.0), 0.005, 0.8))
-        ratio0 = float(np.exp(rng.normal(0.0, 1.3)))
-        profile[hs6] = (share0, ratio0, rng.normal(0.01, 0.01), rng.normal(-0.04, 0.05))
+    profile = _profiles(codes, rng)
     coverage = {r: float(trng.uniform(*TOTAL_COVERAGE)) for r in sorted(REPORTERS)}
     breakdown_codes = {hs6 for i, (hs6, _) in enumerate(codes) if i % BREAKDOWN_EVERY == 0}
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for year in years:
-        k = year - first_year
-        # (reporter, flow, partner, partner ISO) -> HS2017 code -> value, before the
-        # reporter's revision is applied
-        groups: dict[tuple, dict[str, float]] = defaultdict(dict)
-        for index, (hs6, _sector) in enumerate(codes):
-            share0, ratio0, dshare, dratio = profile[hs6]
-            world = float(np.exp(rng.normal(20.5, 1.0))) * (1.03 ** k)
-            share = float(np.clip(share0 + dshare * k, 0.001, 0.9))
-            china_x = world * share
-            others = [r for r in REPORTERS if r != 156]
-            w = rng.dirichlet(np.ones(len(others)) * 0.7) * (world - china_x)
-            groups[(156, "X", 0, "W00")][hs6] = china_x
-            for reporter, value in zip(others, w, strict=True):
-                if not _is_missing(reporter, year, last_year, index):
-                    groups[(reporter, "X", 0, "W00")][hs6] = float(value)
-            china_m = china_x * ratio0 * float(np.exp(dratio * k))
-            groups[(156, "M", 0, "W00")][hs6] = china_m
-            pw = rng.dirichlet(np.ones(len(IMPORT_PARTNERS)))
-            for (partner, iso), p in zip(IMPORT_PARTNERS.items(), pw, strict=True):
-                groups[(156, "M", partner, iso)][hs6] = china_m * float(p)
-                # the partner's own report of the same goods, FOB, with the usual asymmetry
-                fob = china_m * float(p) / CIF_MARGIN * float(np.exp(prng.normal(0, 0.05)))
-                if not _is_missing(partner, year, last_year, index):
-                    groups[(partner, "X", 156, "CHN")][hs6] = fob
-            exports_of = dict(zip(others, w, strict=True))
-            for exporter in LATE_MISSING:
-                # most of its exports go to importers that report them, CIF
-                dest = prng.dirichlet(np.ones(len(MIRROR_IMPORTERS) + 1))[:-1]
-                for (importer, _iso), d in zip(MIRROR_IMPORTERS.items(), dest, strict=True):
-                    cif = float(exports_of[exporter]) * float(d) * CIF_MARGIN * float(
-                        np.exp(prng.normal(0, 0.03)))
-                    groups[(importer, "M", exporter, ISO_OF[exporter])][hs6] = cif
-
+    for year in range(first_year, last_year + 1):
+        groups = _year_groups(year, year - first_year, last_year, codes, profile, rng, prng)
         records: dict[tuple, dict] = {}
         add = records_adder(records)
-        eu_x: dict[str, float] = defaultdict(float)
-        totals_x: dict[int, float] = defaultdict(float)
-        members = _eu_members(year)
-        for (reporter, flow, partner, iso), values in groups.items():
-            cls = _revision(year, reporter)
-            world_x = flow == "X" and partner == 0
-            # the written codes holding a code that arrives broken down as well
-            broken = set(revisions.carry(
-                {c: 1.0 for c in values if c in breakdown_codes}, cls)) if (
-                (reporter, flow, partner) == (156, "M", 0)
-                or (world_x and reporter in BREAKDOWN_EXPORTERS)) else set()
-            for cmd, value in sorted(revisions.carry(values, cls).items()):
-                rec = _record(year, reporter, flow, partner, iso, cmd, value, cls)
-                add(rec)
-                if world_x:
-                    totals_x[reporter] += value
-                    if reporter in members:
-                        eu_x[cmd] += float(rec["primaryValue"])
-                if cmd in broken:
-                    for extra in _breakdown_rows(rec, flow == "M"):
-                        add(extra)
-        # the EU's exports: its members' rows of this file, summed, in the year's revision
-        eu_cls = _revision(year)
-        for cmd, value in sorted(eu_x.items()):
-            add(_record(year, EU_CODE, "X", 0, "W00", cmd, value, eu_cls))
-        # every reporter's all-goods exports (TOTAL)
-        eu_total = 0.0
-        for reporter in sorted(totals_x):
-            total = round(totals_x[reporter] / coverage[reporter], 0)
-            add(_record(year, reporter, "X", 0, "W00", "TOTAL", total,
-                        _revision(year, reporter)))
-            eu_total += total if reporter in members else 0.0
-        add(_record(year, EU_CODE, "X", 0, "W00", "TOTAL", eu_total, eu_cls))
+        eu_x, totals_x = _reporter_records(add, year, groups, revisions, breakdown_codes)
+        _total_records(add, year, eu_x, totals_x, coverage)
         if year in customs_totals:
-            total = customs_totals[year]
-            china_total = _record(year, 156, "M", 0, "W00", "TOTAL", total, _revision(year))
-            add(china_total)
-            for extra in _breakdown_rows(china_total, True):
-                add(extra)
-            # the partners that report cover part of China's imports, not all
-            share = prng.dirichlet(np.ones(len(IMPORT_PARTNERS))) * prng.uniform(0.6, 0.8)
-            for partner, q in zip(IMPORT_PARTNERS, share, strict=True):
-                if LATE_MISSING.get(partner) != "all" or year != last_year:
-                    add(_record(year, partner, "X", 156, "CHN", "TOTAL",
-                                total * float(q) / CIF_MARGIN, _revision(year, partner)))
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=FIELDS, delimiter="\t", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(records.values())
-        path = out_dir / f"comtrade_synthetic_C_A_HS_{year}.txt.gz"
-        tmp = path.with_suffix(".tmp")
-        # mtime=0 keeps the gzip bytes (and so the content hash) deterministic.
-        with tmp.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-            gz.write(buf.getvalue().encode("utf-8"))
-        tmp.replace(path)
-        written.append(path)
+            _china_total_records(add, year, customs_totals[year], last_year, prng)
+        written.append(_write_year(out_dir, year, records))
     return written

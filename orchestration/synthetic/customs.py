@@ -313,22 +313,9 @@ def _by_year(rows: dict[Key, list]) -> dict[int, list[tuple[Key, str, float]]]:
     return out
 
 
-def generate_customs(out_dir: Path, reference_dir: Path, start: str = WINDOW_START,
-                     end: str = "2025-12") -> list[Path]:
-    """Write the bundled customs files (see the module's docstring); returns their paths.
-
-    The generator's parameters are written beside them as synthetic_parameters.json.
-    """
-    rng = np.random.default_rng(stories.SEED)
-    months = months_between(start, end)
-    tech = read_tech_codes(reference_dir / "batches")
-    background = read_stable_hs6_by_class(reference_dir)
-    tech_rows, tech_total, draws, new_line = _tech_imports(months, tech, rng)
-    tech_hs6 = {c.hs8[:6] for c in tech}
-    pool = {k: [c for c in v if c not in tech_hs6] for k, v in background.items()}
-    imports = {**_background_imports(months, tech_total, pool, rng), **tech_rows}
-
-    # each crafted shape where its month falls in the window (the default one has all)
+def _punch_gap(imports: dict, tech: list[TechCode], months: list[str],
+               rng: np.random.Generator) -> list[str]:
+    """Remove two integrated-circuit codes from GAP_MONTH (a gap); returns the codes."""
     gap_codes: list[str] = []
     if GAP_MONTH in months:
         gap_group = sorted({c.hs8 for c in tech if c.group_id == IC_GROUP
@@ -336,16 +323,21 @@ def generate_customs(out_dir: Path, reference_dir: Path, start: str = WINDOW_STA
         gap_codes = sorted(rng.choice(gap_group, size=GAP_CODES, replace=False))
     for key in [k for k in imports if k[0] == GAP_MONTH and k[2] in gap_codes]:
         del imports[key]
+    return gap_codes
+
+
+def _add_unknown_partners(imports: dict, tech_rows: dict, rng: np.random.Generator) -> None:
+    """Add rows with a partner code China Customs does not list."""
     unknown_keys = [k for k in sorted(tech_rows) if k[0].startswith(str(UNKNOWN_PARTNER_YEAR))]
     for i in (rng.choice(len(unknown_keys), size=UNKNOWN_PARTNER_ROWS, replace=False)
               if unknown_keys else []):
         month, _, hs8 = unknown_keys[int(i)]
         imports[(month, UNKNOWN_PARTNER, hs8)] = [tech_rows[unknown_keys[int(i)]][0], 2.0e5]
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    writer = _Writer(out_dir, read_fx(reference_dir))
-    new_line_codes = sorted({c.hs8 for c in tech if c.group_id == new_line
-                             and _live(c, months[0])})
+
+def _write_import_parts(writer: "_Writer", out_dir: Path, imports: dict,
+                        new_line_codes: list[str], first_year: int) -> None:
+    """Write each year's imports as partial files, one overlapping another by a few codes."""
     for year, rows in _by_year(imports).items():
         codes = sorted({key[2] for key, _, _ in rows})
         part_of = {h: i % IMPORT_PARTS for i, h in enumerate(codes)}
@@ -357,10 +349,14 @@ def generate_customs(out_dir: Path, reference_dir: Path, start: str = WINDOW_STA
             writer.write(name, year, chosen)
             asked = sorted({r[0][2] for r in chosen} | {
                 h for h in new_line_codes if part_of.get(h, 0) == part})
-            if year == int(months[0][:4]):
+            if year == first_year:
                 # the queries of the first year asked for the new line: absent is no trade
                 (out_dir / f"{name}.manifest.json").write_text(json.dumps(
                     {"flow": "import", "codes": asked}), encoding="utf-8")
+
+
+def _write_commodity_file(writer: "_Writer", imports: dict) -> None:
+    """Write the commodity-grain file: the partner rows as written, summed."""
     first, last = COMMODITY_GRAIN_MONTHS
     # the commodity file sums the partner rows as written (whole units of currency)
     totals: dict[Key, list] = {}
@@ -371,9 +367,11 @@ def generate_customs(out_dir: Path, reference_dir: Path, start: str = WINDOW_STA
         writer.write(f"gacc_synthetic_{first[:4]}_import_commodity.csv", int(first[:4]), [
             (k, product, _usd_of(writer, k[0], native))
             for k, (product, native) in sorted(totals.items())], partners=False)
-    for year, rows in _by_year(_exports(months, sorted(set(background["consumption"]) | set(
-            background["capital"])), rng)).items():
-        writer.write(f"gacc_synthetic_{year}_export.csv", year, rows)
+
+
+def _write_revision(writer: "_Writer", imports: dict, tech_rows: dict,
+                    rng: np.random.Generator) -> list[Key]:
+    """Write a later file revising a few keys of REVISION_MONTH; returns the keys."""
     revised = [k for k in sorted(tech_rows) if k[0] == REVISION_MONTH and k in imports]
     picked = sorted(revised[int(i)] for i in rng.choice(len(revised), size=REVISED_KEYS,
                                                          replace=False)) if revised else []
@@ -384,6 +382,40 @@ def generate_customs(out_dir: Path, reference_dir: Path, start: str = WINDOW_STA
                      int(REVISION_MONTH[:4]), revised_rows)
         for k, product, usd in revised_rows:
             imports[k] = [product, usd]
+    return picked
+
+
+def generate_customs(out_dir: Path, reference_dir: Path, start: str = WINDOW_START,
+                     end: str = "2025-12") -> list[Path]:
+    """Write the bundled customs files (see the module's docstring); returns their paths.
+
+    The generator's parameters are written beside them as synthetic_parameters.json.
+    The helpers draw from one generator in a fixed order, so the files are the same on
+    every run.
+    """
+    rng = np.random.default_rng(stories.SEED)
+    months = months_between(start, end)
+    tech = read_tech_codes(reference_dir / "batches")
+    background = read_stable_hs6_by_class(reference_dir)
+    tech_rows, tech_total, draws, new_line = _tech_imports(months, tech, rng)
+    tech_hs6 = {c.hs8[:6] for c in tech}
+    pool = {k: [c for c in v if c not in tech_hs6] for k, v in background.items()}
+    imports = {**_background_imports(months, tech_total, pool, rng), **tech_rows}
+
+    # each crafted shape where its month falls in the window (the default one has all)
+    gap_codes = _punch_gap(imports, tech, months, rng)
+    _add_unknown_partners(imports, tech_rows, rng)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    writer = _Writer(out_dir, read_fx(reference_dir))
+    new_line_codes = sorted({c.hs8 for c in tech if c.group_id == new_line
+                             and _live(c, months[0])})
+    _write_import_parts(writer, out_dir, imports, new_line_codes, int(months[0][:4]))
+    _write_commodity_file(writer, imports)
+    for year, rows in _by_year(_exports(months, sorted(set(background["consumption"]) | set(
+            background["capital"])), rng)).items():
+        writer.write(f"gacc_synthetic_{year}_export.csv", year, rows)
+    picked = _write_revision(writer, imports, tech_rows, rng)
     # China's imports of all goods as these files add up (the newest value of each key),
     # for the synthetic Comtrade files to report the same total
     yearly: dict[int, float] = {}
