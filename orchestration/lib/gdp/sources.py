@@ -155,7 +155,7 @@ def fetch_worldbank_gdp(
 ) -> pd.DataFrame:
     """Fetch GDP (current USD) from the World Bank API v2.
 
-    GDP (current USD) from the World Bank API v2, every page of
+    Every page of
     ``/country/{iso3;iso3|all}/indicator/NY.GDP.MKTP.CD?format=json&date=Y1:Y2``.
 
     ``iso3s=None`` asks for ``all``, which includes the World Bank's aggregates (WLD,
