@@ -2,7 +2,8 @@
 
 The dbt docs page fetches its manifest and catalog next to it, which a browser refuses
 for a page opened as a file: the docs must come over http. The asset metadata in the UI
-links to this address (Settings.docs_url)."""
+links to this address (Settings.docs_url).
+"""
 
 import functools
 import threading
@@ -16,8 +17,11 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 
 def start(directory: Path, port: int) -> ThreadingHTTPServer:
-    """Serve ``directory`` on 127.0.0.1:port from a daemon thread; raises OSError when
-    the port is taken."""
+    """Serve a folder over http on 127.0.0.1.
+
+    Serve ``directory`` on 127.0.0.1:port from a daemon thread; raises OSError when
+    the port is taken.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     handler = functools.partial(_Quiet, directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)

@@ -2,42 +2,77 @@
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from orchestration.settings import Settings
+from orchestration.settings import Settings, exported_environment, write_dagster_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
 
 
-_SESSION_DATA_DIR: list[Path] = []
+# The session's data folder and the MonkeyPatch that holds its variables: every variable
+# the session sets goes through it, so the environment is as it was once the session ends.
+_SESSION: dict = {}
+
+
+def _point_at(patch: pytest.MonkeyPatch, path: Path) -> None:
+    """Settings, dbt and DAGSTER_HOME at ``path``, through ``patch`` (undone with it)."""
+    patch.setenv("CHOKEPOINT_DATA_DIR", str(path))
+    settings = Settings.from_env()
+    settings.ensure_dirs()
+    write_dagster_yaml(settings.dagster_home)
+    for name, value in exported_environment(settings).items():
+        patch.setenv(name, value)
+    if "DBT_SEND_ANONYMOUS_USAGE_STATS" not in os.environ:
+        patch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 
 def restore_session_environment() -> None:
-    """Point settings and DAGSTER_HOME back at the session's data folder (after a module
-    that used a folder of its own)."""
-    if _SESSION_DATA_DIR:
-        os.environ["CHOKEPOINT_DATA_DIR"] = str(_SESSION_DATA_DIR[0])
-        from orchestration.settings import Settings, apply_to_environment
+    """Point settings and DAGSTER_HOME back at the session's data folder.
 
-        apply_to_environment(Settings.from_env())
+    For a module that used a folder of its own; the values go through the session's
+    MonkeyPatch, so they too are undone when the session ends.
+    """
+    if _SESSION:
+        _point_at(_SESSION["patch"], _SESSION["data_dir"])
+
+
+@pytest.fixture(autouse=True)
+def _restore_environment():
+    """Whatever a test writes to os.environ is gone after it.
+
+    ``main()`` exports its data folder, for example. Session and module fixtures are set
+    up before this one (higher scopes first), so what they set stays.
+    """
+    saved = dict(os.environ)
+    yield
+    if dict(os.environ) != saved:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 @pytest.fixture(scope="session")
-def data_dir(tmp_path_factory) -> Path:
-    """A fresh data folder for the session; settings and DAGSTER_HOME point into it."""
+def data_dir(tmp_path_factory) -> Iterator[Path]:
+    """A fresh data folder for the session.
+
+    Settings and DAGSTER_HOME point into it until the session ends, then the environment
+    is as it was.
+    """
     path = tmp_path_factory.mktemp("chokepoint-data")
-    _SESSION_DATA_DIR.append(path)
-    bindir = str(Path(sys.executable).parent)
-    os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
-    restore_session_environment()
-    return path
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PATH", str(Path(sys.executable).parent), prepend=os.pathsep)
+        _SESSION.update(data_dir=path, patch=patch)
+        _point_at(patch, path)
+        yield path
+        _SESSION.clear()
 
 
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
+    """The folder where tests leave files for a person to look at (CI keeps it)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
 
@@ -47,6 +82,7 @@ WINDOW = ("2018-01", "2019-12")
 
 @pytest.fixture(scope="session")
 def first_run(data_dir):
+    """The session's pipeline run over WINDOW, and the tables as it left them."""
     from orchestration.runner import run_pipeline
 
     settings = Settings.from_env()
@@ -85,8 +121,7 @@ SLOW_MODULES = {"customs/test_pipeline_grains.py", "pipeline/test_kill_and_resum
 
 
 def pytest_collection_modifyitems(config, items):
-    import pytest
-
+    """Mark the tests that run the pipeline or start servers as slow."""
     for item in items:
         path = Path(str(item.fspath)).relative_to(REPO / "tests")
         if (SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))

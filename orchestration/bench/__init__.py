@@ -1,1 +1,1 @@
-"""``chokepoint bench``: the generated scale sets, the measured runs and the README table."""
+"""Benchmark: the pipeline at scale against a plain DuckDB script and pandas."""

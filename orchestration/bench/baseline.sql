@@ -29,7 +29,7 @@ CREATE OR REPLACE TABLE batches AS
 SELECT
     CAST(regexp_extract(filename, 'batch_(\d+)_', 1) AS INTEGER) AS batch,
     lpad(hs8, 8, '0') AS hs8, CAST(group_id AS INTEGER) AS group_id,
-    coalesce(nullif(valid_from, ''), '2015-01') AS valid_from,
+    coalesce(nullif(valid_from, ''), '{window_start}') AS valid_from,
     coalesce(nullif(valid_to, ''), '9999-12') AS valid_to
 FROM read_csv('{batches}', all_varchar = true, filename = true, union_by_name = true);
 

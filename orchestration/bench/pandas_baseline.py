@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 
-def main(landing: Path, reference: Path) -> None:
+def main(landing: Path, reference: Path, window_start: str) -> None:
     """``landing``: the folder holding ``customs/`` (the bench's generated source set)."""
     started = time.perf_counter()
     frames = []
@@ -27,7 +27,7 @@ def main(landing: Path, reference: Path) -> None:
     batches = pd.concat(
         [pd.read_csv(p, dtype=str).assign(batch=int(p.name.split("_")[1]))
          for p in sorted((reference / "batches").glob("batch_*.csv"))])
-    batches["valid_from"] = batches["valid_from"].fillna("2015-01")
+    batches["valid_from"] = batches["valid_from"].fillna(window_start)
     batches["valid_to"] = batches["valid_to"].fillna("9999-12")
     merged = customs.merge(batches, left_on="商品编码", right_on="hs8")
     merged = merged[(merged["period_month"] >= merged["valid_from"])
@@ -47,4 +47,6 @@ def main(landing: Path, reference: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    # the window start comes from the caller (settings.WINDOW_START): this script
+    # imports nothing of the pipeline, so its peak memory is pandas' alone
+    main(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])

@@ -25,7 +25,7 @@ from orchestration.bench.scale_data import (
     generate_scaled,
     source_dir,
 )
-from orchestration.settings import BUNDLED_DATA_DIR, Settings
+from orchestration.settings import BUNDLED_DATA_DIR, WINDOW_START, Settings
 
 HERE = Path(__file__).resolve().parent
 
@@ -34,6 +34,7 @@ class PeakRss:
     """Samples the resident memory of this process and all its children."""
 
     def __init__(self, interval: float = 0.2) -> None:
+        """Sample every ``interval`` seconds."""
         self.interval = interval
         self.peak = 0
         self._stop = threading.Event()
@@ -50,10 +51,12 @@ class PeakRss:
             time.sleep(self.interval)
 
     def __enter__(self) -> "PeakRss":
+        """Start sampling."""
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
+        """Stop sampling; ``peak`` holds the highest RSS seen."""
         self._stop.set()
         self._thread.join()
 
@@ -201,6 +204,7 @@ def _baseline(settings: Settings) -> float:
         batches=ref / "batches" / "batch_*.csv",
         bec=ref / "bec" / "unsd_hs2017_to_bec4.csv",
         comtrade_glob=settings.landing("comtrade") / "*.txt.gz",
+        window_start=WINDOW_START,
     )
     db = settings.data_dir / "baseline.duckdb"
     db.unlink(missing_ok=True)
@@ -218,7 +222,8 @@ def _pandas_baseline(settings: Settings) -> dict:
     started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, str(HERE / "pandas_baseline.py"), str(settings.data_dir / "source"),
-         str(BUNDLED_DATA_DIR / "reference")], capture_output=True, text=True, check=True)
+         str(BUNDLED_DATA_DIR / "reference"), WINDOW_START],
+        capture_output=True, text=True, check=True)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     figures["pandas_wall_s"] = round(time.perf_counter() - started, 2)

@@ -31,7 +31,7 @@ from orchestration.synthetic.comtrade import FIELDS as COMTRADE_FIELDS
 
 @dataclass(frozen=True)
 class Scale:
-    """The size of one benchmark set: codes, partners, months, reporters and file sizes."""
+    """The size of one benchmark data set."""
     name: str
     n_hs8: int
     n_partners: int
@@ -57,16 +57,16 @@ DONE = "_generated.json"  # written last: the set is complete
 
 
 def customs_name(month: str, part: int, prefix: str = "bench_synthetic") -> str:
-    """The file of one query.
+    """The file name of one portal query.
 
-    ``bench_synthetic_202401_import_p003.csv`` (the flow is a word of the name, as the pipeline
-    reads it).
+    The file of one query: ``bench_synthetic_202401_import_p003.csv`` (the flow is a
+    word of the name, as the pipeline reads it).
     """
     return f"{prefix}_{month.replace('-', '')}_import_p{part:03d}.csv"
 
 
 def source_dir(data_dir: Path) -> Path:
-    """Where the generated portal files of a bench set are kept."""
+    """Where a scale's customs files are written before they are landed."""
     return data_dir / "source" / "customs"
 
 
@@ -86,10 +86,10 @@ def _codes_sql(reference_dir: Path, n: int) -> str:
 
 
 def _pack_files(con, scale: Scale) -> None:
-    """Table ``parts(hs8, part)``.
+    """Pack the codes into portal queries.
 
-    Codes in code order, packed greedily into queries of at most ``max_file_rows`` rows a month
-    (a code's partners are the same every month).
+    Table ``parts(hs8, part)``: codes in code order, packed greedily into queries of at
+    most ``max_file_rows`` rows a month (a code's partners are the same every month).
     """
     counts = con.execute(f"""
         SELECT c.hs8, count(*) FROM codes c, partners p
@@ -110,10 +110,10 @@ def _header_line() -> bytes:
 
 
 def transcode(utf8_file: Path, target: Path, chunk_chars: int = 1 << 22) -> None:
-    """The portal's bytes from DuckDB's UTF-8 rows.
+    """Write the portal's GB18030 bytes from DuckDB's UTF-8 rows.
 
-    The header, then the rows re-encoded to GB18030 in chunks (a file is never held whole), then
-    renamed into place.
+    The portal's bytes from DuckDB's UTF-8 rows: the header, then the rows re-encoded
+    to GB18030 in chunks (a file is never held whole), then renamed into place.
     """
     tmp = target.with_name(f".{target.name}.part")
     with utf8_file.open(encoding="utf-8", newline="") as src, tmp.open("wb") as out:
@@ -151,7 +151,7 @@ def _write_customs_year(con, scale: Scale, year: int, out: Path, work: Path) -> 
 
 
 def generate_scaled(scale: Scale, data_dir: Path, reference_dir: Path) -> dict[str, int]:
-    """Write the customs and Comtrade files of a scale (kept between runs); returns row counts."""
+    """Write a scale's customs and Comtrade files; returns their row counts."""
     customs = source_dir(data_dir)
     comtrade = data_dir / "landing" / "comtrade"
     customs.mkdir(parents=True, exist_ok=True)

@@ -11,8 +11,9 @@ from orchestration.synthetic.customs import generate_customs
 def ensure_bundled_inputs(settings: Settings) -> dict[str, list[Path]]:
     """Fill empty landing folders with the bundled inputs.
 
-    Synthetic customs and Comtrade files, and the real Comtrade legacy file. A folder that holds
-    any file is left alone, so a user's own files are never mixed with generated ones.
+    The inputs: synthetic customs and Comtrade files, and the real Comtrade legacy
+    file. A folder that holds any file is left alone,
+    so a user's own files are never mixed with generated ones.
     """
     written: dict[str, list[Path]] = {}
     customs = settings.landing("customs")

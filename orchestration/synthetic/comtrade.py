@@ -52,12 +52,12 @@ import gzip
 import io
 import json
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from orchestration.lib.comtrade.records import API_RECORD_FIELDS
+from orchestration.settings import FIRST_YEAR
 
 SEED = 20250101
 FIELDS = API_RECORD_FIELDS
@@ -130,9 +130,10 @@ def _is_missing(reporter: int, year: int, last_year: int, code_index: int) -> bo
 
 
 def _customs_import_totals(customs_dir: Path) -> dict[int, float]:
-    """USD total of the imports the customs generator wrote, per year.
+    """China's yearly import totals as the customs generator wrote them.
 
-    As it recorded them in synthetic_parameters.json (every key once, at its newest value).
+    USD total of the imports the customs generator wrote, per year, as it recorded them
+    in synthetic_parameters.json (every key once, at its newest value).
     """
     params = customs_dir / "synthetic_parameters.json"
     if not params.is_file():
@@ -154,6 +155,7 @@ class Revisions:
     """Carries a dict of HS2017 code -> value into another revision, by the UNSD tables."""
 
     def __init__(self, reference_dir: Path, seeds_dir: Path):
+        """Read the HS correspondences of the bundled reference folder."""
         hs = reference_dir / "hs"
         with (hs / "hs2017_to_hs2012.csv").open(encoding="utf-8-sig") as fh:
             # one HS2012 code per HS2017 code in this table
@@ -186,10 +188,10 @@ class Revisions:
 
     @staticmethod
     def shares(code: str, n: int, step: str) -> np.ndarray:
-        """The split of ``code`` among its ``n`` successors.
+        """Split a code among its successors.
 
-        Fixed per code and step, so a code is split alike in every year and by every
-        reporter.
+        The split of ``code`` among its ``n`` successors: fixed per code and step, so a
+        code is split alike in every year and by every reporter.
         """
         rng = np.random.default_rng([SEED, sum(map(ord, step)), int(code)])
         return rng.dirichlet(np.full(n, SPLIT_ALPHA))
@@ -219,9 +221,10 @@ class Revisions:
 
 
 def _hs2017_codes(reference_dir: Path, seeds_dir: Path) -> list[tuple[str, str]]:
-    """The codes the indicators need, as (hs6 in HS2017, sector or 'table7' or 'sibling').
+    """The HS2017 codes the synthetic Comtrade files hold.
 
-    With every HS2017 code sharing an HS2012 code with one of them (its content merged
+    (hs6 in HS2017, sector or 'table7' or 'sibling') for the codes the indicators need,
+    with every HS2017 code sharing an HS2012 code with one of them (its content merged
     into the same code before 2017).
     """
     out: dict[str, str] = {}
@@ -281,9 +284,10 @@ def _record(year: int, reporter: int, flow: str, partner: int, partner_iso: str,
 
 
 def _breakdown_rows(rec: dict, imports: bool) -> list[dict]:
-    """Rows repeating part of the total record ``rec``.
+    """The breakdown rows of a total record.
 
-    By transport mode, by customs procedure and (imports) by a second partner.
+    Rows repeating part of the total record ``rec``, by transport mode, by customs
+    procedure and (imports) by a second partner.
     """
     value = float(rec["primaryValue"])
     args = (rec["refYear"], rec["reporterCode"], rec["flowCode"], rec["partnerCode"],
@@ -297,9 +301,10 @@ def _breakdown_rows(rec: dict, imports: bool) -> list[dict]:
 
 
 def records_adder(records: dict[tuple, dict]):
-    """A function adding a record to ``records`` under its key.
+    """A function that adds records, one per key.
 
-    A second record of one key is a bug of the generator (a real file has one), so it stops.
+    A function adding a record to ``records`` under its key; a second record of one
+    key is a bug of the generator (a real file has one), so it stops.
     """
     def add(rec: dict) -> None:
         key = (rec["reporterCode"], rec["flowCode"], rec["partnerCode"],
@@ -310,120 +315,94 @@ def records_adder(records: dict[tuple, dict]):
     return add
 
 
-@dataclass
-class _World:
-    """What every year of the generated files shares.
+def _profiles(codes: list[tuple[str, str]], rng: np.random.Generator) -> dict[str, tuple]:
+    """Per code: China's share of world exports and its import/export ratio, with drifts.
 
-    The random streams, the codes and each code's drifting profile, each reporter's TOTAL
-    coverage.
+    They drift over time, so ratings move between years as they do in seed 002.
     """
-
-    rng: np.random.Generator
-    prng: np.random.Generator
-    first_year: int
-    last_year: int
-    codes: list[tuple[str, str]]
-    revisions: Revisions
-    profile: dict[str, tuple[float, float, float, float]]
-    coverage: dict[int, float]
-    breakdown_codes: set[str]
-    customs_totals: dict[int, float]
-
-
-def _world(reference_dir: Path, seeds_dir: Path, first_year: int, last_year: int,
-           customs_dir: Path | None) -> _World:
-    rng = np.random.default_rng(SEED)
-    # a second stream for the partner-level rows, so the world rows stay as they were
-    prng = np.random.default_rng(SEED + 1)
-    # a third for the TOTAL records' coverages
-    trng = np.random.default_rng(SEED + 2)
-    customs_totals = _customs_import_totals(customs_dir) if customs_dir is not None else {}
-    revisions = Revisions(reference_dir, seeds_dir)
-    codes = _hs2017_codes(reference_dir, seeds_dir)
-    # Per code: China's share of world exports and its import/export ratio drift over time,
-    # so ratings move between years as they do in seed 002.
     profile = {}
     for hs6, _sector in codes:
         share0 = float(np.clip(rng.beta(1.3, 5.0), 0.005, 0.8))
         ratio0 = float(np.exp(rng.normal(0.0, 1.3)))
         profile[hs6] = (share0, ratio0, rng.normal(0.01, 0.01), rng.normal(-0.04, 0.05))
-    coverage = {r: float(trng.uniform(*TOTAL_COVERAGE)) for r in sorted(REPORTERS)}
-    breakdown_codes = {hs6 for i, (hs6, _) in enumerate(codes) if i % BREAKDOWN_EVERY == 0}
-    return _World(rng, prng, first_year, last_year, codes, revisions, profile, coverage,
-                  breakdown_codes, customs_totals)
+    return profile
 
 
-def _code_values(w: _World, year: int, index: int, hs6: str,
-                 groups: dict[tuple, dict[str, float]]) -> None:
-    """One HS2017 code's values of one year in every (reporter, flow, partner) group."""
-    k = year - w.first_year
-    share0, ratio0, dshare, dratio = w.profile[hs6]
-    world = float(np.exp(w.rng.normal(20.5, 1.0))) * (1.03 ** k)
-    share = float(np.clip(share0 + dshare * k, 0.001, 0.9))
-    china_x = world * share
+def _year_groups(year: int, k: int, last_year: int, codes: list[tuple[str, str]],
+                 profile: dict[str, tuple], rng: np.random.Generator,
+                 prng: np.random.Generator) -> dict[tuple, dict[str, float]]:
+    """One year's values: (reporter, flow, partner, partner ISO) -> HS2017 code -> value.
+
+    Before the reporter's revision is applied. ``rng`` draws the world rows, ``prng``
+    the partner-level rows, code by code in one order.
+    """
+    groups: dict[tuple, dict[str, float]] = defaultdict(dict)
     others = [r for r in REPORTERS if r != 156]
-    exports = w.rng.dirichlet(np.ones(len(others)) * 0.7) * (world - china_x)
-    groups[(156, "X", 0, "W00")][hs6] = china_x
-    for reporter, value in zip(others, exports, strict=True):
-        if not _is_missing(reporter, year, w.last_year, index):
-            groups[(reporter, "X", 0, "W00")][hs6] = float(value)
-    china_m = china_x * ratio0 * float(np.exp(dratio * k))
-    groups[(156, "M", 0, "W00")][hs6] = china_m
-    pw = w.rng.dirichlet(np.ones(len(IMPORT_PARTNERS)))
-    for (partner, iso), p in zip(IMPORT_PARTNERS.items(), pw, strict=True):
-        groups[(156, "M", partner, iso)][hs6] = china_m * float(p)
-        # the partner's own report of the same goods, FOB, with the usual asymmetry
-        fob = china_m * float(p) / CIF_MARGIN * float(np.exp(w.prng.normal(0, 0.05)))
-        if not _is_missing(partner, year, w.last_year, index):
-            groups[(partner, "X", 156, "CHN")][hs6] = fob
-    exports_of = dict(zip(others, exports, strict=True))
+    for index, (hs6, _sector) in enumerate(codes):
+        share0, ratio0, dshare, dratio = profile[hs6]
+        world = float(np.exp(rng.normal(20.5, 1.0))) * (1.03 ** k)
+        share = float(np.clip(share0 + dshare * k, 0.001, 0.9))
+        china_x = world * share
+        w = rng.dirichlet(np.ones(len(others)) * 0.7) * (world - china_x)
+        groups[(156, "X", 0, "W00")][hs6] = china_x
+        for reporter, value in zip(others, w, strict=True):
+            if not _is_missing(reporter, year, last_year, index):
+                groups[(reporter, "X", 0, "W00")][hs6] = float(value)
+        china_m = china_x * ratio0 * float(np.exp(dratio * k))
+        groups[(156, "M", 0, "W00")][hs6] = china_m
+        pw = rng.dirichlet(np.ones(len(IMPORT_PARTNERS)))
+        for (partner, iso), p in zip(IMPORT_PARTNERS.items(), pw, strict=True):
+            groups[(156, "M", partner, iso)][hs6] = china_m * float(p)
+            # the partner's own report of the same goods, FOB, with the usual asymmetry
+            fob = china_m * float(p) / CIF_MARGIN * float(np.exp(prng.normal(0, 0.05)))
+            if not _is_missing(partner, year, last_year, index):
+                groups[(partner, "X", 156, "CHN")][hs6] = fob
+        _mirror_imports(groups, hs6, dict(zip(others, w, strict=True)), prng)
+    return groups
+
+
+def _mirror_imports(groups: dict, hs6: str, exports_of: dict, prng: np.random.Generator) -> None:
+    """The late-missing exporters' goods as their partners report them, CIF."""
     for exporter in LATE_MISSING:
         # most of its exports go to importers that report them, CIF
-        dest = w.prng.dirichlet(np.ones(len(MIRROR_IMPORTERS) + 1))[:-1]
+        dest = prng.dirichlet(np.ones(len(MIRROR_IMPORTERS) + 1))[:-1]
         for (importer, _iso), d in zip(MIRROR_IMPORTERS.items(), dest, strict=True):
             cif = float(exports_of[exporter]) * float(d) * CIF_MARGIN * float(
-                np.exp(w.prng.normal(0, 0.03)))
+                np.exp(prng.normal(0, 0.03)))
             groups[(importer, "M", exporter, ISO_OF[exporter])][hs6] = cif
 
 
-def _broken_down(w: _World, group: tuple, values: dict[str, float], cls: str) -> set[str]:
-    """The written codes of a group that arrive broken down as well."""
-    reporter, flow, partner, _iso = group
-    world_x = flow == "X" and partner == 0
-    if (reporter, flow, partner) != (156, "M", 0) and not (
-            world_x and reporter in BREAKDOWN_EXPORTERS):
-        return set()
-    return set(w.revisions.carry({c: 1.0 for c in values if c in w.breakdown_codes}, cls))
+def _reporter_records(add, year: int, groups: dict, revisions: "Revisions",
+                      breakdown_codes: set[str]) -> tuple[dict, dict]:
+    """Add every reporter's records in its revision; returns EU and world export sums.
 
-
-def _add_groups(w: _World, year: int, groups: dict, add) -> tuple[dict, dict]:
-    """Every group's records in its reporter's revision.
-
-    Returns the EU members' exports by code and every reporter's exports to the world.
+    Returns (EU members' exports per written code, each reporter's world exports).
     """
     eu_x: dict[str, float] = defaultdict(float)
     totals_x: dict[int, float] = defaultdict(float)
     members = _eu_members(year)
-    for group, values in groups.items():
-        reporter, flow, partner, iso = group
+    for (reporter, flow, partner, iso), values in groups.items():
         cls = _revision(year, reporter)
         world_x = flow == "X" and partner == 0
-        broken = _broken_down(w, group, values, cls)
-        for cmd, value in sorted(w.revisions.carry(values, cls).items()):
+        has_breakdown = ((reporter, flow, partner) == (156, "M", 0)
+                         or (world_x and reporter in BREAKDOWN_EXPORTERS))
+        # the written codes holding a code that arrives broken down as well
+        broken = set(revisions.carry(
+            {c: 1.0 for c in values if c in breakdown_codes}, cls)) if has_breakdown else set()
+        for cmd, value in sorted(revisions.carry(values, cls).items()):
             rec = _record(year, reporter, flow, partner, iso, cmd, value, cls)
             add(rec)
             if world_x:
                 totals_x[reporter] += value
                 if reporter in members:
                     eu_x[cmd] += float(rec["primaryValue"])
-            if cmd in broken:
-                for extra in _breakdown_rows(rec, flow == "M"):
-                    add(extra)
+            for extra in _breakdown_rows(rec, flow == "M") if cmd in broken else []:
+                add(extra)
     return eu_x, totals_x
 
 
-def _add_totals(w: _World, year: int, eu_x: dict, totals_x: dict, add) -> None:
-    """The EU aggregate, every reporter's TOTAL and China's all-goods imports."""
+def _total_records(add, year: int, eu_x: dict, totals_x: dict, coverage: dict) -> None:
+    """Add the EU's records and every reporter's all-goods exports (TOTAL)."""
     members = _eu_members(year)
     # the EU's exports: its members' rows of this file, summed, in the year's revision
     eu_cls = _revision(year)
@@ -431,26 +410,30 @@ def _add_totals(w: _World, year: int, eu_x: dict, totals_x: dict, add) -> None:
         add(_record(year, EU_CODE, "X", 0, "W00", cmd, value, eu_cls))
     eu_total = 0.0
     for reporter in sorted(totals_x):
-        total = round(totals_x[reporter] / w.coverage[reporter], 0)
-        add(_record(year, reporter, "X", 0, "W00", "TOTAL", total, _revision(year, reporter)))
+        total = round(totals_x[reporter] / coverage[reporter], 0)
+        add(_record(year, reporter, "X", 0, "W00", "TOTAL", total,
+                    _revision(year, reporter)))
         eu_total += total if reporter in members else 0.0
     add(_record(year, EU_CODE, "X", 0, "W00", "TOTAL", eu_total, eu_cls))
-    if year not in w.customs_totals:
-        return
-    total = w.customs_totals[year]
+
+
+def _china_total_records(add, year: int, total: float, last_year: int,
+                         prng: np.random.Generator) -> None:
+    """Add China's TOTAL imports (the customs files' total) and its partners' reports."""
     china_total = _record(year, 156, "M", 0, "W00", "TOTAL", total, _revision(year))
     add(china_total)
     for extra in _breakdown_rows(china_total, True):
         add(extra)
     # the partners that report cover part of China's imports, not all
-    share = w.prng.dirichlet(np.ones(len(IMPORT_PARTNERS))) * w.prng.uniform(0.6, 0.8)
+    share = prng.dirichlet(np.ones(len(IMPORT_PARTNERS))) * prng.uniform(0.6, 0.8)
     for partner, q in zip(IMPORT_PARTNERS, share, strict=True):
-        if LATE_MISSING.get(partner) != "all" or year != w.last_year:
+        if LATE_MISSING.get(partner) != "all" or year != last_year:
             add(_record(year, partner, "X", 156, "CHN", "TOTAL",
                         total * float(q) / CIF_MARGIN, _revision(year, partner)))
 
 
 def _write_year(out_dir: Path, year: int, records: dict[tuple, dict]) -> Path:
+    """Write one year's records as a gzipped bulk file, atomically; returns its path."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=FIELDS, delimiter="\t", lineterminator="\n")
     writer.writeheader()
@@ -465,26 +448,38 @@ def _write_year(out_dir: Path, year: int, records: dict[tuple, dict]) -> Path:
 
 
 def generate_comtrade(
-    out_dir: Path, reference_dir: Path, seeds_dir: Path, first_year: int = 2015,
+    out_dir: Path, reference_dir: Path, seeds_dir: Path, first_year: int = FIRST_YEAR,
     last_year: int = 2024, customs_dir: Path | None = None,
 ) -> list[Path]:
-    """Write one bulk-format file a year; returns their paths.
+    """Write the synthetic Comtrade bulk files, one a year; returns their paths.
 
     ``customs_dir``: the synthetic customs files of the same run, whose import totals
-    China's TOTAL rows repeat (none written without it).
+    China's TOTAL rows repeat (none written without it). The helpers draw from three
+    seeded streams in a fixed order, so the files are the same on every run.
     """
-    w = _world(reference_dir, seeds_dir, first_year, last_year, customs_dir)
+    rng = np.random.default_rng(SEED)
+    # a second stream for the partner-level rows, so the world rows stay as they were
+    prng = np.random.default_rng(SEED + 1)
+    # a third for the TOTAL records' coverages
+    trng = np.random.default_rng(SEED + 2)
+    customs_totals = (
+        _customs_import_totals(customs_dir) if customs_dir is not None else {}
+    )
+    revisions = Revisions(reference_dir, seeds_dir)
+    codes = _hs2017_codes(reference_dir, seeds_dir)
+    profile = _profiles(codes, rng)
+    coverage = {r: float(trng.uniform(*TOTAL_COVERAGE)) for r in sorted(REPORTERS)}
+    breakdown_codes = {hs6 for i, (hs6, _) in enumerate(codes) if i % BREAKDOWN_EVERY == 0}
+
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for year in range(first_year, last_year + 1):
-        # (reporter, flow, partner, partner ISO) -> HS2017 code -> value, before the
-        # reporter's revision is applied
-        groups: dict[tuple, dict[str, float]] = defaultdict(dict)
-        for index, (hs6, _sector) in enumerate(w.codes):
-            _code_values(w, year, index, hs6, groups)
+        groups = _year_groups(year, year - first_year, last_year, codes, profile, rng, prng)
         records: dict[tuple, dict] = {}
         add = records_adder(records)
-        eu_x, totals_x = _add_groups(w, year, groups, add)
-        _add_totals(w, year, eu_x, totals_x, add)
+        eu_x, totals_x = _reporter_records(add, year, groups, revisions, breakdown_codes)
+        _total_records(add, year, eu_x, totals_x, coverage)
+        if year in customs_totals:
+            _china_total_records(add, year, customs_totals[year], last_year, prng)
         written.append(_write_year(out_dir, year, records))
     return written

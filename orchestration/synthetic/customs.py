@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from orchestration.lib.reference.gacc_codes import codes_by_year
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, WINDOW_START
 from orchestration.synthetic import series as stories
 
 # GACC partner codes (the portal's own numbering, not ISO) used by the generator.
@@ -90,7 +90,7 @@ HEADER_EN = ["Date of data", "Trading partner code", "Trading partner name",
 
 @dataclass(frozen=True)
 class TechCode:
-    """One line of a technology batch list, with its validity period."""
+    """One technology HS8 code of a batch, with its group and validity."""
     hs8: str
     description: str
     group_id: int
@@ -99,7 +99,7 @@ class TechCode:
 
 
 def months_between(start: str, end: str) -> list[str]:
-    """Every month from ``start`` to ``end`` (YYYY-MM, both included)."""
+    """Every month from ``start`` to ``end`` (YYYY-MM), both included."""
     y, m = int(start[:4]), int(start[5:7])
     out = []
     while (y, m) <= (int(end[:4]), int(end[5:7])):
@@ -109,7 +109,7 @@ def months_between(start: str, end: str) -> list[str]:
 
 
 def read_tech_codes(batch_dir: Path) -> list[TechCode]:
-    """Every HS8 line of the technology batch lists, once each."""
+    """The technology codes of every batch file."""
     codes: dict[str, TechCode] = {}
     for path in sorted(batch_dir.glob("*.csv")):
         with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -122,7 +122,7 @@ def read_tech_codes(batch_dir: Path) -> list[TechCode]:
                         hs8=hs8,
                         description=row.get("description", "").strip() or hs8,
                         group_id=int(row["group_id"]),
-                        valid_from=(row.get("valid_from") or "2015-01").strip(),
+                        valid_from=(row.get("valid_from") or WINDOW_START).strip(),
                         valid_to=(row.get("valid_to") or "").strip() or None,
                     ),
                 )
@@ -130,10 +130,11 @@ def read_tech_codes(batch_dir: Path) -> list[TechCode]:
 
 
 def read_stable_hs6_by_class(reference_dir: Path) -> dict[str, list[str]]:
-    """HS6 codes identical in HS2012, HS2017 and HS2022 with a single BEC class.
+    """HS6 codes for the background series.
 
-    Their line <hs6>00 is in China Customs' list of every year, so the background series
-    need no renumbering and no row is an unknown code.
+    HS6 codes identical in HS2012, HS2017 and HS2022 with a single BEC class, whose
+    line <hs6>00 is in China Customs' list of every year, so the background series need
+    no renumbering and no row is an unknown code.
     """
 
     def codes(path: Path, col: int) -> set[str]:
@@ -159,7 +160,7 @@ def read_stable_hs6_by_class(reference_dir: Path) -> dict[str, list[str]]:
 
 
 def read_fx(reference_dir: Path) -> dict[str, float]:
-    """The monthly RMB per USD rate (FRED) by month."""
+    """CNY per USD by month (YYYY-MM) from the bundled FRED file."""
     with (reference_dir / "fx" / "fred_monthly.csv").open(encoding="utf-8") as fh:
         return {
             r["Date"][:7]: float(r["Exchange rate"])
@@ -178,9 +179,10 @@ def _live(c: TechCode, month: str) -> bool:
 
 def _tech_imports(months: list[str], tech: list[TechCode], rng: np.random.Generator,
                   ) -> tuple[dict[Key, list], np.ndarray, list[stories.Draw], int]:
-    """The technology codes' imports: (month, partner, hs8) -> [name, USD].
+    """The technology codes' monthly imports.
 
-    Also their monthly total, the draws, and the new-line group (zero base).
+    (month, partner, hs8) -> [name, USD] for the technology codes, their monthly total,
+    the draws, and the new-line group (zero base).
     """
     n = len(months)
     group_ids = sorted({c.group_id for c in tech})
@@ -263,7 +265,7 @@ def _fmt_int(value: float) -> str:
 
 
 class _Writer:
-    """Rows in the layout of the year.
+    """Writes rows in the layout of the year.
 
     GB18030 and Chinese headers, or UTF-8 and the English interface's; RMB or USD.
     """
@@ -311,30 +313,31 @@ def _by_year(rows: dict[Key, list]) -> dict[int, list[tuple[Key, str, float]]]:
     return out
 
 
-def _drop_gap(imports: dict, tech: list, months: list[str], rng) -> list[str]:
-    """The month in which some integrated-circuit lines are missing: returns its codes."""
-    if GAP_MONTH not in months:
-        return []
-    gap_group = sorted({c.hs8 for c in tech if c.group_id == IC_GROUP and _live(c, GAP_MONTH)})
-    gap_codes = sorted(rng.choice(gap_group, size=GAP_CODES, replace=False))
+def _punch_gap(imports: dict, tech: list[TechCode], months: list[str],
+               rng: np.random.Generator) -> list[str]:
+    """Remove two integrated-circuit codes from GAP_MONTH (a gap); returns the codes."""
+    gap_codes: list[str] = []
+    if GAP_MONTH in months:
+        gap_group = sorted({c.hs8 for c in tech if c.group_id == IC_GROUP
+                            and _live(c, GAP_MONTH)})
+        gap_codes = sorted(rng.choice(gap_group, size=GAP_CODES, replace=False))
     for key in [k for k in imports if k[0] == GAP_MONTH and k[2] in gap_codes]:
         del imports[key]
     return gap_codes
 
 
-def _add_unknown_partners(imports: dict, tech_rows: dict, rng) -> None:
-    """A few rows of a partner code that no partner list holds."""
+def _add_unknown_partners(imports: dict, tech_rows: dict, rng: np.random.Generator) -> None:
+    """Add rows with a partner code China Customs does not list."""
     unknown_keys = [k for k in sorted(tech_rows) if k[0].startswith(str(UNKNOWN_PARTNER_YEAR))]
-    if not unknown_keys:
-        return
-    for i in rng.choice(len(unknown_keys), size=UNKNOWN_PARTNER_ROWS, replace=False):
+    for i in (rng.choice(len(unknown_keys), size=UNKNOWN_PARTNER_ROWS, replace=False)
+              if unknown_keys else []):
         month, _, hs8 = unknown_keys[int(i)]
         imports[(month, UNKNOWN_PARTNER, hs8)] = [tech_rows[unknown_keys[int(i)]][0], 2.0e5]
 
 
-def _write_import_parts(writer: _Writer, out_dir: Path, imports: dict, new_line_codes: list,
-                        first_year: int) -> None:
-    """Each year's imports in overlapping partial files, as the portal exports them."""
+def _write_import_parts(writer: "_Writer", out_dir: Path, imports: dict,
+                        new_line_codes: list[str], first_year: int) -> None:
+    """Write each year's imports as partial files, one overlapping another by a few codes."""
     for year, rows in _by_year(imports).items():
         codes = sorted({key[2] for key, _, _ in rows})
         part_of = {h: i % IMPORT_PARTS for i, h in enumerate(codes)}
@@ -352,9 +355,10 @@ def _write_import_parts(writer: _Writer, out_dir: Path, imports: dict, new_line_
                     {"flow": "import", "codes": asked}), encoding="utf-8")
 
 
-def _write_commodity(writer: _Writer, imports: dict) -> None:
-    """The commodity-grain file: sums of the partner rows as written (whole units)."""
+def _write_commodity_file(writer: "_Writer", imports: dict) -> None:
+    """Write the commodity-grain file: the partner rows as written, summed."""
     first, last = COMMODITY_GRAIN_MONTHS
+    # the commodity file sums the partner rows as written (whole units of currency)
     totals: dict[Key, list] = {}
     for (month, _partner, hs8), (product, usd) in sorted(imports.items()):
         if first <= month <= last:
@@ -365,8 +369,9 @@ def _write_commodity(writer: _Writer, imports: dict) -> None:
             for k, (product, native) in sorted(totals.items())], partners=False)
 
 
-def _write_revised(writer: _Writer, imports: dict, tech_rows: dict, rng) -> list:
-    """A later file revising some keys of one month; ``imports`` takes the new values."""
+def _write_revision(writer: "_Writer", imports: dict, tech_rows: dict,
+                    rng: np.random.Generator) -> list[Key]:
+    """Write a later file revising a few keys of REVISION_MONTH; returns the keys."""
     revised = [k for k in sorted(tech_rows) if k[0] == REVISION_MONTH and k in imports]
     picked = sorted(revised[int(i)] for i in rng.choice(len(revised), size=REVISED_KEYS,
                                                          replace=False)) if revised else []
@@ -380,11 +385,13 @@ def _write_revised(writer: _Writer, imports: dict, tech_rows: dict, rng) -> list
     return picked
 
 
-def generate_customs(out_dir: Path, reference_dir: Path, start: str = "2015-01",
+def generate_customs(out_dir: Path, reference_dir: Path, start: str = WINDOW_START,
                      end: str = "2025-12") -> list[Path]:
     """Write the bundled customs files (see the module's docstring); returns their paths.
 
     The generator's parameters are written beside them as synthetic_parameters.json.
+    The helpers draw from one generator in a fixed order, so the files are the same on
+    every run.
     """
     rng = np.random.default_rng(stories.SEED)
     months = months_between(start, end)
@@ -394,8 +401,9 @@ def generate_customs(out_dir: Path, reference_dir: Path, start: str = "2015-01",
     tech_hs6 = {c.hs8[:6] for c in tech}
     pool = {k: [c for c in v if c not in tech_hs6] for k, v in background.items()}
     imports = {**_background_imports(months, tech_total, pool, rng), **tech_rows}
+
     # each crafted shape where its month falls in the window (the default one has all)
-    gap_codes = _drop_gap(imports, tech, months, rng)
+    gap_codes = _punch_gap(imports, tech, months, rng)
     _add_unknown_partners(imports, tech_rows, rng)
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -403,11 +411,11 @@ def generate_customs(out_dir: Path, reference_dir: Path, start: str = "2015-01",
     new_line_codes = sorted({c.hs8 for c in tech if c.group_id == new_line
                              and _live(c, months[0])})
     _write_import_parts(writer, out_dir, imports, new_line_codes, int(months[0][:4]))
-    _write_commodity(writer, imports)
+    _write_commodity_file(writer, imports)
     for year, rows in _by_year(_exports(months, sorted(set(background["consumption"]) | set(
             background["capital"])), rng)).items():
         writer.write(f"gacc_synthetic_{year}_export.csv", year, rows)
-    picked = _write_revised(writer, imports, tech_rows, rng)
+    picked = _write_revision(writer, imports, tech_rows, rng)
     # China's imports of all goods as these files add up (the newest value of each key),
     # for the synthetic Comtrade files to report the same total
     yearly: dict[int, float] = {}

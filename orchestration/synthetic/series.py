@@ -77,7 +77,7 @@ def deal_stories(group_ids: list[int], rng: np.random.Generator) -> dict[int, St
 
 def draw(group_id: int, story: Story, n: int, rng: np.random.Generator,
          zero_base: bool = False) -> Draw:
-    """One group's random story: bursts, trend and noise over ``n`` months."""
+    """Draw one group's story parameters from the story's ranges."""
     k = int(rng.integers(story.bursts[0], story.bursts[1] + 1)) if story.bursts[1] else 0
     bursts = tuple(sorted(int(b) for b in rng.choice(np.arange(12, n), size=min(k, n - 12),
                                                      replace=False))) if k else ()

@@ -8,20 +8,23 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, PathSettings, load_group
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
 def dbt_executable() -> str:
-    """dbt from the running environment, so nothing depends on PATH being activated."""
+    """The dbt executable of the running environment, so nothing depends on PATH being activated."""
     local = Path(sys.executable).parent / "dbt"
     return str(local) if local.exists() else (shutil.which("dbt") or "dbt")
 
 
 def _sources_newer_than(manifest: Path) -> bool:
-    """A model, macro, seed, test or project file changed after the manifest was parsed
-    (a pull, a branch switch): the manifest is stale."""
+    """Whether the manifest is older than the dbt project's files.
+
+    A model, macro, seed, test or project file changed after the manifest was parsed
+    (a pull, a branch switch): the manifest is stale.
+    """
     built = manifest.stat().st_mtime
     roots = [DBT_PROJECT_DIR / d for d in ("models", "macros", "seeds", "tests")]
     files = [DBT_PROJECT_DIR / "dbt_project.yml",
@@ -30,13 +33,18 @@ def _sources_newer_than(manifest: Path) -> bool:
 
 
 def ensure_manifest() -> Path:
-    """The definitions need a manifest; ``dagster dev`` prepares one itself, the CLI and
+    """The dbt manifest, parsed when missing or stale.
+
+    The definitions need a manifest; ``dagster dev`` prepares one itself, the CLI and
     tests do not (docs/architecture.md (stack notes: dbt manifest outside dagster dev)), so parse
-    once when it is missing."""
+    once when it is missing.
+    """
     manifest = dbt_project.manifest_path
     if not manifest.exists() or _sources_newer_than(manifest):
         env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-        env.setdefault("CHOKEPOINT_WAREHOUSE", str(DBT_PROJECT_DIR / "target" / "parse.duckdb"))
+        if load_group(PathSettings).warehouse is None:
+            # parsing opens no data: a throwaway file, never the user's warehouse
+            env["CHOKEPOINT_WAREHOUSE"] = str(DBT_PROJECT_DIR / "target" / "parse.duckdb")
         subprocess.run(
             [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR),
              "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],

@@ -1,1 +1,1 @@
-"""Dagster definitions: GDP and exchange rates."""
+"""GDP and exchange-rate assets."""

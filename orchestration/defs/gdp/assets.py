@@ -1,7 +1,5 @@
 """GDP (IMF WEO by default, World Bank by setting) and CNY per USD (FRED)."""
 
-import os
-
 import dagster as dg
 import pandas as pd
 
@@ -16,7 +14,7 @@ from orchestration.lib.gdp.sources import (
     read_fred_fx_monthly,
     read_weo_gdp,
 )
-from orchestration.settings import WINDOW_START, Settings
+from orchestration.settings import FIRST_YEAR, Settings
 
 GDP_KEY = dg.AssetKey(["raw", "gdp_annual"])
 FX_KEY = dg.AssetKey(["raw", "fx_monthly"])
@@ -25,8 +23,11 @@ FRED_MONTHLY_FILE = "fx/fred_monthly.csv"
 
 
 def _replacer(con, table: str, df: pd.DataFrame, where: str, params: list):
-    """The staged write: the rows of ``where`` replaced by ``df`` (inside the audit's
-    transaction)."""
+    """The staged write of a GDP or FX table.
+
+    The staged write: the rows of ``where`` replaced by ``df`` (inside the audit's
+    transaction).
+    """
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.register("incoming", df)
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM incoming LIMIT 0")
@@ -52,13 +53,14 @@ def _replacer(con, table: str, df: pd.DataFrame, where: str, params: list):
     ),
 )
 def gdp_annual(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Load the GDP of the run's years, write-audit-publish, with the file's account."""
     settings = Settings.from_env()
     years = year_keys(context)
     tally: dict[str, int] = {}
-    if os.environ.get("CHOKEPOINT_GDP_SOURCE", "imf").lower() == "worldbank":
-        df = fetch_worldbank_gdp(
-            None, years, base_url=os.environ.get("WORLDBANK_BASE_URL") or None
-        )
+    # from the settings, not a resource: callers materialize this asset with the
+    # warehouse alone (tests/quality/test_write_audit_publish.py)
+    if settings.sources.gdp_source == "worldbank":
+        df = fetch_worldbank_gdp(None, years, base_url=settings.sources.worldbank_base_url)
         name, tally["read"] = "World Bank API NY.GDP.MKTP.CD", len(df)
     else:
         df = read_weo_gdp(settings.reference_dir / WEO_FILE, tally=tally)
@@ -88,7 +90,7 @@ def gdp_account(name: str, df: pd.DataFrame, years: list[int],
     for reason, n in tally.items():
         account.add(reason, n)
     in_window = int(df["year"].isin(years).sum())
-    before = int((~df["year"].isin(years) & (df["year"] < int(WINDOW_START[:4]))).sum())
+    before = int((~df["year"].isin(years) & (df["year"] < FIRST_YEAR)).sum())
     account.add("outside_window", before)
     account.add("other_run_window", len(df) - in_window - before)
     account.rows_stored = in_window
@@ -103,6 +105,7 @@ def gdp_account(name: str, df: pd.DataFrame, years: list[int],
     description="CNY per USD, monthly averages (FRED, Federal Reserve H.10), for China.",
 )
 def fx_monthly(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Load the monthly CNY per USD rates from the bundled FRED file."""
     settings = Settings.from_env()
     df = read_fred_fx_monthly(settings.reference_dir / FRED_MONTHLY_FILE)
     with warehouse.connect() as con:

@@ -1,1 +1,1 @@
-"""Dagster definitions: charts and the dbt docs site."""
+"""Report assets: charts and the dbt docs."""

@@ -34,6 +34,7 @@ def _pyplot():
 
 
 def chart_monthly_imports(con) -> bytes:
+    """Monthly imports by output category (billion USD), as PNG bytes."""
     plt = _pyplot()
     panel = con.execute(
         "SELECT month_start, output_category, sum(imports_usd) / 1e9 AS usd_bn, "
@@ -53,6 +54,7 @@ def chart_monthly_imports(con) -> bytes:
 
 
 def chart_pattern_matrix(con) -> bytes:
+    """The groups' V and G against the pattern thresholds, as PNG bytes."""
     plt = _pyplot()
     patterns = con.execute(
         "SELECT group_name, v, g, pattern, origin FROM indicators.ind_group_patterns "
@@ -77,6 +79,7 @@ def chart_pattern_matrix(con) -> bytes:
 
 
 def chart_gdp_shares(con) -> bytes:
+    """Capital and intermediate imports as shares of GDP per year, as PNG bytes."""
     plt = _pyplot()
     shares = con.execute(
         "SELECT trade_year, capital_share_of_gdp, intermediate_share_of_gdp, "
@@ -108,13 +111,17 @@ CHARTS = {
 
 
 def render_charts(con) -> dict[str, bytes]:
+    """Every chart, by file name."""
     return {name: draw(con) for name, draw in CHARTS.values()}
 
 
 def chart_metadata(con, table: str) -> dict:
-    """The chart of ``table`` as metadata of its asset: the image, and its file as served
+    """The chart of a table, as metadata of its asset.
+
+    The chart of ``table`` as metadata of its asset: the image, and its file as served
     by the docs server. Nothing for a table without a chart, or one the chart cannot
-    read yet."""
+    read yet.
+    """
     if table not in CHARTS:
         return {}
     name, draw = CHARTS[table]
@@ -139,6 +146,7 @@ def chart_metadata(con, table: str) -> dict:
     description="Seed 000 Figure 2, the pattern matrix and Figure 8 as PNG under reports/.",
 )
 def report_charts(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Write the charts under reports/ and link each from the asset's metadata."""
     out = Settings.from_env().reports_dir
     out.mkdir(parents=True, exist_ok=True)
     with warehouse.connect() as con:
@@ -162,6 +170,7 @@ def report_charts(warehouse: WarehouseResource) -> dg.MaterializeResult:
     description="dbt docs (every model and column described) under reports/dbt-docs/.",
 )
 def dbt_docs(dbt: DbtCliResource) -> dg.MaterializeResult:
+    """Generate the dbt docs under reports/dbt-docs, served by the docs server."""
     target = Settings.from_env().reports_dir / "dbt-docs"
     dbt.cli(["docs", "generate", "--target-path", str(target)], raise_on_error=True).wait()
     # over http (chokepoint docs / ui): opened as a file the page cannot load its manifest

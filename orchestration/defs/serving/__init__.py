@@ -1,1 +1,1 @@
-"""Dagster definitions: the serving publication for BI tools."""
+"""Serving: the published copy of the marts for BI tools."""

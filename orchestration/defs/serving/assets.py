@@ -24,6 +24,7 @@ SERVED_MODELS = [
                 "and serving/parquet/current for BI tools.",
 )
 def serving_publication() -> dg.MaterializeResult:
+    """Publish the marts and indicators to the serving folder."""
     settings = Settings.from_env()
     result = publish(settings.warehouse_path, settings.data_dir / "serving")
     return dg.MaterializeResult(metadata={

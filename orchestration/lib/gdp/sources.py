@@ -68,11 +68,14 @@ def _last_actual_year(text: str) -> int | None:
 
 def read_weo_gdp(path: str | Path, vintage: str | None = None,
                  tally: dict[str, int] | None = None) -> pd.DataFrame:
-    """IMF WEO long CSV (unit, base_year, ref_area, freq, lastactualdate, scale, notes,
+    """Read the IMF WEO long CSV into a GDP frame in USD.
+
+    IMF WEO long CSV (unit, base_year, ref_area, freq, lastactualdate, scale, notes,
     concept, year, value) -> GDP frame in USD. ``vintage`` defaults to the release in the
     file name (``weo_2025oct`` -> ``'2025-10'``). Raises ValueError on a bad file.
     ``tally`` receives 'read' and the rows set aside: 'other_series' (another concept),
-    'other_level' (IMF country groups), 'no_value' (a blank value)."""
+    'other_level' (IMF country groups), 'no_value' (a blank value).
+    """
     path = Path(path)
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -150,11 +153,14 @@ def fetch_worldbank_gdp(
     backoff_s: float = 1.0,
     session: requests.Session | None = None,
 ) -> pd.DataFrame:
-    """GDP (current USD) from the World Bank API v2, every page of
+    """Fetch GDP (current USD) from the World Bank API v2.
+
+    Every page of
     ``/country/{iso3;iso3|all}/indicator/NY.GDP.MKTP.CD?format=json&date=Y1:Y2``.
 
     ``iso3s=None`` asks for ``all``, which includes the World Bank's aggregates (WLD,
     EAS, ...). Missing values (null) are left out. vintage = ``lastupdated``.
+    
     """
     years = sorted({int(y) for y in years})
     if not years:
@@ -213,8 +219,11 @@ def _read_fred(path: str | Path, country: str) -> pd.DataFrame:
 
 
 def read_fred_fx_monthly(path: str | Path, country: str = "China") -> pd.DataFrame:
-    """FRED monthly averages (Date,Country,Exchange rate) -> (month 'YYYY-MM', country,
-    cny_per_usd). For China the FRED series is yuan per US dollar."""
+    """Read FRED monthly exchange-rate averages.
+
+    FRED monthly averages (Date,Country,Exchange rate) -> (month 'YYYY-MM', country,
+    cny_per_usd). For China the FRED series is yuan per US dollar.
+    """
     df = _read_fred(path, country)
     out = pd.DataFrame(
         {

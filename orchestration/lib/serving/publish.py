@@ -21,6 +21,7 @@ KEEP_PARQUET_VERSIONS = 3
 
 
 def published_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """The (schema, table) pairs the serving copy holds."""
     return con.execute(
         "SELECT table_schema, table_name FROM information_schema.tables "
         "WHERE table_catalog = 'wh' AND list_contains(?, table_schema) "
@@ -30,6 +31,7 @@ def published_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
 
 
 def publish(warehouse: Path, serving_dir: Path) -> dict:
+    """Copy the published tables into a new serving file and switch to it atomically."""
     serving_dir.mkdir(parents=True, exist_ok=True)
     version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = serving_dir / "chokepoint.duckdb"
