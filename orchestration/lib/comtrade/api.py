@@ -80,7 +80,8 @@ from urllib.parse import urlencode
 import pandas as pd
 import requests
 
-from orchestration.lib.comtrade.records import empty_frame, normalize_api_records, to_frame
+from orchestration.lib.comtrade.bulk_duckdb import normalize_records
+from orchestration.lib.comtrade.records import empty_frame, to_frame
 
 log = logging.getLogger(__name__)
 
@@ -427,17 +428,24 @@ class ComtradeConnector:
             if tmp.exists():
                 tmp.unlink()
 
+    def _cached(self, cache: Path, ttl_s: float | None) -> dict | None:
+        """The cached response when there and fresh (younger than ``ttl_s``)."""
+        fresh = ttl_s is None or (cache.exists() and time.time() - cache.stat().st_mtime < ttl_s)
+        if not fresh:
+            return None
+        doc = self._read_cache(cache)
+        if doc is not None:
+            log.debug("Comtrade cache hit %s", cache.name)
+        return doc
+
     def _get(self, path: str, params: dict, kind: str, year: int | str, extra: Any = None,
              need_key: bool = True, ttl_s: float | None = None) -> dict:
         """A JSON response: from the cache when there, else from the API (with retries),
         then cached."""
         cache = self._cache_path(kind, year, path, params, extra)
-        fresh = ttl_s is None or (cache.exists() and time.time() - cache.stat().st_mtime < ttl_s)
-        if fresh:
-            doc = self._read_cache(cache)
-            if doc is not None:
-                log.debug("Comtrade cache hit %s", cache.name)
-                return doc
+        doc = self._cached(cache, ttl_s)
+        if doc is not None:
+            return doc
         if need_key and not self.api_key:
             raise MissingApiKey()
         url = f"{self.base_url}{path}"
@@ -659,8 +667,10 @@ class ComtradeConnector:
             log.info("Comtrade call hit the %d record limit; split in %d", self.max_records,
                      len(parts))
             return [df for part in parts for df in self._run(part, vintages)]
-        df = normalize_api_records(records, None, source="api", origin="real",
-                                   where="Comtrade API record")
+        # Errors name the cache file of the request (the URL would carry the key).
+        cache = self._cache_path("data", q.year, DATA_PATH, q.params(self.max_records), extra)
+        df = normalize_records(records, file=f"Comtrade API response {cache.name}",
+                               source="api", origin="real")
         if len(df):
             mapped = df["reporter_code"].astype("Int64").map(
                 {int(k): v for k, v in vintages.items()})
