@@ -430,3 +430,102 @@ def test_years_filter(tmp_path, synthetic):
     year = int(synthetic[3].name.split("_")[-1][:4])
     assert _load(synthetic[3], years=[year])[0] == len(read_comtrade_file(synthetic[3]))
     assert _load(synthetic[3], years=[year + 1])[0] == 0
+
+
+# ---------------------------------------------------------------------------------------
+# (4) The rules that once differed between the Python reader and the SQL: each decided
+# once, and an API-shaped input and a bulk-shaped input of the same records agree.
+
+
+def _both(tmp_path: Path, records: list[dict], name: str = "same.txt"):
+    """(rows or error) of the records as API records, and of the same records in a bulk
+    file: each value written as str(value), as a CSV writer does."""
+    path = _write(tmp_path / name, _text(records))
+    outcome = []
+    for load in (lambda: _api_rows(records, path), lambda: _load(path)[1]):
+        try:
+            outcome.append(load())
+        except SourceFileError as err:
+            outcome.append(err)
+    return path, outcome[0], outcome[1]
+
+
+def test_same_records_api_and_bulk_give_identical_rows(tmp_path):
+    records = _records()
+    records[0]["cmdDesc"] = 'Memories "DRAM", other'   # a quote, escaped by the writer
+    records[1]["primaryValue"] = 250                    # a JSON integer
+    records[2]["aggrLevel"] = None                      # JSON null
+    _, api, bulk = _both(tmp_path, records)
+    assert len(api) == 6
+    _assert_same(api, bulk)
+
+
+@pytest.mark.parametrize(("cells", "field", "reason"), [
+    # Digits outside ASCII are not numbers (float('٣') would say 3.0).
+    ({"primaryValue": "٣"}, "primaryValue", "not a number (got '٣')"),
+    ({"refYear": "٢٠٢١"}, "refYear", "not a number (got '٢٠٢١')"),
+    # A code beyond the INTEGER range is refused, not left to overflow.
+    ({"reporterCode": 2**31}, "reporterCode", "out of the INTEGER range (got '2147483648')"),
+    ({"partnerCode": -(2**31) - 1}, "partnerCode", "out of the INTEGER range"),
+    # A JSON boolean is not a number.
+    ({"primaryValue": True}, "primaryValue", "not a number (got 'True')"),
+])
+def test_same_bad_record_same_error_from_api_and_bulk(tmp_path, cells, field, reason):
+    records = _records()
+    records[0].update(cells)   # a kept row
+    path, api, bulk = _both(tmp_path, records)
+    assert isinstance(api, SourceFileError) and isinstance(bulk, SourceFileError)
+    assert (api.field, bulk.field) == (field, field)
+    assert reason in api.reason and api.reason == bulk.reason
+    assert (api.file, api.line) == ("api", 1) and (bulk.file, bulk.line) == (str(path), 2)
+
+
+def test_record_vintage_fields_are_read_alike(tmp_path):
+    records = _records()
+    for r in records:
+        r.update(vintage=None, releaseDate="2024-03-04T00:00:00")
+    records[0]["vintage"] = "2025-01-02"           # the first field found wins
+    _, api, bulk = _both(tmp_path, records)
+    _assert_same(api, bulk)
+    vintages = sorted({r[COLUMNS.index("vintage")] for r in api})
+    assert vintages == ["2024-03-04", "2025-01-02"]
+
+
+def test_quote_inside_a_quoted_field_is_refused(tmp_path):
+    path = _write(tmp_path / "ok.txt", _text(_records()))
+    lines = path.read_text().split("\n")
+    lines[3] = lines[3].replace("Commodity 854231", '"Commodity "854231" x"')
+    bad = _write(tmp_path / "quote.txt", "\n".join(lines))
+    message = _bad(bad, same_as_records=False)
+    assert "quote.txt, line 4, field '<row>'" in message
+
+
+def test_whitespace_line_is_a_ragged_row_empty_lines_are_none(tmp_path):
+    records = _records()
+    lines = _text(records).split("\n")
+    empty = _write(tmp_path / "empty_lines.txt", "\n".join([*lines[:3], "", *lines[3:]]))
+    cells = _write(tmp_path / "empty_cells.txt",
+                   "\n".join([*lines[:3], "\t" * 46, *lines[3:]]))
+    _, api, _ = _both(tmp_path, records)
+    _assert_same(_load(empty)[1], api)
+    _assert_same(_load(cells)[1], api)
+    spaces = _write(tmp_path / "spaces.txt", "\n".join([*lines[:3], "   ", *lines[3:]]))
+    assert "spaces.txt, line 4, field '<row>': 1 fields, header has 47" in _bad(
+        spaces, same_as_records=False)
+
+
+def test_a_malformed_file_leaves_the_callers_transaction_usable(tmp_path):
+    lines = _text(_records()).split("\n")
+    lines[2] = "2021\t156"
+    ragged = _write(tmp_path / "ragged.txt", "\n".join(lines))
+    quote = _write(tmp_path / "quote.txt", lines[0] + '\n"a"b\t' + "\t" * 45 + "\n")
+    for path in (ragged, quote):
+        con = _table()
+        con.execute("BEGIN TRANSACTION")
+        con.execute("INSERT INTO raw.flows (year, flow) VALUES (1999, 'mine')")
+        with pytest.raises(SourceFileError):
+            load_bulk_file(con, path, "raw.flows")
+        # still usable: the parse ran in a cursor of its own
+        con.execute("INSERT INTO raw.flows (year, flow) VALUES (2000, 'mine')")
+        con.execute("COMMIT")
+        assert con.execute("SELECT count(*) FROM raw.flows").fetchone() == (2,)

@@ -23,8 +23,10 @@ FILE_SUFFIXES = (".csv", ".txt", ".gz", ".json", ".tsv")
 
 
 def _load_files(con, settings: Settings, years: list[int], table: str) -> list[FileAccount]:
-    """Insert each landing file's rows of ``years`` into ``table``; one account per file
-    (its cross-file duplicates and unknown reporters are counted by ``ingest``)."""
+    """Insert each landing file's rows of ``years`` into ``table``; one account per file.
+
+    Its cross-file duplicates and unknown reporters are counted by ``ingest``.
+    """
     accounts = []
     for path in sorted(settings.landing("comtrade").iterdir()):
         if not (path.is_file() and path.name.lower().endswith(FILE_SUFFIXES)):
@@ -56,8 +58,11 @@ def _set_aside_unknown_reporters(con, settings: Settings, accounts: list[FileAcc
 
 
 def _count_stored(con, accounts: list[FileAccount]) -> None:
-    """Rows each file contributes after the dedup; the others are duplicates of a row of
-    another file (an older vintage, or the same record in a file named earlier)."""
+    """Rows each file contributes after the dedup.
+
+    The others are duplicates of a row of another file (an older vintage, or the same
+    record in a file named earlier).
+    """
     rows = con.execute(
         "SELECT source_file, cmd_level, count(*) FILTER (WHERE chosen), count(*) FROM ("
         "SELECT source_file, cmd_level, row_number() OVER (PARTITION BY "
@@ -132,11 +137,14 @@ def _from_api(settings: Settings, years: list[int], log) -> pd.DataFrame:
 
 def ingest(con, settings: Settings, years: list[int], api: pd.DataFrame | None = None,
            publish=None, run_id: str | None = None) -> list[FileAccount]:
-    """Replace the given years of raw.comtrade_annual_flows with the landing files (and
-    API records): one row per record, a newer vintage replacing an older one, a conflict
-    refused (ConflictingRecords) before anything is written. ``publish(write)`` runs the
-    write (default: in its own transaction; the asset audits it before it commits).
-    Returns one account per file read: rows read, stored, and set aside by reason."""
+    """Replace the given years of raw.comtrade_annual_flows.
+
+    From the landing files (and API records): one row per record, a newer vintage
+    replacing an older one, a conflict refused (ConflictingRecords) before anything is
+    written. ``publish(write)`` runs the write (default: in its own transaction; the
+    asset audits it before it commits). Returns one account per file read: rows read,
+    stored, and set aside by reason.
+    """
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(schema_sql("raw.comtrade_annual_flows")).fetchall()
     # warehouses from before HS4 and TOTAL rows were marked: they held HS6 and TOTAL only
@@ -188,6 +196,7 @@ def ingest(con, settings: Settings, years: list[int], api: pd.DataFrame | None =
                  file_checks.check_spec(COMTRADE_KEY)],
 )
 def comtrade_annual_flows(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Load the partition's years from landing/comtrade (and the API), audited."""
     settings = Settings.from_env()
     years = year_keys(context)
     with warehouse.connect() as con:

@@ -117,8 +117,10 @@ _WS = _lit(_WHITESPACE)
 
 
 def _strip(expr: str) -> str:
-    """Python's str.strip(); trim() with the whole set is slow, so only when an end is
-    not printable ASCII."""
+    """Python's str.strip() in SQL.
+
+    trim() with the whole set is slow, so only when an end is not printable ASCII.
+    """
     expr = f"({expr})"
     return (f"CASE WHEN ord({expr}[1]) BETWEEN 33 AND 126 AND ord({expr}[-1]) BETWEEN 33 "
             f"AND 126 THEN {expr} ELSE trim({expr}, {_WS}) END")
@@ -155,8 +157,10 @@ def _err(field_name: str, problem: str) -> str:
 
 
 def defaults(path: Path, vintage: str | None, origin: str | None) -> tuple[str | None, str]:
-    """The vintage (a date in the file name) and origin ('synthetic' in the name) of a
-    file when the caller gives none."""
+    """The vintage and origin of a file when the caller gives none.
+
+    The vintage is a date in the file name; the origin 'synthetic' when the name says so.
+    """
     found = DATE_IN_NAME.search(path.name)
     vintage = vintage or (found.group(1) if found else None)
     origin = origin or ("synthetic" if "synthetic" in path.name.lower() else "real")
@@ -178,8 +182,10 @@ def _delimiter_of(first: str) -> str:
 
 
 class _File:
-    """One CSV/TSV file as DuckDB will read it: gzip'd or not, its encoding, delimiter
-    and header."""
+    """One CSV/TSV file as DuckDB will read it.
+
+    gzip'd or not, its encoding, delimiter and header.
+    """
 
     def __init__(self, path: Path):
         self.path = path
@@ -263,8 +269,10 @@ class _File:
         return ordinal + 1
 
     def first_ragged_row(self) -> SourceFileError | None:
-        """The error for the first row whose width differs from the header's (empty
-        lines and lines of empty cells are no rows)."""
+        """The error for the first row whose width differs from the header's.
+
+        Empty lines and lines of empty cells are no rows.
+        """
         width = len(self.header)
         try:
             for offset, row in enumerate(itertools.islice(self.rows(), 1, None)):
@@ -323,8 +331,11 @@ def _csv_source(read: str, fields: Mapping[str, int], width: int) -> str:
 
 
 def _legacy_flow_sql(source: str) -> str:
-    """The legacy flow (code and label) as flowCode: M, X, 'R' for re-exports and
-    re-imports (dropped as other flows), NULL when unknown or the two disagree."""
+    """The legacy flow (code and label) as flowCode.
+
+    M, X, 'R' for re-exports and re-imports (dropped as other flows), NULL when unknown or the
+    two disagree.
+    """
     label = f"lower(coalesce({_strip(_ident('legacyFlow'))}, ''))"
     code = f"coalesce({_strip(_ident('legacyFlowCode'))}, '')"
 
@@ -349,8 +360,7 @@ def _legacy_flow_sql(source: str) -> str:
 
 
 def _typed_layers(present: set[str]) -> tuple[list[str], list[str]]:
-    """Layer w (raw and stripped text of each field) and layer f (blank flags, numbers,
-    texts)."""
+    """Layer w (raw and stripped text of each field) and f (blank flags, numbers, texts)."""
     layer0 = ["rn", "blank_row", "flow_error"]
     layer1 = ["rn", "blank_row", "flow_error"]
     for f in _FIELDS:
@@ -462,10 +472,13 @@ def _typed_columns(vintage: str | None) -> list[str]:
 
 
 def _stage_sql(stage: str, source: str, present: set[str], vintage: str | None) -> str:
-    """CREATE TEMP TABLE stage from ``source`` (rn, blank_row, flow_error and the raw
-    fields in ``present``): rn, status ('keep' or 'field|problem'), err_value and the
-    typed columns for the rows kept or in error; one row per reason set aside (status
-    'skip:<reason>', err_value its count)."""
+    """The one staging query: CREATE TEMP TABLE ``stage`` from ``source``.
+
+    ``source`` has rn, blank_row, flow_error and the raw fields in ``present``. The stage
+    holds rn, status ('keep' or 'field|problem'), err_value and the typed columns for the
+    rows kept or in error, and one row per reason set aside (status 'skip:<reason>',
+    err_value its count).
+    """
     layer0, layer1 = _typed_layers(present)
     derived = _derived()
     status = "CASE " + " ".join(f"WHEN {c} THEN {o}" for c, o in _steps()) + " ELSE 'keep' END"
@@ -537,8 +550,10 @@ def _check_names(table: str, source: str, origin: str) -> None:
 
 def _insert_staged(con: duckdb.DuckDBPyConnection, stage: str, job: _Load,
                    tally: dict[str, int] | None) -> int:
-    """Raise the first error of the stage, else insert its kept rows (the last row of a
-    key wins) and count the file's rows into ``tally``."""
+    """Raise the first error of the stage, else insert its kept rows.
+
+    The last row of a key wins; the file's rows are counted into ``tally``.
+    """
     bad = con.execute(
         f"SELECT rn, status, err_value FROM {stage} WHERE status <> 'keep' "
         "AND status NOT LIKE 'skip:%' ORDER BY rn LIMIT 1").fetchall()
@@ -649,8 +664,10 @@ def normalize_records(
     vintage: str | None = None,
     tally: dict[str, int] | None = None,
 ) -> pd.DataFrame:
-    """Comtrade records -> the normalized frame (records.SCHEMA), through
-    :func:`load_records` on an in-memory DuckDB."""
+    """Comtrade records -> the normalized frame (records.SCHEMA).
+
+    Through :func:`load_records` on an in-memory DuckDB: the same SQL as every file.
+    """
     with duckdb.connect() as con:
         con.execute(schema_sql("normalized"))
         load_records(con, records, "normalized", file=file, source=source, origin=origin,
@@ -676,8 +693,11 @@ def _layout(src: _File) -> tuple[str, dict[str, str]]:
 
 
 def _check_syntax(con: duckdb.DuckDBPyConnection, src: _File, read: str) -> None:
-    """Parse the whole file in a cursor of its own, so that a malformed file raises
-    before anything runs in the caller's connection (and its transaction)."""
+    """Parse the whole file in a cursor of its own.
+
+    A malformed file then raises before anything runs in the caller's connection (and
+    its transaction, which DuckDB would abort).
+    """
     # Every cell is read (not count(*) alone, which skips decoding them: a cp1252 byte
     # would only be found later, in the caller's connection).
     cells = ", ".join(f"c{i}" for i in range(len(src.header)))

@@ -113,8 +113,10 @@ def read_comtrade_file(
     path: str | Path, vintage: str | None = None, origin: str | None = None,
     tally: dict[str, int] | None = None,
 ) -> pd.DataFrame:
-    """One hand-dropped Comtrade file -> the normalized frame (records.SCHEMA), through
-    :func:`load_comtrade_file` on an in-memory DuckDB."""
+    """One hand-dropped Comtrade file -> the normalized frame (records.SCHEMA).
+
+    Through :func:`load_comtrade_file` on an in-memory DuckDB.
+    """
     with duckdb.connect() as con:
         con.execute(schema_sql("normalized"))
         load_comtrade_file(con, path, "normalized", vintage=vintage, origin=origin,
