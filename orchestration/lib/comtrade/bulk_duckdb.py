@@ -727,6 +727,11 @@ def _readable(con: duckdb.DuckDBPyConnection, src: _File) -> tuple[str, Path | N
     return read, transcoded
 
 
+def is_json_file(path: Path) -> bool:
+    """True for a JSON file (by its name, or its first character), gzip'd or not."""
+    return _File(Path(path)).is_json()
+
+
 class _NotUtf8(Exception):
     """DuckDB found bytes that are not UTF-8: the file is read again as cp1252."""
 
@@ -765,8 +770,6 @@ def load_bulk_file(
     job = _Load(str(path), table, source, origin, vintage, years, src.line_of,
                 {n: h.strip().lstrip("\ufeff") for h, n in zip(src.header, names, strict=True)
                  if n}, set(fields), empty_is_text=True)
-    if source == "legacy_csv":
-        job.names["legacyFlow"] = job.names.get("legacyFlow", "Trade Flow")
     read, transcoded = _readable(con, src)
     try:
         sql = _csv_source(read, fields, len(src.header))

@@ -34,8 +34,8 @@ import duckdb
 import pandas as pd
 
 from orchestration.lib.comtrade.bulk_duckdb import (
-    _File,
     defaults,
+    is_json_file,
     load_bulk_file,
     load_records,
 )
@@ -101,7 +101,7 @@ def load_comtrade_file(
     path = Path(path)
     if not path.is_file():
         raise SourceFileError(path, None, None, "no such file")
-    if not _File(path).is_json():
+    if not is_json_file(path):
         return load_bulk_file(con, path, table, vintage=vintage, origin=origin, years=years,
                               tally=tally)
     vintage, origin = defaults(path, vintage, origin)
