@@ -341,3 +341,24 @@ def test_call_official_client_raises_what_it_prints(monkeypatch):
 
 def test_module_has_no_dagster_import():
     assert "dagster" not in inspect.getsource(api_mod)
+
+
+def test_a_bad_api_record_names_the_response_record_and_field(server, tmp_path):
+    """API records go through the same SQL as files: a bad one is a SourceFileError
+    naming the cached response (no URL, so no key), the record and the field."""
+    from orchestration.lib.errors import SourceFileError
+
+    fc = FakeComtrade(server, key=KEY_VALUE)
+    fc.publish(156, 2022, "2024-06-30")
+    fc.add(comtrade_record(2022, 156, "X", 0, "854231", 10.0))
+    bad = comtrade_record(2022, 156, "M", 0, "854231", 20.0)
+    bad["primaryValue"] = "12abc"
+    fc.add(bad)
+    conn = make(server, tmp_path)
+    with pytest.raises(SourceFileError) as caught:
+        china(conn, cmd_codes=["854231"])
+    err = caught.value
+    cached = [p.name for p in (tmp_path / "cache").glob("data-2022-*.json.gz")]
+    assert err.file == f"Comtrade API response {cached[0]}" and KEY_VALUE not in str(err)
+    assert (err.field, err.reason) == ("primaryValue", "not a number (got '12abc')")
+    assert err.line == 2  # the record's index + 1 in the response

@@ -9,6 +9,7 @@ import pytest
 
 from orchestration.lib.comtrade.files import read_comtrade_file
 from orchestration.lib.comtrade.records import COLUMNS, KEY
+from orchestration.lib.errors import SourceFileError
 from tests.connectors.fake_servers import comtrade_record
 
 REPO = Path(__file__).resolve().parents[2]
@@ -134,38 +135,38 @@ def test_bad_number_names_file_line_and_field(tmp_path):
     records = _records()
     records[1]["primaryValue"] = "12abc"
     path = _write_delimited(tmp_path / "bad.csv", records, ",")
-    with pytest.raises(ValueError, match=r"bad\.csv: line 3: field 'primaryValue'"):
+    with pytest.raises(SourceFileError, match=r"bad\.csv, line 3, field 'primaryValue'"):
         read_comtrade_file(path)
 
 
 def test_bad_classification_and_header_and_flow(tmp_path):
     records = _records()
     records[0]["classificationCode"] = "S4"
-    with pytest.raises(ValueError, match=r"line 2: field 'classificationCode'"):
+    with pytest.raises(SourceFileError, match=r"line 2, field 'classificationCode'"):
         read_comtrade_file(_write_delimited(tmp_path / "a.csv", records, ","))
     other = tmp_path / "other.csv"
     other.write_text("a,b,c\n1,2,3\n")
-    with pytest.raises(ValueError, match=r"other\.csv: line 1: field <header>"):
+    with pytest.raises(SourceFileError, match=r"other\.csv, line 1, field '<header>'"):
         read_comtrade_file(other)
     with LEGACY.open(encoding="utf-8") as fh:
         head = [next(fh), next(fh)]
     broken = tmp_path / "legacy.csv"
     broken.write_text(head[0] + head[1].replace(",Import,", ",Sideways,"))
-    with pytest.raises(ValueError, match=r"legacy\.csv: line 2: field 'Trade Flow'"):
+    with pytest.raises(SourceFileError, match=r"legacy\.csv, line 2, field 'Trade Flow'"):
         read_comtrade_file(broken)
     money = tmp_path / "money.csv"
     money.write_text(head[0] + head[1].replace(",3830588,", ",n/a,"))
-    with pytest.raises(ValueError, match=r"money\.csv: line 2: field 'Trade Value \(US\$\)'"):
+    with pytest.raises(SourceFileError, match=r"money\.csv, line 2, field 'Trade Value \(US\$\)'"):
         read_comtrade_file(money)
     ragged = tmp_path / "ragged.csv"
     ragged.write_text(head[0] + "H5,2017\n")
-    with pytest.raises(ValueError, match=r"line 2: field <row>"):
+    with pytest.raises(SourceFileError, match=r"line 2, field '<row>'"):
         read_comtrade_file(ragged)
     bad_json = tmp_path / "bad.json"
     bad_json.write_text('{"data": [')
-    with pytest.raises(ValueError, match=r"bad\.json: line 1: field <json>"):
+    with pytest.raises(SourceFileError, match=r"bad\.json, line 1, field '<json>'"):
         read_comtrade_file(bad_json)
     truncated = tmp_path / "cut.txt.gz"
     truncated.write_bytes(gzip.compress(b"refYear\treporterCode\n" * 50)[:30])
-    with pytest.raises(ValueError, match="broken gzip"):
+    with pytest.raises(SourceFileError, match="broken gzip"):
         read_comtrade_file(truncated)

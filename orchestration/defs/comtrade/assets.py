@@ -1,8 +1,6 @@
 """UN Comtrade ingestion: hand-downloaded files in landing/comtrade, or the API."""
 
-import gzip
 import os
-from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -14,51 +12,28 @@ from orchestration.defs.quality.audit import check_spec, write_audit_publish
 from orchestration.defs.resources import WarehouseResource
 from orchestration.lib import accounting
 from orchestration.lib.accounting import FileAccount
-from orchestration.lib.comtrade.bulk_duckdb import load_bulk_file
-from orchestration.lib.comtrade.files import read_comtrade_file
+from orchestration.lib.comtrade.files import load_comtrade_file
 from orchestration.lib.comtrade.records import KEY, schema_sql
 from orchestration.lib.comtrade.reporters import known as known_reporters
-from orchestration.settings import WINDOW_START, Settings
+from orchestration.lib.warehouse import replace_partitions, transaction
+from orchestration.settings import Settings
 
 COMTRADE_KEY = dg.AssetKey(["raw", "comtrade_annual_flows"])
 FILE_SUFFIXES = (".csv", ".txt", ".gz", ".json", ".tsv")
 
 
-def _first_line(path: Path) -> str:
-    opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
-    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
-        return fh.readline()
-
-
-def _is_bulk_layout(path: Path) -> bool:
-    """API/bulk CSV or TSV (streamed through DuckDB); JSON records and the legacy CSV
-    layout are small and go through the pandas reader."""
-    if path.name.lower().removesuffix(".gz").endswith(".json"):
-        return False
-    return "Trade Value (US$)" not in _first_line(path)
-
-
 def _load_files(con, settings: Settings, years: list[int], table: str) -> list[FileAccount]:
-    """Insert each landing file's rows of ``years`` into ``table``; one account per file
-    (its cross-file duplicates and unknown reporters are counted by ``ingest``)."""
+    """Insert each landing file's rows of ``years`` into ``table``; one account per file.
+
+    Its cross-file duplicates and unknown reporters are counted by ``ingest``.
+    """
     accounts = []
     for path in sorted(settings.landing("comtrade").iterdir()):
         if not (path.is_file() and path.name.lower().endswith(FILE_SUFFIXES)):
             continue
         tally: dict[str, int] = {}
-        if _is_bulk_layout(path):
-            load_bulk_file(con, path, table, years=years, tally=tally)
-        else:
-            df = read_comtrade_file(path, tally=tally)
-            tally["duplicate"] = tally.pop("kept") - len(df)  # the last one in the file wins
-            in_window = df["year"].isin(years)
-            before = df["year"] < int(WINDOW_START[:4])
-            tally["outside_window"] = int((~in_window & before).sum())
-            tally["other_run_window"] = int((~in_window & ~before).sum())
-            df = df[in_window]
-            con.register("incoming_df", df)
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_df").fetchall()
-            con.unregister("incoming_df")
+        # every layout (bulk, API CSV or JSON, legacy CSV) goes through the same SQL
+        load_comtrade_file(con, path, table, years=years, tally=tally)
         # which file each row came from, so a conflict names both files
         con.execute(f"UPDATE {table} SET source_file = ? WHERE source_file IS NULL",
                     [path.name])
@@ -83,8 +58,11 @@ def _set_aside_unknown_reporters(con, settings: Settings, accounts: list[FileAcc
 
 
 def _count_stored(con, accounts: list[FileAccount]) -> None:
-    """Rows each file contributes after the dedup; the others are duplicates of a row of
-    another file (an older vintage, or the same record in a file named earlier)."""
+    """Rows each file contributes after the dedup.
+
+    The others are duplicates of a row of another file (an older vintage, or the same
+    record in a file named earlier).
+    """
     rows = con.execute(
         "SELECT source_file, cmd_level, count(*) FILTER (WHERE chosen), count(*) FROM ("
         "SELECT source_file, cmd_level, row_number() OVER (PARTITION BY "
@@ -159,11 +137,14 @@ def _from_api(settings: Settings, years: list[int], log) -> pd.DataFrame:
 
 def ingest(con, settings: Settings, years: list[int], api: pd.DataFrame | None = None,
            publish=None, run_id: str | None = None) -> list[FileAccount]:
-    """Replace the given years of raw.comtrade_annual_flows with the landing files (and
-    API records): one row per record, a newer vintage replacing an older one, a conflict
-    refused (ConflictingRecords) before anything is written. ``publish(write)`` runs the
-    write (default: in its own transaction; the asset audits it before it commits).
-    Returns one account per file read: rows read, stored, and set aside by reason."""
+    """Replace the given years of raw.comtrade_annual_flows.
+
+    From the landing files (and API records): one row per record, a newer vintage
+    replacing an older one, a conflict refused (ConflictingRecords) before anything is
+    written. ``publish(write)`` runs the write (default: in its own transaction; the
+    asset audits it before it commits). Returns one account per file read: rows read,
+    stored, and set aside by reason.
+    """
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(schema_sql("raw.comtrade_annual_flows")).fetchall()
     # warehouses from before HS4 and TOTAL rows were marked: they held HS6 and TOTAL only
@@ -185,16 +166,14 @@ def ingest(con, settings: Settings, years: list[int], api: pd.DataFrame | None =
     _count_stored(con, files)
 
     def write() -> None:
-        con.execute("DELETE FROM raw.comtrade_annual_flows WHERE list_contains(?, year)",
-                    [years])
-        con.execute("INSERT INTO raw.comtrade_annual_flows BY NAME "
-                    + _DEDUP_SQL.format(key=", ".join(KEY)))
+        # inside: the caller's transaction (below, or the audit's) decides the commit
+        replace_partitions(con, "raw.comtrade_annual_flows", "year", years,
+                           _DEDUP_SQL.format(key=", ".join(KEY)), inside=True)
         accounting.record(con, files, run_id, (str(min(years)), str(max(years))))
 
     if publish is None:
-        con.execute("BEGIN TRANSACTION")
-        write()
-        con.execute("COMMIT")
+        with transaction(con):
+            write()
     else:
         publish(write)
     return files
@@ -217,6 +196,7 @@ def ingest(con, settings: Settings, years: list[int], api: pd.DataFrame | None =
                  file_checks.check_spec(COMTRADE_KEY)],
 )
 def comtrade_annual_flows(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Load the partition's years from landing/comtrade (and the API), audited."""
     settings = Settings.from_env()
     years = year_keys(context)
     with warehouse.connect() as con:

@@ -80,7 +80,8 @@ from urllib.parse import urlencode
 import pandas as pd
 import requests
 
-from orchestration.lib.comtrade.records import empty_frame, normalize_api_records, to_frame
+from orchestration.lib.comtrade.bulk_duckdb import normalize_records
+from orchestration.lib.comtrade.records import empty_frame, to_frame
 
 log = logging.getLogger(__name__)
 
@@ -111,14 +112,17 @@ _RETRY_AFTER_TEXT = re.compile(r"try again in (\d+) second", re.IGNORECASE)
 # ----------------------------------------------------------------------------- results
 @dataclass(frozen=True)
 class NotAvailable:
-    """A year UN Comtrade has not published (yet) for the reporters asked. Returned by
-    :meth:`ComtradeConnector.fetch` instead of data; never stored as zeros."""
+    """A year UN Comtrade has not published (yet) for the reporters asked.
+
+    Returned by :meth:`ComtradeConnector.fetch` instead of data; never stored as zeros.
+    """
 
     year: int
     reporter_codes: tuple[int, ...] | None
     reason: str = "no dataset in the Comtrade data availability"
 
     def __str__(self) -> str:
+        """One line for the run log."""
         who = "every reporter" if not self.reporter_codes else (
             "reporter " + ",".join(str(r) for r in self.reporter_codes))
         return f"Comtrade {self.year} not available for {who}: {self.reason}"
@@ -129,7 +133,10 @@ class ComtradeError(RuntimeError):
 
 
 class MissingApiKey(ComtradeError):
+    """No API key in the environment: says how to get one, or to use files instead."""
+
     def __init__(self) -> None:
+        """The message names the variable to set."""
         super().__init__(
             f"UN Comtrade API key missing: set the environment variable {KEY_ENV} to your "
             "subscription key (https://comtradedeveloper.un.org, product 'comtrade - v1'), "
@@ -138,19 +145,19 @@ class MissingApiKey(ComtradeError):
 
 
 class ComtradeAuthError(ComtradeError):
-    pass
+    """The API refused the key (401/403)."""
 
 
 class ComtradeQuotaExceeded(ComtradeError):
-    pass
+    """The key's quota is used up (retrying would not help today)."""
 
 
 class ComtradeRequestFailed(ComtradeError):
-    pass
+    """A request that still failed after every retry."""
 
 
 class ComtradeTruncated(ComtradeError):
-    pass
+    """A response at the record limit that cannot be split into smaller calls."""
 
 
 class _Retryable(Exception):
@@ -196,21 +203,26 @@ class SubQuery:
 
     @property
     def wildcards(self) -> tuple[str, ...]:
+        """The wildcard codes of the call (TOTAL, AG2, AG4, AG6)."""
         return tuple(c for c in self.cmds if c.upper() in WILDCARD_SIZE)
 
     @property
     def explicit(self) -> tuple[str, ...]:
+        """The explicit HS codes of the call."""
         return tuple(c for c in self.cmds if c.upper() not in WILDCARD_SIZE)
 
     def per_reporter(self) -> int:
+        """The most records the call can return for one reporter."""
         n_cmd = sum(WILDCARD_SIZE[c.upper()] for c in self.wildcards) + len(self.explicit)
         n_partner = ALL_PARTNERS_SIZE if self.partners is None else len(self.partners)
         return max(1, n_cmd * n_partner * len(self.flows))
 
     def estimate(self) -> int:
+        """The most records the call can return."""
         return self.per_reporter() * len(self.reporters)
 
     def params(self, max_records: int) -> dict[str, str]:
+        """The query parameters of the call (without the key)."""
         params = {
             "reporterCode": ",".join(str(r) for r in self.reporters),
             "period": str(self.year),
@@ -229,8 +241,10 @@ class SubQuery:
         return params
 
     def comtradeapicall_kwargs(self, max_records: int = FREE_MAX_RECORDS) -> dict[str, Any]:
-        """The same call through the official client:
-        ``comtradeapicall.getFinalData(subscription_key=..., **kwargs)``."""
+        """The same call through the official client.
+
+        ``comtradeapicall.getFinalData(subscription_key=..., **kwargs)``.
+        """
         return {
             "typeCode": "C", "freqCode": "A", "clCode": "HS", "period": str(self.year),
             "reporterCode": ",".join(str(r) for r in self.reporters),
@@ -249,8 +263,11 @@ def _chunks(seq: Sequence, size: int) -> list[tuple]:
 
 
 def hs6_universe(reference_dir: Path | None = None) -> list[str]:
-    """Every six-digit HS code of any revision 1992-2022, from the UNSD concordance in
-    ``reference/hs`` (used to split ``AG6`` by chapter and to list headings' children)."""
+    """Every six-digit HS code of any revision 1992-2022.
+
+    From the UNSD concordance in ``reference/hs`` (used to split ``AG6`` by chapter and
+    to list headings' children).
+    """
     reference_dir = reference_dir or _default_reference_dir()
     codes: set[str] = set()
     consolidated = reference_dir / "hs" / "HS_consolidated_comtrade_concordances.csv"
@@ -297,8 +314,9 @@ def indicator_queries(
     hs4_headings: Iterable[str] | None = None,
     reference_dir: Path | None = None,
 ) -> list[dict[str, Any]]:
-    """The Comtrade queries the indicators need (docs/method.md sections 1.2 and 3), as keyword
-    arguments of :meth:`ComtradeConnector.fetch` (``fetch(year, **query)``):
+    """The Comtrade queries the indicators need (docs/method.md sections 1.2 and 3).
+
+    Keyword arguments of :meth:`ComtradeConnector.fetch` (``fetch(year, **query)``):
 
     1. China (156) imports and exports, partner World, every HS6 code and TOTAL
        (import dependence, import/export ratios, all-goods comparisons);
@@ -382,6 +400,7 @@ class ComtradeConnector:
     requests_made: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
+        """The key from the environment when none is given; the base URL without '/'."""
         self.cache_dir = Path(self.cache_dir)
         if self.api_key is None:
             self.api_key = os.environ.get(KEY_ENV) or None
@@ -427,17 +446,26 @@ class ComtradeConnector:
             if tmp.exists():
                 tmp.unlink()
 
+    def _cached(self, cache: Path, ttl_s: float | None) -> dict | None:
+        """The cached response when there and fresh (younger than ``ttl_s``)."""
+        fresh = ttl_s is None or (cache.exists() and time.time() - cache.stat().st_mtime < ttl_s)
+        if not fresh:
+            return None
+        doc = self._read_cache(cache)
+        if doc is not None:
+            log.debug("Comtrade cache hit %s", cache.name)
+        return doc
+
     def _get(self, path: str, params: dict, kind: str, year: int | str, extra: Any = None,
              need_key: bool = True, ttl_s: float | None = None) -> dict:
-        """A JSON response: from the cache when there, else from the API (with retries),
-        then cached."""
+        """A JSON response: from the cache when there, else from the API, then cached.
+
+        The API is tried again on retryable failures (with backoff).
+        """
         cache = self._cache_path(kind, year, path, params, extra)
-        fresh = ttl_s is None or (cache.exists() and time.time() - cache.stat().st_mtime < ttl_s)
-        if fresh:
-            doc = self._read_cache(cache)
-            if doc is not None:
-                log.debug("Comtrade cache hit %s", cache.name)
-                return doc
+        doc = self._cached(cache, ttl_s)
+        if doc is not None:
+            return doc
         if need_key and not self.api_key:
             raise MissingApiKey()
         url = f"{self.base_url}{path}"
@@ -523,7 +551,7 @@ class ComtradeConnector:
 
     # ------------------------------------------------------------------ availability
     def _availability(self, year: int, reporters: Sequence[int] | None) -> dict[int, str]:
-        """reporter code -> vintage (latest lastReleased, YYYY-MM-DD) for one year."""
+        """Reporter code -> vintage (latest lastReleased, YYYY-MM-DD) for one year."""
         path = AVAILABILITY_PATH if self.api_key else PUBLIC_AVAILABILITY_PATH
         params = {"period": str(year)}
         if reporters is not None:
@@ -659,8 +687,10 @@ class ComtradeConnector:
             log.info("Comtrade call hit the %d record limit; split in %d", self.max_records,
                      len(parts))
             return [df for part in parts for df in self._run(part, vintages)]
-        df = normalize_api_records(records, None, source="api", origin="real",
-                                   where="Comtrade API record")
+        # Errors name the cache file of the request (the URL would carry the key).
+        cache = self._cache_path("data", q.year, DATA_PATH, q.params(self.max_records), extra)
+        df = normalize_records(records, file=f"Comtrade API response {cache.name}",
+                               source="api", origin="real")
         if len(df):
             mapped = df["reporter_code"].astype("Int64").map(
                 {int(k): v for k, v in vintages.items()})
@@ -676,7 +706,8 @@ class ComtradeConnector:
         cmd_codes: Iterable[str] = ("AG6",),
         purpose: str | None = None,
     ) -> pd.DataFrame | NotAvailable:
-        """Annual HS records of one year in the normalized schema (records.SCHEMA), or
+        """Annual HS records of one year in the normalized schema (records.SCHEMA).
+
         :class:`NotAvailable` when none of the reporters has published the year.
 
         ``reporter_codes=None``: every reporter in the year's availability except group

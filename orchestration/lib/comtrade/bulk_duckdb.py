@@ -1,35 +1,43 @@
-"""Load Comtrade API/bulk-layout files straight into DuckDB, for the full record.
+"""The one implementation of the Comtrade normalization: DuckDB SQL, for every format.
 
-:func:`orchestration.lib.comtrade.files.read_comtrade_file` normalizes one record at a
-time in Python and returns a pandas frame: right for the small hand-dropped files, far
-too slow and memory-hungry for bulk files of a million rows each (the full record is
-10+ million rows). :func:`load_bulk_file` streams one API/bulk-layout file (CSV or
-tab-separated, optionally gzip'd) through DuckDB ``read_csv`` and inserts the normalized
-rows into an existing table with the columns of :data:`records.SCHEMA`.
+Every Comtrade source is put into a DuckDB relation whose columns are the raw Comtrade
+field names (``refYear``, ``partner2Code``, ``primaryValue``..., all VARCHAR, plus
+``rn``, the line or record number, and ``blank_row``), and that relation goes through one
+staging query (:func:`_stage_sql`): the breakdown filters, flows, commodity levels,
+column derivations, defaults and checks of ``records.py``, in one place.
 
-The semantics are those of ``read_comtrade_file`` followed by ``normalize_api_records``
-(``records.py``): the same breakdown filters (``partner2Code``/``customsCode``/
-``motCode``, a blank value counting as the total), flows M/X only, HS6, HS4, HS2 or
-TOTAL codes (``cmd_level``), the same column derivations and defaults for ``vintage``
-and ``origin``, one row per ``records.KEY`` (the last one in the file wins), and the
-same ``ValueError`` messages naming file, line and field. Errors are found in SQL on a
-staging table before anything is inserted, so a bad file inserts nothing.
+* API/bulk CSV or tab-separated files (optionally gzip'd) and the legacy CSV of the old
+  site: DuckDB ``read_csv`` (all columns VARCHAR, every option explicit), streamed; the
+  legacy flow (code and label) becomes ``flowCode`` in SQL. :func:`load_bulk_file`.
+* API records (JSON, from a response or a JSON file): each value as the text a CSV file
+  would hold (``str(value)``), in a pandas frame registered in DuckDB.
+  :func:`load_records`, :func:`normalize_records`.
 
-How it runs: one pass of ``read_csv`` (all columns VARCHAR, every option explicit) into
-a temporary staging table holding only the rows that are kept or in error, typed; one
-scan of the staging table for the first error in file order; one ``INSERT ... BY NAME``
-with the dedup. Python touches only the header (and, when there is an error, the lines
-before it, to report the exact line number). Memory is DuckDB's, bounded by its
-``memory_limit`` (the staging table and the dedup spill to its temp directory).
+Rules that differed between the former Python reader and this SQL, and how each is now
+decided (from the real files: the API response, the bulk layout, the legacy CSV):
 
-Not handled here (use ``read_comtrade_file``): the legacy CSV layout and JSON files.
-Known differences from the Python reader, all on malformed input: a quote in the middle
-of a quoted field, and a whitespace-only line that has fewer fields than the header,
-raise an error here (``field <row>``) where Python's csv module is lenient; digits
-outside ASCII (``'٣'``) are not numbers here; a reporter or partner code beyond the
-INTEGER range is a ValueError here (pandas fails on it there). A parse error inside a
-transaction the caller opened leaves that transaction aborted (DuckDB's rule); validation
-errors do not.
+* A quote in the middle of a quoted field is malformed CSV (RFC 4180); the real files
+  quote by doubling. It is refused naming the line (field ``<row>``).
+* A line of whitespace only is a row of one field: refused like any row whose width is
+  not the header's. Empty lines, and lines of empty cells, are skipped (no row).
+* Digits outside ASCII (``'٣'``) are not numbers: Comtrade writes ASCII digits only.
+* A reporter or partner code beyond the INTEGER range is refused ("out of the INTEGER
+  range"): no M49 code comes near it.
+* The vintage of a record is its own publication date (``vintage``, ``lastReleased``,
+  ``publicationDate``, ``releaseDate``, first found), else the file's.
+* The CSV is parsed once in a cursor of its own before staging, so a malformed file
+  raises without aborting a transaction the caller holds (DuckDB aborts a transaction on
+  a failed statement); a validation error never reaches a failed statement.
+
+How a CSV runs: one pass of ``read_csv`` for the syntax; one into a temporary staging
+table holding only the rows that are kept or in error, typed, and a count per reason of
+the rows set aside; one scan of the staging table for the first error in file order; one
+``INSERT ... BY NAME`` with the dedup (the last row of a key in the file wins). Python
+touches only the header (and, on an error, the lines before it, for the exact line
+number). Memory is DuckDB's, bounded by its ``memory_limit``.
+
+Bad input raises :class:`orchestration.lib.errors.SourceFileError` (file, line, field,
+reason), having inserted nothing.
 """
 
 from __future__ import annotations
@@ -45,29 +53,39 @@ import re
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pandas as pd
 
-from orchestration.lib.comtrade.files import (
-    _DATE_IN_NAME,
+from orchestration.lib.comtrade.records import (
     API_FIELDS,
     API_REQUIRED,
-    LEGACY_REQUIRED,
-    _norm,
-)
-from orchestration.lib.comtrade.records import (
     COLUMNS,
+    DATE_IN_NAME,
     FLOWS,
     HS_REVISIONS,
     KEY,
+    LEGACY_FIELDS,
+    LEGACY_FLOWS,
+    LEGACY_OTHER_CODES,
+    LEGACY_OTHER_FLOWS,
+    LEGACY_REQUIRED,
     ORIGINS,
+    SOURCES,
+    VINTAGE_FIELDS,
     WORLD_ISO,
+    norm_header,
+    schema_sql,
+    to_frame,
 )
+from orchestration.lib.errors import SourceFileError
 from orchestration.settings import WINDOW_START
 
-# What records._blank treats as "no value" (after strip()).
+# What Comtrade writes for "no value" (after strip()).
 BLANK_TEXTS = ("", "nan", "NaN", "None", "null")
 # Exactly the characters Python's str.strip() removes.
 _WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
@@ -80,8 +98,9 @@ _CHUNK = 1 << 20
 _NUMERIC = ("partner2Code", "motCode", "aggrLevel", "refYear", "primaryValue", "partnerCode",
             "reporterCode", "cifvalue", "fobvalue", "qty", "altQty", "netWgt", "grossWgt")
 _TEXT = ("customsCode", "flowCode", "cmdCode", "classificationCode", "period", "reporterISO",
-         "partnerISO", "qtyUnitAbbr", "lastReleased", "publicationDate")
-# Optional numbers of the record, in the order normalize_api_records checks them.
+         "partnerISO", "qtyUnitAbbr", *VINTAGE_FIELDS, "legacyFlowCode", "legacyFlow")
+_FIELDS = (*_NUMERIC, *_TEXT)
+# Optional numbers of the record, in the order they are checked.
 _MEASURES = {"cifvalue": "cif_value_usd", "fobvalue": "fob_value_usd", "qty": "qty",
              "altQty": "alt_qty", "netWgt": "net_weight_kg", "grossWgt": "gross_weight_kg"}
 
@@ -98,8 +117,10 @@ _WS = _lit(_WHITESPACE)
 
 
 def _strip(expr: str) -> str:
-    """Python's str.strip(); trim() with the whole set is slow, so only when an end is
-    not printable ASCII."""
+    """Python's str.strip() in SQL.
+
+    trim() with the whole set is slow, so only when an end is not printable ASCII.
+    """
     expr = f"({expr})"
     return (f"CASE WHEN ord({expr}[1]) BETWEEN 33 AND 126 AND ord({expr}[-1]) BETWEEN 33 "
             f"AND 126 THEN {expr} ELSE trim({expr}, {_WS}) END")
@@ -115,11 +136,57 @@ def _whole(n: str) -> str:
     return f"(isfinite({n}) AND {n} = floor({n}))"
 
 
+def _r(f: str) -> str:
+    return _ident("r_" + f)
+
+
+def _b(f: str) -> str:
+    return _ident("b_" + f)
+
+
+def _n(f: str) -> str:
+    return _ident("n_" + f)
+
+
+def _t(f: str) -> str:
+    return _ident("t_" + f)
+
+
+def _err(field_name: str, problem: str) -> str:
+    return _lit(f"{field_name}|{problem}")
+
+
+def defaults(path: Path, vintage: str | None, origin: str | None) -> tuple[str | None, str]:
+    """The vintage and origin of a file when the caller gives none.
+
+    The vintage is a date in the file name; the origin 'synthetic' when the name says so.
+    """
+    found = DATE_IN_NAME.search(path.name)
+    vintage = vintage or (found.group(1) if found else None)
+    origin = origin or ("synthetic" if "synthetic" in path.name.lower() else "real")
+    if origin not in ORIGINS:
+        raise ValueError(f"origin must be one of {ORIGINS}, got {origin!r}")
+    return vintage, origin
+
+
 # ---------------------------------------------------------------------------------------
 # The file: compression, encoding, delimiter, header (Python reads only the first line).
 
 
+def _delimiter_of(first: str) -> str:
+    if "\t" in first:
+        return "\t"
+    if "," in first:
+        return ","
+    return ";" if ";" in first else ","
+
+
 class _File:
+    """One CSV/TSV file as DuckDB will read it.
+
+    gzip'd or not, its encoding, delimiter and header.
+    """
+
     def __init__(self, path: Path):
         self.path = path
         with path.open("rb") as fh:
@@ -127,61 +194,72 @@ class _File:
         self.encoding = "utf-8-sig"
         self.delimiter = ","
         self.header: list[str] = []
+        self.transcoded = False
+
+    def error(self, line: int | None, field_name: str | None, reason: str) -> SourceFileError:
+        """The error for this file."""
+        return SourceFileError(self.path, line, field_name, reason)
 
     def open_binary(self) -> io.BufferedIOBase:
         """The file's bytes, gunzipped (the caller closes it)."""
         return gzip.open(self.path, "rb") if self.gz else self.path.open("rb")  # noqa: SIM115
 
     def open_text(self, encoding: str | None = None) -> io.TextIOBase:
+        """The file's text (the caller closes it)."""
         return io.TextIOWrapper(self.open_binary(), encoding=encoding or self.encoding,
                                 newline="")
 
     def rows(self) -> Iterator[list[str]]:
-        """The file's rows as files.py sees them (header first)."""
+        """The file's rows as a CSV reader sees them (header first)."""
         with self.open_text() as text:
             yield from csv.reader(text, delimiter=self.delimiter)
 
-    def broken_gzip(self, err: BaseException) -> ValueError:
-        return ValueError(f"{self.path}: line 0: field <file>: broken gzip ({err})")
+    def broken_gzip(self, err: BaseException) -> SourceFileError:
+        """The error for a gzip stream that does not decompress."""
+        return self.error(None, None, f"broken gzip ({err})")
 
-    def read_header(self) -> None:
-        """Delimiter and header as files.py finds them; raise on JSON and empty files."""
+    def _first_lines(self) -> tuple[str, str, str]:
+        """(encoding, first line, first non-blank line)."""
         for encoding in ("utf-8-sig", "cp1252"):
             try:
                 with self.open_text(encoding) as text:
                     first = lead = text.readline()
                     while lead and not lead.strip():
                         lead = text.readline()
-                break
+                return encoding, first, lead
             except UnicodeDecodeError:
                 continue
             except (EOFError, OSError) as err:  # gzip.BadGzipFile is an OSError
                 raise self.broken_gzip(err) from None
-        else:
-            raise ValueError(f"{self.path}: line 0: field <file>: not UTF-8 or cp1252 text")
-        name = self.path.name
-        if self.gz and name.lower().endswith(".gz"):
-            name = name[:-3]
-        if name.lower().endswith(".json") or lead.lstrip()[:1] in ("{", "["):
-            raise ValueError(f"{self.path}: line 1: field <file>: a JSON file; "
-                             "load_bulk_file reads CSV/TSV only (use read_comtrade_file)")
-        delimiter = "\t" if "\t" in first else ("," if "," in first else None)
-        if delimiter is None:
-            delimiter = ";" if ";" in first else ","
+        raise self.error(None, None, "not UTF-8 or cp1252 text")
+
+    def is_json(self) -> bool:
+        """True for a JSON file (by its name or its first character)."""
+        name = self.path.name.lower().removesuffix(".gz") if self.gz else self.path.name.lower()
+        if name.endswith(".json"):
+            return True
+        return self._first_lines()[2].lstrip()[:1] in ("{", "[")
+
+    def read_header(self) -> None:
+        """Encoding, delimiter and header; raise on JSON and empty files."""
+        encoding, first, _ = self._first_lines()
+        if self.is_json():
+            raise self.error(1, "<file>", "a JSON file; load_bulk_file reads CSV/TSV only "
+                             "(use files.load_comtrade_file)")
+        delimiter = _delimiter_of(first)
         try:
             with self.open_text(encoding) as text:
                 header = next(csv.reader(text, delimiter=delimiter), None)
         except (UnicodeDecodeError, csv.Error) as err:
-            raise ValueError(f"{self.path}: line 1: field <header>: {err}") from None
+            raise self.error(1, "<header>", str(err)) from None
         except (EOFError, OSError) as err:
             raise self.broken_gzip(err) from None
         if header is None:
-            raise ValueError(f"{self.path}: line 1: field <header>: empty file")
+            raise self.error(1, "<header>", "empty file")
         self.encoding, self.delimiter, self.header = encoding, delimiter, header
 
     def line_of(self, ordinal: int) -> int:
-        """File line (as files.py counts) of DuckDB's ``ordinal``-th data row: DuckDB
-        skips empty lines, csv.reader yields them as [] rows."""
+        """File line of DuckDB's ``ordinal``-th data row (DuckDB skips empty lines)."""
         seen = 0
         for offset, row in enumerate(itertools.islice(self.rows(), 1, None)):
             if row:
@@ -190,15 +268,18 @@ class _File:
                     return offset + 2
         return ordinal + 1
 
-    def first_ragged_row(self) -> ValueError | None:
-        """files.py's error for the first row whose width differs from the header's."""
+    def first_ragged_row(self) -> SourceFileError | None:
+        """The error for the first row whose width differs from the header's.
+
+        Empty lines and lines of empty cells are no rows.
+        """
         width = len(self.header)
         try:
             for offset, row in enumerate(itertools.islice(self.rows(), 1, None)):
-                if not row or all(not cell.strip() for cell in row):
+                if not row or (len(row) == width and not any(row)):
                     continue
                 if len(row) != width:
-                    return ValueError(f"{self.path}: line {offset + 2}: field <row>: "
+                    return self.error(offset + 2, "<row>",
                                       f"{len(row)} fields, header has {width}")
         except csv.Error:
             return None
@@ -216,17 +297,16 @@ class _File:
                 sink.write(decoder.decode(b"", final=True).encode("utf-8"))
         except UnicodeDecodeError:
             out.unlink(missing_ok=True)
-            raise ValueError(
-                f"{self.path}: line 0: field <file>: not UTF-8 or cp1252 text") from None
+            raise self.error(None, None, "not UTF-8 or cp1252 text") from None
         except (EOFError, OSError) as err:
             out.unlink(missing_ok=True)
             raise self.broken_gzip(err) from None
-        self.encoding = "cp1252"
+        self.encoding, self.transcoded = "cp1252", True
         return out
 
 
 # ---------------------------------------------------------------------------------------
-# The SQL.
+# The sources: a relation of rn, blank_row and the raw fields (VARCHAR) for each format.
 
 
 def _read_csv(source: Path, width: int, delimiter: str, gz: bool) -> str:
@@ -240,138 +320,185 @@ def _read_csv(source: Path, width: int, delimiter: str, gz: bool) -> str:
     )
 
 
-def _stage_sql(stage: str, read: str, fields: dict[str, int], width: int,
-               vintage: str | None) -> str:
-    """CREATE TEMP TABLE stage: rn, status ('keep' or 'field|problem'), err_value and
-    the typed columns, for the rows that are kept or in error."""
-    raw = {f: (f"c{fields[f]}" if f in fields else "NULL::VARCHAR")
-           for f in (*_NUMERIC, *_TEXT)}
+def _csv_source(read: str, fields: Mapping[str, int], width: int) -> str:
+    """The CSV's rows in the raw field names: rn is DuckDB's row ordinal."""
     cells = ", ".join(f"c{i}" for i in range(width))
-    layer0 = ["rn", f"CASE WHEN coalesce({_strip('c0')}, '') = '' "
-                    f"THEN coalesce({_strip(f'concat({cells})')}, '') = '' "
-                    f"ELSE false END AS blank_row"]
-    layer1 = ["rn", "blank_row"]
-    for f in (*_NUMERIC, *_TEXT):
-        r_, s_ = _ident("r_" + f), _ident("s_" + f)
-        layer0.append(f"{raw[f]} AS {r_}")
-        layer0.append(f"{_strip(raw[f])} AS {s_}")
-        layer1.append(r_)
+    blank = (f"CASE WHEN coalesce({_strip('c0')}, '') = '' "
+             f"THEN coalesce({_strip(f'concat({cells})')}, '') = '' ELSE false END")
+    cols = ", ".join(f"c{i} AS {_ident(f)}" for f, i in fields.items())
+    return (f"SELECT row_number() OVER () AS rn, {blank} AS blank_row, false AS flow_error, "
+            f"{cols} FROM {read}")
+
+
+def _legacy_flow_sql(source: str) -> str:
+    """The legacy flow (code and label) as flowCode.
+
+    M, X, 'R' for re-exports and re-imports (dropped as other flows), NULL when unknown or the
+    two disagree.
+    """
+    label = f"lower(coalesce({_strip(_ident('legacyFlow'))}, ''))"
+    code = f"coalesce({_strip(_ident('legacyFlowCode'))}, '')"
+
+    def mapped(expr: str) -> str:
+        return f"CASE {expr} " + " ".join(
+            f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in LEGACY_FLOWS.items()) + " END"
+
+    others = " OR ".join(f"{label} = {_lit(x)}" for x in LEGACY_OTHER_FLOWS)
+    other_codes = " OR ".join(f"{code} = {_lit(x)}" for x in LEGACY_OTHER_CODES)
+    flow = (f"CASE WHEN {label} <> '' THEN {mapped(label)} ELSE {mapped(code)} END")
+    flow = (f"CASE WHEN {flow} IS NOT NULL THEN {flow} "
+            f"WHEN {others} OR ({label} = '' AND ({other_codes})) THEN 'R' END")
+    bad = (f"(fl IS NULL OR ({code} <> '' AND {label} <> '' "
+           f"AND coalesce({mapped(code)}, 'R') <> fl))")
+    return (f"SELECT * EXCLUDE (flow_error, fl), CASE WHEN {bad} THEN NULL ELSE fl END "
+            f"AS {_ident('flowCode')}, {bad} AS flow_error "
+            f"FROM (SELECT *, {flow} AS fl FROM ({source}))")
+
+
+# ---------------------------------------------------------------------------------------
+# The staging SQL: one query for every source.
+
+
+def _typed_layers(present: set[str]) -> tuple[list[str], list[str]]:
+    """Layer w (raw and stripped text of each field) and f (blank flags, numbers, texts)."""
+    layer0 = ["rn", "blank_row", "flow_error"]
+    layer1 = ["rn", "blank_row", "flow_error"]
+    for f in _FIELDS:
+        raw = _ident(f) if f in present else "NULL::VARCHAR"
+        s_ = _ident("s_" + f)
+        layer0 += [f"{raw} AS {_r(f)}", f"{_strip(raw)} AS {s_}"]
+        layer1.append(_r(f))
         if f in _NUMERIC:
-            layer1.append(f"{_is_blank(s_, stripped=True)} AS {_ident('b_' + f)}")
-            layer1.append(f"TRY_CAST(replace({s_}, ',', '') AS DOUBLE) AS {_ident('n_' + f)}")
+            layer1.append(f"{_is_blank(s_, stripped=True)} AS {_b(f)}")
+            layer1.append(f"TRY_CAST(replace({s_}, ',', '') AS DOUBLE) AS {_n(f)}")
         else:
             layer1.append(f"CASE WHEN {_is_blank(s_, stripped=True)} THEN NULL ELSE {s_} END "
-                          f"AS {_ident('t_' + f)}")
+                          f"AS {_t(f)}")
+    return layer0, layer1
 
-    def r(f):
-        return _ident("r_" + f)
 
-    def b(f):
-        return _ident("b_" + f)
+def _padded(digits: str, length: int, level: int) -> str:
+    """A code that lost its leading zero, padded only when the record gives its level."""
+    return (f"WHEN length({digits}) = {length - 1} AND NOT {_b('aggrLevel')} "
+            f"AND {_n('aggrLevel')} = {level} THEN lpad({digits}, {length}, '0') ")
 
-    def n(f):
-        return _ident("n_" + f)
 
-    def t(f):
-        return _ident("t_" + f)
-
-    digits = f"replace({t('cmdCode')}, '.', '')"
-    hs6 = (f"CASE WHEN upper({t('cmdCode')}) = 'TOTAL' THEN 'TOTAL' "
+def _derived() -> dict[str, str]:
+    """hs6, hs_revision, flow and cmd_level from the typed fields."""
+    digits = f"replace({_t('cmdCode')}, '.', '')"
+    hs6 = (f"CASE WHEN upper({_t('cmdCode')}) = 'TOTAL' THEN 'TOTAL' "
            f"WHEN NOT regexp_full_match({digits}, '[0-9]+') THEN NULL "
            f"WHEN length({digits}) IN (2, 4, 6) THEN {digits} "
-           f"WHEN length({digits}) = 5 AND NOT {b('aggrLevel')} AND {n('aggrLevel')} = 6 "
-           f"THEN lpad({digits}, 6, '0') "
-           f"WHEN length({digits}) = 3 AND NOT {b('aggrLevel')} AND {n('aggrLevel')} = 4 "
-           f"THEN lpad({digits}, 4, '0') "
-           f"WHEN length({digits}) = 1 AND NOT {b('aggrLevel')} AND {n('aggrLevel')} = 2 "
-           f"THEN lpad({digits}, 2, '0') END")
+           + _padded(digits, 6, 6) + _padded(digits, 4, 4) + _padded(digits, 2, 2) + "END")
+    revision = f"CASE upper({_t('classificationCode')}) " + " ".join(
+        f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in HS_REVISIONS.items()) + " END"
+    flow = f"CASE upper({_t('flowCode')}) " + " ".join(
+        f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in FLOWS.items()) + " END"
     cmd_level = ("CASE WHEN hs6 = 'TOTAL' THEN 'TOTAL' WHEN length(hs6) = 4 THEN 'HS4' "
                  "WHEN length(hs6) = 2 THEN 'HS2' WHEN hs6 IS NOT NULL THEN 'HS6' END")
-    revision = "CASE upper({}) {} END".format(
-        t("classificationCode"),
-        " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in HS_REVISIONS.items()))
-    flow = "CASE upper({}) {} END".format(
-        t("flowCode"), " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in FLOWS.items()))
+    return {"hs6": hs6, "hs_revision": revision, "flow": flow, "cmd_level": cmd_level}
 
-    def err(field, problem):
-        return _lit(f"{field}|{problem}")
 
-    def number_checks(f, required):
-        out = [(f"NOT {b(f)} AND {n(f)} IS NULL", err(f, "not a number"))]
-        if required:
-            out.append((b(f), err(f, "missing")))
-        out.append((f"NOT {b(f)} AND NOT {_whole(n(f))}", err(f, "not a whole number")))
-        return out
+def _number_checks(f: str, required: bool) -> list[tuple[str, str]]:
+    out = [(f"NOT {_b(f)} AND {_n(f)} IS NULL", _err(f, "not a number"))]
+    if required:
+        out.append((_b(f), _err(f, "missing")))
+    out.append((f"NOT {_b(f)} AND NOT {_whole(_n(f))}", _err(f, "not a whole number")))
+    return out
 
-    def int32(f):
-        return (f"{n(f)} NOT BETWEEN {_INT32[0]} AND {_INT32[1]}",
-                err(f, "out of the INTEGER range"))
 
+def _int32(f: str) -> tuple[str, str]:
+    return (f"{_n(f)} NOT BETWEEN {_INT32[0]} AND {_INT32[1]}",
+            _err(f, "out of the INTEGER range"))
+
+
+def _steps() -> list[tuple[str, str]]:
+    """(condition, status) in order: the first that applies decides a row's status.
+
+    'skip:<reason>' rows are set aside (reasons of accounting.REASONS; 'skip:blank' is no
+    row); 'field|problem' is an error; a row no step applies to is kept.
+    """
     classes = ", ".join(HS_REVISIONS)
-    # The checks of normalize_api_records, in its order: the first that applies decides.
-    # 'skip:<reason>' rows are set aside (reasons of accounting.REASONS; 'skip:blank' is no row)
-    steps: list[tuple[str, str]] = [("blank_row", "'skip:blank'")]
-    steps += number_checks("partner2Code", False)
-    steps += [(f"NOT {b('partner2Code')} AND {n('partner2Code')} <> 0", "'skip:breakdown'"),
-              (f"{t('customsCode')} IS NOT NULL AND upper({t('customsCode')}) <> 'C00'",
+    steps = [("blank_row", "'skip:blank'"),
+             ("flow_error", _err("legacyFlow", "unknown or inconsistent flow"))]
+    steps += _number_checks("partner2Code", False)
+    steps += [(f"NOT {_b('partner2Code')} AND {_n('partner2Code')} <> 0", "'skip:breakdown'"),
+              (f"{_t('customsCode')} IS NOT NULL AND upper({_t('customsCode')}) <> 'C00'",
                "'skip:breakdown'")]
-    steps += number_checks("motCode", False)
-    steps += [(f"NOT {b('motCode')} AND {n('motCode')} <> 0", "'skip:breakdown'"),
-              (f"{t('flowCode')} IS NULL", err("flowCode", "missing")),
+    steps += _number_checks("motCode", False)
+    steps += [(f"NOT {_b('motCode')} AND {_n('motCode')} <> 0", "'skip:breakdown'"),
+              (f"{_t('flowCode')} IS NULL", _err("flowCode", "missing")),
               ("flow IS NULL", "'skip:other_flow'")]
-    steps += number_checks("aggrLevel", False)
-    steps += [(f"{t('cmdCode')} IS NULL", err("cmdCode", "missing")),
+    steps += _number_checks("aggrLevel", False)
+    steps += [(f"{_t('cmdCode')} IS NULL", _err("cmdCode", "missing")),
               ("hs6 IS NULL", "'skip:other_level'"),
-              ("hs_revision IS NULL", err("classificationCode",
-                                          f"not an HS classification code ({classes})"))]
-    steps += number_checks("refYear", True)
-    steps += [(f"{n('refYear')} NOT BETWEEN 1900 AND 2100", err("refYear", "not a year")),
-              (f"NOT {b('primaryValue')} AND {n('primaryValue')} IS NULL",
-               err("primaryValue", "not a number")),
-              (b("primaryValue"), err("primaryValue", "missing"))]
-    steps += number_checks("partnerCode", True) + [int32("partnerCode")]
-    steps += number_checks("reporterCode", True) + [int32("reporterCode")]
-    steps += [(f"NOT {b(f)} AND {n(f)} IS NULL", err(f, "not a number")) for f in _MEASURES]
-    status = "CASE " + " ".join(f"WHEN {c} THEN {o}" for c, o in steps) + " ELSE 'keep' END"
-    err_value = "CASE split_part(status, '|', 1) " + " ".join(
-        f"WHEN {_lit(f)} THEN {r(f)}" for f in (*_NUMERIC, *_TEXT)) + " END"
+              ("hs_revision IS NULL", _err("classificationCode",
+                                           f"not an HS classification code ({classes})"))]
+    steps += _number_checks("refYear", True)
+    steps += [(f"{_n('refYear')} NOT BETWEEN 1900 AND 2100", _err("refYear", "not a year")),
+              (f"NOT {_b('primaryValue')} AND {_n('primaryValue')} IS NULL",
+               _err("primaryValue", "not a number")),
+              (_b("primaryValue"), _err("primaryValue", "missing"))]
+    steps += _number_checks("partnerCode", True) + [_int32("partnerCode")]
+    steps += _number_checks("reporterCode", True) + [_int32("reporterCode")]
+    steps += [(f"NOT {_b(f)} AND {_n(f)} IS NULL", _err(f, "not a number")) for f in _MEASURES]
+    return steps
 
-    def dbl(f):
-        return f"CASE WHEN isnan({n(f)}) THEN NULL ELSE {n(f)} END"
 
-    vintage_sql = (f"CASE WHEN {t('lastReleased')} IS NOT NULL THEN left({t('lastReleased')}, 10) "
-                   f"WHEN {t('publicationDate')} IS NOT NULL "
-                   f"THEN left({t('publicationDate')}, 10) "
-                   f"ELSE {'NULL' if vintage is None else _lit(vintage)} END")
-    typed = [
-        f"TRY_CAST({n('refYear')} AS INTEGER) AS year",
-        f"coalesce({t('period')}, CAST(TRY_CAST({n('refYear')} AS INTEGER) AS VARCHAR)) AS period",
-        f"TRY_CAST({n('reporterCode')} AS INTEGER) AS reporter_code",
-        f"{t('reporterISO')} AS reporter_iso3",
-        f"TRY_CAST({n('partnerCode')} AS INTEGER) AS partner_code",
-        f"CASE WHEN {n('partnerCode')} = 0 THEN {_lit(WORLD_ISO)} ELSE {t('partnerISO')} END "
+def _dbl(f: str) -> str:
+    return f"CASE WHEN isnan({_n(f)}) THEN NULL ELSE {_n(f)} END"
+
+
+def _typed_columns(vintage: str | None) -> list[str]:
+    """The normalized columns (records.SCHEMA less origin and source) of a staged row."""
+    found = " ".join(f"WHEN {_t(f)} IS NOT NULL THEN left({_t(f)}, 10)" for f in VINTAGE_FIELDS)
+    vintage_sql = f"CASE {found} ELSE {'NULL' if vintage is None else _lit(vintage)} END"
+    year = f"TRY_CAST({_n('refYear')} AS INTEGER)"
+    return [
+        f"{year} AS year",
+        f"coalesce({_t('period')}, CAST({year} AS VARCHAR)) AS period",
+        f"TRY_CAST({_n('reporterCode')} AS INTEGER) AS reporter_code",
+        f"{_t('reporterISO')} AS reporter_iso3",
+        f"TRY_CAST({_n('partnerCode')} AS INTEGER) AS partner_code",
+        f"CASE WHEN {_n('partnerCode')} = 0 THEN {_lit(WORLD_ISO)} ELSE {_t('partnerISO')} END "
         "AS partner_iso3",
         "flow", "hs6", "hs_revision", "cmd_level",
-        f"upper({t('classificationCode')}) AS classification_code",
-        f"{dbl('primaryValue')} AS primary_value_usd",
-        *(f"{dbl(f)} AS {c}" for f, c in _MEASURES.items()),
-        f"{t('qtyUnitAbbr')} AS qty_unit",
-        f"CASE WHEN {_is_blank('v')} THEN NULL ELSE v END AS vintage",
+        f"upper({_t('classificationCode')}) AS classification_code",
+        f"{_dbl('primaryValue')} AS primary_value_usd",
+        *(f"{_dbl(f)} AS {c}" for f, c in _MEASURES.items()),
+        f"{_t('qtyUnitAbbr')} AS qty_unit",
+        f"CASE WHEN {_is_blank(vintage_sql)} THEN NULL ELSE {vintage_sql} END AS vintage",
     ]
+
+
+def _stage_sql(stage: str, source: str, present: set[str], vintage: str | None) -> str:
+    """The one staging query: CREATE TEMP TABLE ``stage`` from ``source``.
+
+    ``source`` has rn, blank_row, flow_error and the raw fields in ``present``. The stage
+    holds rn, status ('keep' or 'field|problem'), err_value and the typed columns for the
+    rows kept or in error, and one row per reason set aside (status 'skip:<reason>',
+    err_value its count).
+    """
+    layer0, layer1 = _typed_layers(present)
+    derived = _derived()
+    status = "CASE " + " ".join(f"WHEN {c} THEN {o}" for c, o in _steps()) + " ELSE 'keep' END"
+    err_value = "CASE split_part(status, '|', 1) " + " ".join(
+        f"WHEN {_lit(f)} THEN {_r(f)}" for f in _FIELDS) + " END"
+    typed = _typed_columns(vintage)
+    nulls = ", ".join("NULL AS " + c.rsplit(" AS ", 1)[-1] for c in typed)
     return f"""
 CREATE TEMP TABLE {stage} AS
-WITH src AS (
-    SELECT row_number() OVER () AS rn, * FROM {read}
-), w AS (
+WITH src AS ({source}), w AS (
     SELECT {', '.join(layer0)} FROM src
 ), f AS (
     SELECT {', '.join(layer1)} FROM w
 ), d AS (
-    SELECT *, {hs6} AS hs6, {revision} AS hs_revision, {flow} AS flow FROM f
+    SELECT *, {derived['hs6']} AS hs6, {derived['hs_revision']} AS hs_revision,
+           {derived['flow']} AS flow FROM f
 ), l AS (
-    SELECT *, {cmd_level} AS cmd_level FROM d
+    SELECT *, {derived['cmd_level']} AS cmd_level FROM d
 ), s AS MATERIALIZED (
-    SELECT *, {status} AS status, {vintage_sql} AS v FROM l
+    SELECT *, {status} AS status FROM l
 )
 SELECT rn, status,
        CASE WHEN status <> 'keep' THEN {err_value} END AS err_value,
@@ -379,111 +506,83 @@ SELECT rn, status,
 FROM s WHERE status NOT LIKE 'skip:%'
 UNION ALL
 -- the rows set aside, one per reason, for the file's account
-SELECT NULL AS rn, status, CAST(count(*) AS VARCHAR) AS err_value,
-       {', '.join('NULL AS ' + c.rsplit(' AS ', 1)[-1] if ' AS ' in c else 'NULL AS ' + c
-                  for c in typed)}
+SELECT NULL AS rn, status, CAST(count(*) AS VARCHAR) AS err_value, {nulls}
 FROM s WHERE status LIKE 'skip:%' GROUP BY status
 """
 
 
 # ---------------------------------------------------------------------------------------
+# Staging, checking and inserting: the same for every source.
 
 
-def load_bulk_file(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    table: str,
-    *,
-    vintage: str | None = None,
-    origin: str | None = None,
-    years: list[int] | None = None,
-    tally: dict[str, int] | None = None,
-) -> int:
-    """Insert the normalized rows of one API/bulk-layout Comtrade file into ``table``.
+@dataclass
+class _Load:
+    """One source going into ``table``: how to name its lines and fields in errors."""
 
-    ``table`` (optionally schema-qualified) must exist with the columns of
-    ``records.SCHEMA``. The rows are those ``read_comtrade_file(path, vintage, origin)``
-    returns (``source = 'bulk'``), restricted to ``years`` when given (the whole file is
-    still validated). Returns the number of rows inserted. Raises ``ValueError`` naming
-    file, line and field on bad input, having inserted nothing. ``tally`` receives
-    'read' and the rows set aside by reason ('breakdown', 'other_flow', 'other_level',
-    'outside_window' and, within the file, 'duplicate').
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path}: line 0: field <file>: no such file")
+    file: str
+    table: str
+    source: str
+    origin: str
+    vintage: str | None
+    years: list[int] | None = None
+    line_of: Callable[[int], int] = int
+    names: Mapping[str, str] = field(default_factory=dict)
+    present: set[str] = field(default_factory=set)
+    empty_is_text: bool = False
+
+    def error_of(self, rn: int, status: str, value: Any) -> SourceFileError:
+        """The error of the first bad row."""
+        field_name, problem = status.split("|", 1)
+        if value is None and self.empty_is_text and field_name in self.present:
+            value = ""  # an empty cell of a CSV file
+        return SourceFileError(self.file, self.line_of(rn), self.names.get(field_name, field_name),
+                               f"{problem} (got {value!r})")
+
+
+def _check_names(table: str, source: str, origin: str) -> None:
     if not _TABLE_NAME.match(table):
         raise ValueError(f"not a table name: {table!r}")
-    found = _DATE_IN_NAME.search(path.name)
-    vintage = vintage or (found.group(1) if found else None)
-    origin = origin or ("synthetic" if "synthetic" in path.name.lower() else "real")
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
     if origin not in ORIGINS:
         raise ValueError(f"origin must be one of {ORIGINS}, got {origin!r}")
 
-    src = _File(path)
-    src.read_header()
-    names = [API_FIELDS.get(_norm(h)) for h in src.header]
-    keys = {_norm(h) for h in src.header}
-    if not all(k in keys for k in API_REQUIRED):
-        missing = [k for k in API_REQUIRED if k not in keys]
-        legacy = all(k in keys for k in LEGACY_REQUIRED)
-        raise ValueError(
-            f"{path}: line 1: field <header>: "
-            + ("the legacy CSV layout: load it with read_comtrade_file" if legacy else
-               f"not a Comtrade API/bulk layout; it lacks {missing}")
-        )
-    fields = {n: i for i, n in enumerate(names) if n is not None}  # the last one wins
-    originals = {n: h.strip().lstrip("\ufeff") for h, n in zip(src.header, names, strict=True)
-                 if n}
 
-    stage = f"comtrade_bulk_stage_{uuid.uuid4().hex}"
-    source, transcoded = path, None
+def _insert_staged(con: duckdb.DuckDBPyConnection, stage: str, job: _Load,
+                   tally: dict[str, int] | None) -> int:
+    """Raise the first error of the stage, else insert its kept rows.
+
+    The last row of a key wins; the file's rows are counted into ``tally``.
+    """
+    bad = con.execute(
+        f"SELECT rn, status, err_value FROM {stage} WHERE status <> 'keep' "
+        "AND status NOT LIKE 'skip:%' ORDER BY rn LIMIT 1").fetchall()
+    if bad:
+        raise job.error_of(*bad[0])
+    where, params = "WHERE status = 'keep'", []
+    if job.years is not None:
+        where += " AND list_contains(?::INTEGER[], year)"
+        params.append([int(y) for y in job.years])
+    cols = ", ".join(c for c in COLUMNS if c not in ("origin", "source"))
+    inserted = int(con.execute(
+        f"INSERT INTO {job.table} BY NAME SELECT {cols}, {_lit(job.origin)} AS origin, "
+        f"{_lit(job.source)} AS source FROM {stage} {where} "
+        f"QUALIFY row_number() OVER (PARTITION BY {', '.join(KEY)} ORDER BY rn DESC) = 1",
+        params).fetchall()[0][0])
+    if tally is not None:
+        _tally(con, stage, job.years, inserted, tally)
+    return inserted
+
+
+@contextlib.contextmanager
+def _staged(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
+    stage = f"comtrade_stage_{uuid.uuid4().hex}"
     try:
-        while True:
-            read = _read_csv(source, len(src.header), src.delimiter, src.gz and not transcoded)
-            try:
-                con.execute(_stage_sql(stage, read, fields, len(src.header), vintage))
-                break
-            except duckdb.Error as err:
-                message = str(err)
-                if transcoded is None and "not utf-8 encoded" in message.lower():
-                    transcoded = src.transcode(tempfile.gettempdir())
-                    source = transcoded
-                    continue
-                raise _parse_error(src, message) from None
-        bad = con.execute(
-            f"SELECT rn, status, err_value FROM {stage} WHERE status <> 'keep' "
-            "AND status NOT LIKE 'skip:%' ORDER BY rn LIMIT 1"
-        ).fetchall()
-        if bad:
-            rn, status, value = bad[0]
-            field, problem = status.split("|", 1)
-            if value is None and field in fields:
-                value = ""  # an empty cell: csv.reader gives ''
-            line = src.line_of(rn)
-            raise ValueError(f"{path}: line {line}: field {originals.get(field, field)!r}: "
-                             f"{problem} (got {value!r})")
-        where = "WHERE status = 'keep'"
-        params: list = []
-        if years is not None:
-            where += " AND list_contains(?::INTEGER[], year)"
-            params.append([int(y) for y in years])
-        cols = ", ".join(c for c in COLUMNS if c not in ("origin", "source"))
-        inserted = con.execute(
-            f"INSERT INTO {table} BY NAME "
-            f"SELECT {cols}, {_lit(origin)} AS origin, 'bulk' AS source FROM {stage} {where} "
-            f"QUALIFY row_number() OVER (PARTITION BY {', '.join(KEY)} ORDER BY rn DESC) = 1",
-            params,
-        ).fetchall()
-        if tally is not None:
-            _tally(con, stage, years, int(inserted[0][0]), tally)
-        return int(inserted[0][0])
+        yield stage
     finally:
         # In an aborted caller transaction this fails; the rollback drops the table.
         with contextlib.suppress(duckdb.Error):
             con.execute(f"DROP TABLE IF EXISTS {stage}")
-        if transcoded is not None:
-            transcoded.unlink(missing_ok=True)
 
 
 def _tally(con, stage: str, years: list[int] | None, inserted: int,
@@ -507,15 +606,194 @@ def _tally(con, stage: str, years: list[int] | None, inserted: int,
     tally["duplicate"] = tally.get("duplicate", 0) + in_window - inserted
 
 
-def _parse_error(src: _File, message: str) -> ValueError:
+# ---------------------------------------------------------------------------------------
+# API records (and JSON files): each value as the text a CSV cell would hold.
+
+
+def _cell(value: Any) -> str | None:
+    # str() is what a CSV writer puts in the cell, so a record and its CSV line stage alike.
+    return None if value is None else str(value)
+
+
+def load_records(
+    con: duckdb.DuckDBPyConnection,
+    records: Sequence[Mapping[str, Any]],
+    table: str,
+    *,
+    file: str,
+    source: str = "api",
+    origin: str = "real",
+    vintage: str | None = None,
+    years: list[int] | None = None,
+    tally: dict[str, int] | None = None,
+) -> int:
+    """Insert the normalized rows of Comtrade records (API field names) into ``table``.
+
+    ``file`` names the records in errors (the cache file of the request, or the JSON
+    file); a record's line is its index + 1. ``vintage`` is used when a record carries
+    no publication date. The rest is as :func:`load_bulk_file`. Raises
+    :class:`SourceFileError` naming file, record and field, having inserted nothing.
+    """
+    _check_names(table, source, origin)
+    present = sorted({k for rec in records for k in rec} & set(_FIELDS))
+    frame = pd.DataFrame({
+        "rn": pd.Series(range(1, len(records) + 1), dtype="int64"),
+        "blank_row": pd.Series([not rec for rec in records], dtype="bool"),
+        **{f: pd.Series([_cell(rec.get(f)) for rec in records], dtype="object")
+           for f in present},
+    })
+    view = f"comtrade_records_{uuid.uuid4().hex}"
+    cols = "".join(f", CAST({_ident(f)} AS VARCHAR) AS {_ident(f)}" for f in present)
+    source_sql = f"SELECT rn, blank_row, false AS flow_error{cols} FROM {view}"
+    job = _Load(file, table, source, origin, vintage, years, present=set(present))
+    con.register(view, frame)
+    try:
+        with _staged(con) as stage:
+            con.execute(_stage_sql(stage, source_sql, job.present, vintage))
+            return _insert_staged(con, stage, job, tally)
+    finally:
+        con.unregister(view)
+
+
+def normalize_records(
+    records: Sequence[Mapping[str, Any]],
+    *,
+    file: str,
+    source: str = "api",
+    origin: str = "real",
+    vintage: str | None = None,
+    tally: dict[str, int] | None = None,
+) -> pd.DataFrame:
+    """Comtrade records -> the normalized frame (records.SCHEMA).
+
+    Through :func:`load_records` on an in-memory DuckDB: the same SQL as every file.
+    """
+    with duckdb.connect() as con:
+        con.execute(schema_sql("normalized"))
+        load_records(con, records, "normalized", file=file, source=source, origin=origin,
+                     vintage=vintage, tally=tally)
+        return to_frame(con.execute(f"SELECT {', '.join(COLUMNS)} FROM normalized").df())
+
+
+# ---------------------------------------------------------------------------------------
+# CSV files: API/bulk layout and the legacy CSV.
+
+
+def _layout(src: _File) -> tuple[str, dict[str, str]]:
+    """('bulk' or 'legacy_csv', header mapping) from the header."""
+    keys = {norm_header(h) for h in src.header}
+    if all(k in keys for k in API_REQUIRED):
+        return "bulk", API_FIELDS
+    if all(k in keys for k in LEGACY_REQUIRED):
+        return "legacy_csv", LEGACY_FIELDS
+    missing_api = [k for k in API_REQUIRED if k not in keys]
+    missing_legacy = [k for k in LEGACY_REQUIRED if k not in keys]
+    raise src.error(1, "<header>", f"not a Comtrade layout; API/bulk layout lacks "
+                    f"{missing_api}, legacy CSV layout lacks {missing_legacy}")
+
+
+def _check_syntax(con: duckdb.DuckDBPyConnection, src: _File, read: str) -> None:
+    """Parse the whole file in a cursor of its own.
+
+    A malformed file then raises before anything runs in the caller's connection (and
+    its transaction, which DuckDB would abort).
+    """
+    # Every cell is read (not count(*) alone, which skips decoding them: a cp1252 byte
+    # would only be found later, in the caller's connection).
+    cells = ", ".join(f"c{i}" for i in range(len(src.header)))
+    with con.cursor() as cursor:
+        try:
+            cursor.execute(f"SELECT sum(length(concat({cells}))) FROM {read}").fetchall()
+        except duckdb.Error as err:
+            raise _parse_error(src, str(err)) from None
+
+
+def _readable(con: duckdb.DuckDBPyConnection, src: _File) -> tuple[str, Path | None]:
+    """The read_csv of the file, and the UTF-8 copy made when it is cp1252."""
+    read = _read_csv(src.path, len(src.header), src.delimiter, src.gz)
+    if src.encoding != "cp1252":  # the header decodes as UTF-8: try the file as it is
+        try:
+            _check_syntax(con, src, read)
+            return read, None
+        except _NotUtf8:
+            pass
+    transcoded = src.transcode(tempfile.gettempdir())
+    try:
+        read = _read_csv(transcoded, len(src.header), src.delimiter, False)
+        _check_syntax(con, src, read)
+    except BaseException:
+        transcoded.unlink(missing_ok=True)
+        raise
+    return read, transcoded
+
+
+def is_json_file(path: Path) -> bool:
+    """True for a JSON file (by its name, or its first character), gzip'd or not."""
+    return _File(Path(path)).is_json()
+
+
+class _NotUtf8(Exception):
+    """DuckDB found bytes that are not UTF-8: the file is read again as cp1252."""
+
+
+def load_bulk_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    *,
+    vintage: str | None = None,
+    origin: str | None = None,
+    years: list[int] | None = None,
+    tally: dict[str, int] | None = None,
+) -> int:
+    """Insert the normalized rows of one Comtrade CSV/TSV file into ``table``.
+
+    The API/bulk layout (``source = 'bulk'``) or the legacy CSV (``'legacy_csv'``),
+    optionally gzip'd, UTF-8 or cp1252. ``table`` (optionally schema-qualified) must
+    exist with the columns of ``records.SCHEMA``. Only rows of ``years`` are inserted
+    when given (the whole file is still validated). Returns the number of rows inserted.
+    Raises :class:`SourceFileError` naming file, line and field on bad input, having
+    inserted nothing. ``tally`` receives 'read' and the rows set aside by reason
+    ('breakdown', 'other_flow', 'other_level', 'outside_window', 'other_run_window'
+    and, within the file, 'duplicate').
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise SourceFileError(path, None, None, "no such file")
+    vintage, origin = defaults(path, vintage, origin)
+    _check_names(table, "bulk", origin)
+    src = _File(path)
+    src.read_header()
+    source, mapping = _layout(src)
+    names = [mapping.get(norm_header(h)) for h in src.header]
+    fields = {n: i for i, n in enumerate(names) if n is not None}  # the last one wins
+    job = _Load(str(path), table, source, origin, vintage, years, src.line_of,
+                {n: h.strip().lstrip("\ufeff") for h, n in zip(src.header, names, strict=True)
+                 if n}, set(fields), empty_is_text=True)
+    read, transcoded = _readable(con, src)
+    try:
+        sql = _csv_source(read, fields, len(src.header))
+        if source == "legacy_csv":
+            sql = _legacy_flow_sql(sql)
+            job.present.add("flowCode")
+        with _staged(con) as stage:
+            con.execute(_stage_sql(stage, sql, job.present, vintage))
+            return _insert_staged(con, stage, job, tally)
+    finally:
+        if transcoded is not None:
+            transcoded.unlink(missing_ok=True)
+
+
+def _parse_error(src: _File, message: str) -> Exception:
+    if "not utf-8 encoded" in message.lower() and not src.transcoded:
+        return _NotUtf8(message)
     if src.gz and ("gzip" in message.lower() or "zlib" in message.lower()):
         return src.broken_gzip(RuntimeError(message.splitlines()[0]))
     ragged = src.first_ragged_row()
     if ragged is not None:
         return ragged
     found = re.search(r"CSV Error on Line: (\d+)", message)
-    line = int(found.group(1)) if found else 0
+    line = int(found.group(1)) if found else None
     detail = next((x for x in message.splitlines()[1:] if x.strip()
                    and not x.startswith("Original Line")), message.splitlines()[0])
-    return ValueError(f"{src.path}: line {line}: field <row>: {detail.strip()}")
-
+    return src.error(line, "<row>", detail.strip())

@@ -17,8 +17,10 @@ without double counting are kept (docs/method.md section 1.2):
   whose six-digit detail is missing. Levels are never summed together: staging reads
   each level on its own. Any other code (odd lengths, 'AG1'...) is set aside.
 
-``normalize_api_records(..., tally=counts)`` counts the rows read and the rows each
-filter set aside (keys of ``orchestration.defs.accounting.REASONS``).
+These rules are implemented once, in SQL (:mod:`orchestration.lib.comtrade.bulk_duckdb`):
+API records, JSON files, API/bulk CSV files and the legacy CSV are all put into a DuckDB
+relation in the raw Comtrade field names and go through the same staging query. This
+module holds the shared vocabulary: field names, the schema, the codes.
 
 ``isAggregate`` is deliberately *not* a filter. In Comtrade Plus it marks records that
 UNSD derived by summation rather than received as reported, for example the partner
@@ -34,7 +36,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -97,6 +98,55 @@ HS_REVISIONS: dict[str, str] = {
 FLOWS: dict[str, str] = {"M": "import", "X": "export"}
 WORLD_ISO = "W00"  # Comtrade API code of partner World (the legacy CSV says "WLD")
 
+# API v1 field names; normalized spelling -> API spelling. The publication dates a
+# record may carry (for its vintage) come last, in the order they are looked at.
+VINTAGE_FIELDS = ("vintage", "lastReleased", "publicationDate", "releaseDate")
+API_FIELD_NAMES = [*API_RECORD_FIELDS, *VINTAGE_FIELDS]
+API_FIELDS = {re.sub(r"[^a-z0-9]", "", n.lower()): n for n in API_FIELD_NAMES}
+API_REQUIRED = ("refyear", "reportercode", "flowcode", "partnercode", "cmdcode",
+                "primaryvalue", "classificationcode")
+
+# Legacy CSV header (normalized) -> API field name. The legacy flow comes as a code and
+# a label, mapped to flowCode in SQL (bulk_duckdb).
+LEGACY_FIELDS = {
+    "classification": "classificationCode",
+    "year": "refYear",
+    "period": "period",
+    "aggregatelevel": "aggrLevel",
+    "tradeflowcode": "legacyFlowCode",
+    "tradeflow": "legacyFlow",
+    "reportercode": "reporterCode",
+    "reporteriso": "reporterISO",
+    "partnercode": "partnerCode",
+    "partneriso": "partnerISO",
+    "2ndpartnercode": "partner2Code",
+    "customsproccode": "customsCode",
+    "modeoftransportcode": "motCode",
+    "commoditycode": "cmdCode",
+    "qtyunit": "qtyUnitAbbr",
+    "qty": "qty",
+    "altqty": "altQty",
+    "netweightkg": "netWgt",
+    "grossweightkg": "grossWgt",
+    "tradevalueus": "primaryValue",
+    "cifvalueus": "cifvalue",
+    "ciftradevalueus": "cifvalue",
+    "fobvalueus": "fobvalue",
+    "fobtradevalueus": "fobvalue",
+}
+LEGACY_FLOWS = {"import": "M", "export": "X", "1": "M", "2": "X"}
+LEGACY_OTHER_FLOWS = ("re-export", "re-import", "re-exports", "re-imports")
+LEGACY_OTHER_CODES = ("3", "4")
+LEGACY_REQUIRED = ("year", "tradeflow", "reportercode", "partnercode", "commoditycode",
+                   "tradevalueus", "classification")
+DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+
+def norm_header(header: str) -> str:
+    """A header cell compared lower-case without punctuation ('partner_2_code')."""
+    return re.sub(r"[^a-z0-9]", "", header.strip().lstrip("\ufeff").lower())
+
+
 _PANDAS_TYPES = {"INTEGER": "Int32", "DOUBLE": "float64", "VARCHAR": "str"}
 
 
@@ -118,15 +168,8 @@ def hs_revision(classification_code: str | None) -> str | None:
     return HS_REVISIONS.get(str(classification_code).strip().upper())
 
 
-class RecordError(ValueError):
-    """A record that cannot be normalized: names the field and the record (line)."""
-
-    def __init__(self, where: str, field: str, value: Any, problem: str):
-        self.where, self.field, self.value = where, field, value
-        super().__init__(f"{where}: field {field!r}: {problem} (got {value!r})")
-
-
 def _blank(value: Any) -> bool:
+    """True for what Comtrade writes for "no value" (bulk_duckdb.BLANK_TEXTS, None, NaN)."""
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -134,188 +177,13 @@ def _blank(value: Any) -> bool:
     return isinstance(value, str) and value.strip() in ("", "nan", "NaN", "None", "null")
 
 
-def _number(value: Any, where: str, field: str) -> float | None:
-    if _blank(value):
-        return None
-    if isinstance(value, bool):
-        raise RecordError(where, field, value, "not a number")
-    if isinstance(value, int | float):
-        return float(value)
-    text = str(value).strip().replace(",", "")
-    try:
-        return float(text)
-    except ValueError:
-        raise RecordError(where, field, value, "not a number") from None
-
-
-def _integer(value: Any, where: str, field: str, required: bool = True) -> int | None:
-    number = _number(value, where, field)
-    if number is None:
-        if required:
-            raise RecordError(where, field, value, "missing")
-        return None
-    if not number.is_integer():
-        raise RecordError(where, field, value, "not a whole number")
-    return int(number)
-
-
-def _text(value: Any) -> str | None:
-    if _blank(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-_DIGITS = re.compile(r"^\d+$")
-
-
-def commodity(code: Any, aggr_level: int | None) -> tuple[str | None, str | None]:
-    """(code, level): a six-digit code and 'HS6', a four-digit heading and 'HS4', a
-    chapter and 'HS2', or ('TOTAL', 'TOTAL'); (None, None) for any other code. A code
-    that lost its leading zero (a CSV through a spreadsheet) is padded only when the
-    record gives its level."""
-    text = _text(code)
-    if text is None:
-        return None, None
-    if text.upper() == "TOTAL":
-        return "TOTAL", "TOTAL"
-    text = text.replace(".", "")
-    if not _DIGITS.match(text):
-        return None, None
-    if len(text) == 6:
-        return text, "HS6"
-    if len(text) == 5 and aggr_level == 6:
-        return text.zfill(6), "HS6"
-    if len(text) == 4:
-        return text, "HS4"
-    if len(text) == 3 and aggr_level == 4:
-        return text.zfill(4), "HS4"
-    if len(text) == 2:
-        return text, "HS2"
-    if len(text) == 1 and aggr_level == 2:
-        return text.zfill(2), "HS2"
-    return None, None
-
-
-def _vintage_of(record: Mapping[str, Any], fallback: str | None) -> str | None:
-    for field in ("vintage", "lastReleased", "publicationDate", "releaseDate"):
-        text = _text(record.get(field))
-        if text:
-            return text[:10]
-    return fallback
-
-
-def normalize_api_records(
-    records: Iterable[Mapping[str, Any]],
-    vintage_fallback: str | None,
-    *,
-    source: str = "api",
-    origin: str = "real",
-    where: str = "record",
-    first_line: int = 1,
-    lines: list[int] | None = None,
-    tally: dict[str, int] | None = None,
-) -> pd.DataFrame:
-    """API v1 / bulk records (camelCase field names, JSON types or strings) -> the
-    normalized frame (:data:`SCHEMA`).
-
-    ``vintage_fallback`` is used when a record carries no publication date of its own
-    (API data records never do: the connector passes the availability ``lastReleased``).
-    ``where`` and ``first_line`` (or ``lines``, one number per record) name the records
-    in error messages ("file.csv: line 7").
-    Raises :class:`RecordError` (a ValueError) naming the record and field.
-    ``tally`` (a dict) receives 'read', 'kept' (before the one-row-per-KEY rule) and the
-    set-aside counts 'breakdown', 'other_flow', 'other_level'.
-    """
-    counts = tally if tally is not None else {}
-    for name in ("read", "kept", "breakdown", "other_flow", "other_level"):
-        counts.setdefault(name, 0)
-    if source not in SOURCES:
-        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
-    if origin not in ORIGINS:
-        raise ValueError(f"origin must be one of {ORIGINS}, got {origin!r}")
-    rows: list[dict[str, Any]] = []
-    for offset, rec in enumerate(records):
-        at = f"{where} {lines[offset] if lines is not None else first_line + offset}"
-        counts["read"] += 1
-        # Breakdown filters (a missing or blank field means the layout has no breakdown).
-        if not _blank(rec.get("partner2Code")) and _integer(
-            rec.get("partner2Code"), at, "partner2Code"
-        ) != 0:
-            counts["breakdown"] += 1
-            continue
-        customs = _text(rec.get("customsCode"))
-        if customs is not None and customs.upper() != "C00":
-            counts["breakdown"] += 1
-            continue
-        if not _blank(rec.get("motCode")) and _integer(rec.get("motCode"), at, "motCode") != 0:
-            counts["breakdown"] += 1
-            continue
-        flow_code = _text(rec.get("flowCode"))
-        if flow_code is None:
-            raise RecordError(at, "flowCode", rec.get("flowCode"), "missing")
-        flow = FLOWS.get(flow_code.upper())
-        if flow is None:
-            counts["other_flow"] += 1  # re-exports, re-imports, processing flows
-            continue
-        aggr = _integer(rec.get("aggrLevel"), at, "aggrLevel", required=False)
-        if _blank(rec.get("cmdCode")):
-            raise RecordError(at, "cmdCode", rec.get("cmdCode"), "missing")
-        hs6, level = commodity(rec.get("cmdCode"), aggr)
-        if hs6 is None:
-            counts["other_level"] += 1
-            continue
-        classification = _text(rec.get("classificationCode"))
-        revision = hs_revision(classification)
-        if revision is None:
-            raise RecordError(
-                at, "classificationCode", rec.get("classificationCode"),
-                f"not an HS classification code ({', '.join(HS_REVISIONS)})",
-            )
-        year = _integer(rec.get("refYear"), at, "refYear")
-        if not 1900 <= year <= 2100:
-            raise RecordError(at, "refYear", rec.get("refYear"), "not a year")
-        primary = _number(rec.get("primaryValue"), at, "primaryValue")
-        if primary is None:
-            raise RecordError(at, "primaryValue", rec.get("primaryValue"), "missing")
-        partner_code = _integer(rec.get("partnerCode"), at, "partnerCode")
-        partner_iso = _text(rec.get("partnerISO"))
-        if partner_code == 0:
-            partner_iso = WORLD_ISO
-        rows.append(
-            {
-                "year": year,
-                "period": _text(rec.get("period")) or str(year),
-                "reporter_code": _integer(rec.get("reporterCode"), at, "reporterCode"),
-                "reporter_iso3": _text(rec.get("reporterISO")),
-                "partner_code": partner_code,
-                "partner_iso3": partner_iso,
-                "flow": flow,
-                "hs6": hs6,
-                "hs_revision": revision,
-                "classification_code": classification.upper(),
-                "primary_value_usd": primary,
-                "cif_value_usd": _number(rec.get("cifvalue"), at, "cifvalue"),
-                "fob_value_usd": _number(rec.get("fobvalue"), at, "fobvalue"),
-                "qty": _number(rec.get("qty"), at, "qty"),
-                "qty_unit": _text(rec.get("qtyUnitAbbr")),
-                "alt_qty": _number(rec.get("altQty"), at, "altQty"),
-                "net_weight_kg": _number(rec.get("netWgt"), at, "netWgt"),
-                "gross_weight_kg": _number(rec.get("grossWgt"), at, "grossWgt"),
-                "vintage": _vintage_of(rec, vintage_fallback),
-                "origin": origin,
-                "source": source,
-                "cmd_level": level,
-            }
-        )
-    counts["kept"] += len(rows)
-    return to_frame(rows)
-
-
 def to_frame(rows: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
-    """Rows -> the normalized frame: columns in order, types set, one row per KEY (the
-    last one wins when a record arrives twice)."""
+    """Normalized rows -> the normalized frame.
+
+    Columns in order, pandas types set, one row per KEY (the last one wins when a record
+    arrives twice, e.g. in two API calls). It types and deduplicates; it does not
+    normalize: the rows come from the staging SQL.
+    """
     df = pd.DataFrame(rows) if not isinstance(rows, pd.DataFrame) else rows.copy()
     if df.empty:
         return empty_frame()
