@@ -1,5 +1,7 @@
-"""Write, audit, publish: an ingestion asset writes its new rows inside one transaction,
-its blocking suite audits exactly that state (the connection sees its own uncommitted
+"""Write, audit, publish: the staged rows are audited before they are committed.
+
+An ingestion asset writes its new rows inside one transaction, its blocking suite
+audits exactly that state (the connection sees its own uncommitted
 writes; nobody else does), and only a passing audit commits. A failing audit rolls back,
 so the published table is exactly as it was, and its check result says why.
 

@@ -1,0 +1,1 @@
+"""Reference tables: their asset and the checks of the loaded batches."""

@@ -1,5 +1,7 @@
-"""Reference files (UNSD HS and BEC tables, country codes, China Customs' code lists,
-technology batches) -> raw_ref.
+"""Reference files -> raw_ref.
+
+UNSD HS and BEC tables, country codes, China Customs' code lists and the technology
+batches.
 
 The hand-curated small tables are dbt seeds; these are the shipped public files and the
 user-replaceable batch lists, read as they are so a user can swap a file without code.
@@ -155,6 +157,7 @@ def write_tech_batches(con, rows: list[dict]) -> None:
     can_subset=True,
 )
 def reference_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Load the selected reference tables from the reference folder, as shipped."""
     settings = Settings.from_env()
     ref = settings.reference_dir
     selected = {k.path[-1] for k in context.selected_asset_keys}

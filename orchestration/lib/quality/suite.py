@@ -65,8 +65,11 @@ class Suite:
         return self.partition_column is not None
 
     def select(self, keys: list) -> str:
-        """The slice to validate as one SELECT (GE's query asset takes no parameters, so
-        the partition keys, Dagster's own months or years, are written in as literals)."""
+        """The slice to validate as one SELECT.
+
+        GE's query asset takes no parameters, so the partition keys (Dagster's own months
+        or years) are written in as literals.
+        """
         query = f"SELECT {', '.join(self.columns)} FROM {self.table}"
         if not self.partitioned or not keys:
             return query

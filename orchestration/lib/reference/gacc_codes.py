@@ -35,6 +35,8 @@ COLUMNS = ["hs8", "list_year", "description_en", "description_zh", "unit1_code",
 
 @dataclass(frozen=True)
 class Line:
+    """One code of a list file, with its description and units."""
+
     hs8: str
     description: str
     unit1_code: str | None
@@ -141,6 +143,7 @@ def read_lists(folder: Path) -> list[dict]:
 
 
 def codes_by_year(folder: Path) -> dict[int, set[str]]:
+    """The codes of every list in ``folder``, by list year."""
     out: dict[int, set[str]] = {}
     for row in read_lists(folder):
         out.setdefault(row["list_year"], set()).add(row["hs8"])
@@ -148,7 +151,10 @@ def codes_by_year(folder: Path) -> dict[int, set[str]]:
 
 
 def list_year_in_force(year: int, list_years: list[int]) -> int:
-    """The list a year is checked against: its own, else the latest earlier one (so
-    years after the newest list use the newest), else the earliest."""
+    """The list a year is checked against.
+
+    Its own, else the latest earlier one (so years after the newest list use the
+    newest), else the earliest.
+    """
     earlier = [y for y in list_years if y <= year]
     return max(earlier) if earlier else min(list_years)
