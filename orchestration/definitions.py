@@ -5,11 +5,12 @@ import dagster as dg
 from orchestration.defs.catalog import DECLARED_COVERAGE, with_catalog
 from orchestration.defs.comtrade.assets import comtrade_annual_flows
 from orchestration.defs.customs.assets import customs_monthly_trade
+from orchestration.defs.customs.checks import CHECKS as CUSTOMS_CHECKS
 from orchestration.defs.customs.sensors import customs_landing_sensor
 from orchestration.defs.dbt.assets import DBT_ASSETS
 from orchestration.defs.gdp.assets import fx_monthly, gdp_annual
-from orchestration.defs.quality.checks import GE_CHECKS
 from orchestration.defs.reference.assets import reference_tables
+from orchestration.defs.reference.checks import CHECKS as REFERENCE_CHECKS
 from orchestration.defs.reports.assets import REPORT_ASSETS
 from orchestration.defs.resources import build_resources
 from orchestration.defs.schedules.jobs import (
@@ -34,7 +35,7 @@ defs = dg.Definitions(
                        serving_publication]),
         *DBT_ASSETS,
     ],
-    asset_checks=GE_CHECKS,
+    asset_checks=[*CUSTOMS_CHECKS, *REFERENCE_CHECKS],
     jobs=[monthly_refresh_job, annual_sources_job, customs_ingest_job, build_job],
     schedules=[monthly_refresh_schedule, annual_sources_schedule],
     sensors=[customs_landing_sensor],

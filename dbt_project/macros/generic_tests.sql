@@ -48,3 +48,16 @@
     group by {{ group_by | join(', ') }}
     having count(distinct {{ column_name }}) > 1
 {% endtest %}
+
+
+{#- Rows where `column_name` lies outside [min_value, max_value] (a missing bound is open;
+    null values are left to not_null). -#}
+{% test value_between(model, column_name, min_value=none, max_value=none) %}
+    select {{ column_name }}
+    from {{ model }}
+    where {{ column_name }} is not null
+      and (
+        {%- if min_value is not none %} {{ column_name }} < {{ min_value }}{% else %} false{% endif %}
+        or {% if max_value is not none %}{{ column_name }} > {{ max_value }}{% else %}false{% endif -%}
+      )
+{% endtest %}

@@ -113,15 +113,16 @@
 {%- endmacro %}
 
 
-{#- Seed 000: stockpiling = G > 0.5 and V > 0.3; no discernable effect = G > 0.5 and
-    V <= 0.3; successful import substitution = G <= 0.5 (see docs/method.md section 3.4 for the
-    boundaries the study leaves open). -#}
+{#- Seed 000: stockpiling = G > 0.5 and V > 0.3; no effect = G > 0.5 and V <= 0.3;
+    substitution = G <= 0.5 (see docs/method.md section 3.4 for the boundaries the study
+    leaves open). The labels are pattern_labels() (shared_facts.sql). -#}
 {%- macro pattern(g, v, g_threshold, v_high) -%}
+    {%- set labels = pattern_labels() -%}
     case
-        when {{ g }} is null or {{ v }} is null then 'undefined'
+        when {{ g }} is null or {{ v }} is null then '{{ labels.undefined }}'
         when {{ g }} > {{ g_threshold }} and {{ v }} > {{ v_high }}
-            then 'stockpiling or policy disturbance'
-        when {{ g }} > {{ g_threshold }} then 'no discernable effect'
-        else 'successful import substitution'
+            then '{{ labels.stockpiling }}'
+        when {{ g }} > {{ g_threshold }} then '{{ labels.no_effect }}'
+        else '{{ labels.substitution }}'
     end
 {%- endmacro %}

@@ -9,9 +9,13 @@
 {%- endmacro %}
 
 
-{#- The HS revision China's tariff followed in a given year. -#}
+{#- The HS revision China's tariff followed in a given year (shared_facts.sql holds the
+    windows; a year before the first window gets the first revision). -#}
 {% macro hs_revision_of_year(year_expr) -%}
-    case when {{ year_expr }} < 2017 then 'HS2012'
-         when {{ year_expr }} < 2022 then 'HS2017'
-         else 'HS2022' end
+    {%- set windows = hs_revision_windows() -%}
+    case
+    {%- for w in windows[:-1] %}
+        when {{ year_expr }} <= {{ w.last_year }} then '{{ w.hs_revision }}'
+    {%- endfor %}
+        else '{{ windows[-1].hs_revision }}' end
 {%- endmacro %}

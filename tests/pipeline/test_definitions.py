@@ -157,13 +157,13 @@ def test_checks_have_readable_names_descriptions_and_ops_named_once(data_dir):
         # the name says the test and column; the asset is the check's page already
         assert key.asset_key.path[-1] not in key.name or key.name.startswith("ge_"), key
         assert len(key.name) <= 60, key
-    pattern = specs[next(k for k in specs if k.name == "accepted_values_pattern")]
-    assert pattern.description.startswith("pattern is one of: stockpiling or policy")
+    pattern = specs[next(k for k in specs if k.name == "is_pattern_label_pattern")]
+    assert pattern.description.startswith("pattern is one of the pattern labels")
     reconcile = next(s for k, s in specs.items() if k.name == "assert_customs_grains_reconcile")
     assert reconcile.description.startswith("Where a month, flow and code has rows")
     ops = [node.name for job in [repo.get_job("build")] for node in job.graph.nodes]
-    assert "ge_ind_batch_index" in ops
-    assert not [op for op in ops if op.count("ind_batch_index") > 1]
+    assert "ge_fct_tech_group_monthly" in ops
+    assert not [op for op in ops if op.count("fct_tech_group_monthly") > 1]
 
 
 def test_code_version_digest_follows_the_python_files(tmp_path):

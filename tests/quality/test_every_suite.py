@@ -1,5 +1,5 @@
-"""Every suite passes on the bundled run's real tables, and each of its expectations
-fails on a copy crafted to break exactly that expectation."""
+"""Every suite passes on the bundled run's real tables (its SQL rules too), and each of
+its expectations fails on a copy crafted to break exactly that expectation."""
 
 import duckdb
 import numpy as np
@@ -8,6 +8,7 @@ import pytest
 
 from orchestration.defs.quality import checks
 from orchestration.lib.quality import ge_runner
+from tests.quality.suites import ALL_SUITES
 
 
 class _Context:
@@ -45,23 +46,23 @@ def _break(df: pd.DataFrame, exp: ge_runner.Expectation) -> pd.DataFrame:
     return bad
 
 
-@pytest.mark.parametrize("suite", checks.SUITES, ids=[s.name for s in checks.SUITES])
+@pytest.mark.parametrize("suite", ALL_SUITES, ids=[s.name for s in ALL_SUITES])
 def test_suite_passes_then_each_expectation_fails(first_run, suite):
     settings, _ = first_run
-    kind = "month" if suite.asset_key == checks.CUSTOMS_KEY else "year"
-    context = _Context(kind)
+    context = _Context(suite.partition_kind)
+    keys = checks.run_partition_keys(context, suite.partition_kind)
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
-        df = con.execute(suite.read(con, context)).df()
+        df = con.execute(suite.select(keys)).df()
+        rules = [checks.rule_outcome(con, rule, keys) for rule in suite.rules]
     finally:
         con.close()
     assert len(df) > 0, suite.name
-    expectations = list(suite.expectations)
-    if suite.partitioned:
-        column = "period_month" if kind == "month" else "year"
-        expectations.append(checks._in_run_partitions(column, kind)(context))
+    assert all(r.success for r in rules), [(r.expectation.rule, r.offending) for r in rules
+                                           if not r.success]
+    expectations = checks.expectations_for_run(suite, keys)
     # the session's later tests add a duplicated key in 2019-06 on purpose: leave it out
-    if "period_month" in df.columns and suite.asset_key == checks.CUSTOMS_KEY:
+    if suite.name == "customs_monthly_trade":
         df = df.drop_duplicates(["period_month", "flow", "partner_code", "hs8",
                                  "regime_code", "location_code"])
     passing = ge_runner.validate(df, suite.name, expectations)

@@ -8,9 +8,12 @@ import duckdb
 import pandas as pd
 import pytest
 
+from orchestration.defs.customs import checks as customs
 from orchestration.defs.quality import checks
+from orchestration.lib.quality import expectations as exps
 from orchestration.lib.quality import ge_runner
 from orchestration.lib.quality.ge_runner import Expectation
+from orchestration.settings import Settings
 
 GOOD = pd.DataFrame({
     "period_month": ["2024-01", "2024-02"], "flow": ["import", "export"],
@@ -20,13 +23,13 @@ GOOD = pd.DataFrame({
 
 CASES = [
     # (expectation, column, bad value)
-    (checks._not_null("hs8"), "hs8", None),
-    (checks._regex("hs8", r"^\d{8}$"), "hs8", "8542310"),
-    (checks._regex("period_month", r"^\d{4}-(0[1-9]|1[0-2])$"), "period_month", "2024-13"),
-    (checks._in_set("flow", ["import", "export"]), "flow", "re-export"),
-    (checks._in_set("currency", ["CNY", "USD"]), "currency", "EUR"),
-    (checks._range("value_native", low=0), "value_native", -5.0),
-    (checks._range("value_native", 0, 1), "value_native", 1.5),
+    (exps.not_null("hs8"), "hs8", None),
+    (exps.regex("hs8", r"^\d{8}$"), "hs8", "8542310"),
+    (exps.regex("period_month", r"^\d{4}-(0[1-9]|1[0-2])$"), "period_month", "2024-13"),
+    (exps.in_set("flow", ["import", "export"]), "flow", "re-export"),
+    (exps.in_set("currency", ["CNY", "USD"]), "currency", "EUR"),
+    (exps.between("value_native", low=0), "value_native", -5.0),
+    (exps.between("value_native", 0, 1), "value_native", 1.5),
 ]
 
 
@@ -48,15 +51,15 @@ def test_each_kind_passes_then_fails(expectation, column, bad):
 
 def test_uniqueness_single_and_compound():
     dup = pd.concat([GOOD, GOOD.iloc[[0]]], ignore_index=True)
-    for exp in (checks._unique(["hs8"]), checks._unique(["period_month", "hs8"])):
+    for exp in (exps.unique(["hs8"]), exps.unique(["period_month", "hs8"])):
         assert ge_runner.validate(GOOD, "t", [exp]).outcomes[0].success
         out = ge_runner.validate(dup, "t", [exp]).outcomes[0]
         assert not out.success and out.unexpected_count == 2
-    assert checks._unique(["hs8"]).kind == "ExpectColumnValuesToBeUnique"
+    assert exps.unique(["hs8"]).kind == "ExpectColumnValuesToBeUnique"
 
 
 def test_schema_expectation():
-    exp = checks._columns(["period_month", "hs8"])
+    exp = exps.has_columns(["period_month", "hs8"])
     assert ge_runner.validate(GOOD, "t", [exp]).outcomes[0].success
     assert not ge_runner.validate(GOOD.drop(columns=["hs8"]), "t", [exp]).outcomes[0].success
 
@@ -74,7 +77,7 @@ def test_warning_severity_is_kept_apart_from_errors():
     (date(2026, 1, 5), "2025-10"),
 ])
 def test_release_calendar(today, oldest):
-    assert checks.oldest_allowed_month(today) == oldest
+    assert customs.oldest_allowed_month(today) == oldest
 
 
 def _customs_table(con, months_values, currency="USD", cny_per_usd=7.0):
@@ -99,13 +102,18 @@ class _Ctx:
             "dagster/asset_partition_range_end": f"{months[-1]}-01"}})()
 
 
+def _keys(months):
+    """The run's months as the checks read them from its tags (first to last month)."""
+    return checks.run_partition_keys(_Ctx(months), "month")
+
+
 def test_volume_rule_flags_a_collapsed_month():
     con = duckdb.connect()
     history = [(f"2024-{m:02d}", 10, 1000.0) for m in range(1, 13)]
     _customs_table(con, [*history, ("2025-01", 10, 1000.0), ("2025-02", 2, 100.0)])
-    rule = checks._volume_rule()
-    ok = checks._rule_outcome(con, rule, _Ctx(["2025-01"]), "month")
-    bad = checks._rule_outcome(con, rule, _Ctx(["2025-02"]), "month")
+    rule = customs.volume_rule()
+    ok = checks.rule_outcome(con, rule, _keys(["2025-01"]))
+    bad = checks.rule_outcome(con, rule, _keys(["2025-02"]))
     assert ok.success
     assert not bad.success and bad.offending[0]["period_month"] == "2025-02"
     assert bad.expectation.severity == "warn"  # default: reported, not blocking
@@ -117,7 +125,7 @@ def test_volume_rule_compares_usd_across_a_currency_switch():
     con = duckdb.connect()
     months = [(f"2024-{m:02d}", 10, 1000.0) for m in range(1, 13)] + [("2025-01", 10, 1000.0)]
     _customs_table(con, months, currency=lambda m: "CNY" if m < "2025" else "USD")
-    out = checks._rule_outcome(con, checks._volume_rule(), _Ctx(["2025-01"]), "month")
+    out = checks.rule_outcome(con, customs.volume_rule(), _keys(["2025-01"]))
     assert out.success, out.offending
 
 
@@ -125,13 +133,13 @@ def test_freshness_is_judged_only_against_a_clock_the_user_sets(monkeypatch):
     con = duckdb.connect()
     _customs_table(con, [("2019-12", 1, 1.0)])
     monkeypatch.delenv("CHOKEPOINT_FRESHNESS_AS_OF", raising=False)
-    unset = checks._rule_outcome(con, checks._freshness_rule(), _Ctx(["2019-12"]), "month")
+    unset = checks.rule_outcome(con, customs.freshness_rule(), _keys(["2019-12"]))
     assert unset.success
     monkeypatch.setenv("CHOKEPOINT_FRESHNESS_AS_OF", "2020-02-20")  # January just released
-    fresh = checks._rule_outcome(con, checks._freshness_rule(), _Ctx(["2019-12"]), "month")
+    fresh = checks.rule_outcome(con, customs.freshness_rule(), _keys(["2019-12"]))
     assert fresh.success  # 2019-12 is the month of grace: exactly on the boundary
     monkeypatch.setenv("CHOKEPOINT_FRESHNESS_AS_OF", "2020-03-20")
-    out = checks._rule_outcome(con, checks._freshness_rule(), _Ctx(["2019-12"]), "month")
+    out = checks.rule_outcome(con, customs.freshness_rule(), _keys(["2019-12"]))
     assert not out.success and out.offending[0]["latest_month"] == "2019-12"
     assert out.offending[0]["oldest_allowed"] == "2020-01"
 
@@ -139,8 +147,7 @@ def test_freshness_is_judged_only_against_a_clock_the_user_sets(monkeypatch):
 def test_an_empty_month_of_the_run_is_named():
     con = duckdb.connect()
     _customs_table(con, [("2024-01", 3, 10.0), ("2024-03", 3, 10.0)])
-    out = checks._rule_outcome(con, checks._empty_months_rule(),
-                               _Ctx(["2024-01", "2024-03"]), "month")
+    out = checks.rule_outcome(con, customs.empty_months_rule(), _keys(["2024-01", "2024-03"]))
     assert not out.success
     assert [r["period_month"] for r in out.offending] == ["2024-02"]
     assert out.expectation.severity == "warn"
@@ -152,7 +159,7 @@ def test_offending_rows_name_month_code_partner_file_and_line():
         "hs8": ["85423190", "85423290", "85423190"], "partner_code": ["502", "116", "502"],
         "source_file": ["a.csv", "a.csv", "b.csv"], "line_no": [2, 3, 7],
         "value_native": [5.0, -1.0, 2.0]})
-    exp = checks._range("value_native", low=0)
+    exp = exps.between("value_native", low=0)
     out = ge_runner.validate(df, "customs", [exp], id_columns=(
         "period_month", "flow", "hs8", "partner_code", "source_file", "line_no"))
     [row] = out.outcomes[0].offending
@@ -163,13 +170,13 @@ def test_offending_rows_name_month_code_partner_file_and_line():
 
 
 def test_check_metadata_renders_whole_with_pipes_escaped():
-    exp = checks._regex("period_month", r"^\d{4}-(0[1-9]|1[0-2])$")
+    exp = exps.regex("period_month", r"^\d{4}-(0[1-9]|1[0-2])$")
     out = ge_runner.validate(pd.DataFrame({"period_month": ["2024-13"]}), "t", [exp])
-    meta = checks._metadata(out, Path("/tmp/q/x.json"), "")
+    meta = checks.metadata(out, Path("/tmp/q/x.json"), "")
     table = meta["rules"].value
     assert "(0[1-9]\\|1[0-2])" in table  # the regex whole, its pipe escaped
     assert all(line.count(" | ") == 3 for line in table.splitlines() if "matches" in line)
     assert "1 of 1 rows (100.00%) break the rule" in meta["failed_1"].value
     # the report is linked where `chokepoint ui` / `chokepoint docs` serve it
-    port = checks.Settings.from_env().docs_port
+    port = Settings.from_env().docs_port
     assert meta["quality_report"].url == f"http://127.0.0.1:{port}/quality/index.html"

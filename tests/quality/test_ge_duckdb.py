@@ -6,8 +6,9 @@ shim works around is still there (when this test fails, GE fixed it: drop the sh
 import duckdb
 import pytest
 
-from orchestration.defs.quality import checks
+from orchestration.lib.quality import expectations as checks
 from orchestration.lib.quality import ge_runner
+from tests.quality.suites import ALL_SUITES
 
 IDS = ("period_month", "hs8", "partner_code", "source_file", "line_no")
 
@@ -32,14 +33,14 @@ SLICE = "SELECT * FROM raw.t WHERE list_contains(['2024-01', '2024-02'], period_
 # one expectation of each kind, and the row that breaks it (file bad.csv, line 9)
 BAD = ("2024-02", "85423100", "502", 0.5, "USD", "bad.csv", 9)
 CASES = {
-    "ExpectColumnValuesToNotBeNull": (checks._not_null("hs8"), {"hs8": None}),
-    "ExpectColumnValuesToMatchRegex": (checks._regex("hs8", r"^\d{8}$"), {"hs8": "8542310"}),
-    "ExpectColumnValuesToBeInSet": (checks._in_set("currency", ["CNY", "USD"]),
+    "ExpectColumnValuesToNotBeNull": (checks.not_null("hs8"), {"hs8": None}),
+    "ExpectColumnValuesToMatchRegex": (checks.regex("hs8", r"^\d{8}$"), {"hs8": "8542310"}),
+    "ExpectColumnValuesToBeInSet": (checks.in_set("currency", ["CNY", "USD"]),
                                     {"currency": "EUR"}),
-    "ExpectColumnValuesToBeBetween": (checks._range("value_native", 0, 100),
+    "ExpectColumnValuesToBeBetween": (checks.between("value_native", 0, 100),
                                       {"value_native": -5.0}),
-    "ExpectColumnValuesToBeUnique": (checks._unique(["line_no"]), {"line_no": 3}),
-    "ExpectCompoundColumnsToBeUnique": (checks._unique(["period_month", "hs8", "partner_code"]),
+    "ExpectColumnValuesToBeUnique": (checks.unique(["line_no"]), {"line_no": 3}),
+    "ExpectCompoundColumnsToBeUnique": (checks.unique(["period_month", "hs8", "partner_code"]),
                                         {}),
 }
 COLUMNS = ["period_month", "hs8", "partner_code", "value_native", "currency", "source_file",
@@ -47,8 +48,8 @@ COLUMNS = ["period_month", "hs8", "partner_code", "value_native", "currency", "s
 
 
 def test_every_kind_of_the_suites_has_a_crafted_failure():
-    kinds = {e.kind for s in checks.SUITES for e in s.expectations}
-    kinds.add("ExpectColumnValuesToBeInSet")  # the run's partitions (_in_run_partitions)
+    kinds = {e.kind for s in ALL_SUITES for e in s.expectations}
+    kinds.add("ExpectColumnValuesToBeInSet")  # the run's partitions (expectations_for_run)
     assert kinds <= {*CASES, "ExpectTableColumnsToMatchSet"}, kinds - set(CASES)
 
 
@@ -78,7 +79,7 @@ def test_a_duplicated_key_holding_a_null_is_caught():
     con = _table([("2024-01", "85423100", None, 1.0, "USD", "c.csv", 2),
                   ("2024-01", "85423100", None, 2.0, "USD", "c.csv", 3),
                   ("2024-01", "85423200", None, 2.0, "USD", "c.csv", 4)])
-    out = ge_runner.validate(SLICE, "t", [checks._unique(["period_month", "hs8",
+    out = ge_runner.validate(SLICE, "t", [checks.unique(["period_month", "hs8",
                                                            "partner_code"])], IDS,
                              con=con).outcomes[0]
     assert not out.success and out.unexpected_count == 2
@@ -86,11 +87,11 @@ def test_a_duplicated_key_holding_a_null_is_caught():
 
 
 def test_schema_expectation_fails_on_a_missing_column():
-    exp = checks._columns(["period_month", "hs8", "origin"])
+    exp = checks.has_columns(["period_month", "hs8", "origin"])
     con = _table()
     out = ge_runner.validate(SLICE, "t", [exp], con=con).outcomes[0]
     assert not out.success and out.error is None
-    ok = ge_runner.validate(SLICE, "t", [checks._columns(["period_month", "hs8"])],
+    ok = ge_runner.validate(SLICE, "t", [checks.has_columns(["period_month", "hs8"])],
                             con=con).outcomes[0]
     assert ok.success
 
@@ -98,7 +99,7 @@ def test_schema_expectation_fails_on_a_missing_column():
 def test_regex_is_a_search_as_in_pandas():
     """DuckDB's ``~`` is a full match; GE's pandas engine (and Postgres) search."""
     con = _table()
-    out = ge_runner.validate(SLICE, "t", [checks._regex("hs8", "542")], con=con).outcomes[0]
+    out = ge_runner.validate(SLICE, "t", [checks.regex("hs8", "542")], con=con).outcomes[0]
     assert not out.success and out.unexpected_count == 1  # only 84862031 lacks "542"
 
 
@@ -108,7 +109,7 @@ def test_staged_rows_are_validated_and_the_transaction_is_left_to_its_owner():
     con = _table()
     con.execute("BEGIN TRANSACTION")
     con.execute("INSERT INTO raw.t VALUES ('2024-02', 'x', '1', -1.0, 'USD', 'new.csv', 5)")
-    out = ge_runner.validate(SLICE, "t", [checks._range("value_native", low=0)], IDS,
+    out = ge_runner.validate(SLICE, "t", [checks.between("value_native", low=0)], IDS,
                              con=con)
     assert out.rows == 4 and out.failed
     assert out.failed[0].offending[0]["source_file"] == "new.csv"
@@ -119,7 +120,7 @@ def test_staged_rows_are_validated_and_the_transaction_is_left_to_its_owner():
 
 def test_an_expectation_ge_cannot_evaluate_says_so():
     con = _table()
-    out = ge_runner.validate(SLICE, "t", [checks._not_null("no_such_column")],
+    out = ge_runner.validate(SLICE, "t", [checks.not_null("no_such_column")],
                              con=con).outcomes[0]
     assert not out.success
     assert out.error and out.observed_text.startswith("not evaluated:")

@@ -7,7 +7,8 @@ import shutil
 
 import pytest
 
-from orchestration.defs.reference.assets import BatchFileError, read_batches
+from orchestration.defs.reference.assets import read_batches
+from orchestration.lib.errors import SourceFileError
 from orchestration.lib.reference import gacc_codes
 from orchestration.settings import BUNDLED_DATA_DIR
 from orchestration.synthetic.customs import months_between
@@ -88,13 +89,13 @@ def _batch(tmp_path, line: str):
 
 def test_a_chain_to_a_malformed_code_is_refused(tmp_path):
     folder = _batch(tmp_path, "90151010,Lidar,5,10,2023-01,,9015100,crafted,test")
-    with pytest.raises(BatchFileError, match=r"batch_9_crafted\.csv, line 2, field 'continues'"):
+    with pytest.raises(SourceFileError, match=r"batch_9_crafted\.csv, line 2, field 'continues'"):
         read_batches(folder)
 
 
 def test_a_validity_that_ends_before_it_starts_is_refused(tmp_path):
     folder = _batch(tmp_path, "90151000,Rangefinders,5,10,2023-01,2022-12,,crafted,test")
-    with pytest.raises(BatchFileError, match=r"line 2, field 'valid_to': 2022-12 is before"):
+    with pytest.raises(SourceFileError, match=r"line 2, field 'valid_to': 2022-12 is before"):
         read_batches(folder)
 
 

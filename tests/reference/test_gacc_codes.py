@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.lib.errors import SourceFileError
 from orchestration.lib.reference import gacc_codes
 from orchestration.settings import BUNDLED_DATA_DIR
 
@@ -64,38 +65,38 @@ GOOD = [
 def test_a_malformed_record_is_refused_with_file_and_line(tmp_path):
     _write(tmp_path, "en-hs8-2024.csv",
            [*GOOD, '84561100,Machine-tools,2024,09,"Kilogram",?,"?",'])
-    with pytest.raises(gacc_codes.GaccCodeFileError,
+    with pytest.raises(SourceFileError,
                        match=r"en-hs8-2024\.csv, line 5: not a record"):
         gacc_codes.read_lists(tmp_path)
 
 
 def test_a_year_in_the_rows_must_be_the_year_of_the_file(tmp_path):
     _write(tmp_path, "en-hs8-2024.csv", [*GOOD, '84561100,"Laser",2023,09,"Kilogram",?,"?",'])
-    with pytest.raises(gacc_codes.GaccCodeFileError,
+    with pytest.raises(SourceFileError,
                        match=r"line 5, field 'YEAR': 2023 in a file named for 2024"):
         gacc_codes.read_lists(tmp_path)
 
 
 def test_a_code_twice_in_a_file_is_refused(tmp_path):
     _write(tmp_path, "en-hs8-2024.csv", [*GOOD, GOOD[0]])
-    with pytest.raises(gacc_codes.GaccCodeFileError, match=r"line 5, field 'CODES': code 01012100"):
+    with pytest.raises(SourceFileError, match=r"line 5, field 'CODES': code 01012100"):
         gacc_codes.read_lists(tmp_path)
 
 
 def test_the_two_languages_of_a_year_must_hold_the_same_codes(tmp_path):
     _write(tmp_path, "en-hs8-2024.csv", GOOD)
     _write(tmp_path, "zh-hs8-2024.csv", ['01012100,"改良种用马",2024,09,"千克",01,"头",'])
-    with pytest.raises(gacc_codes.GaccCodeFileError, match=r"differ in 1 codes.*38271100"):
+    with pytest.raises(SourceFileError, match=r"differ in 1 codes.*38271100"):
         gacc_codes.read_lists(tmp_path)
 
 
 def test_a_wrong_header_or_file_name_is_refused(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "en-hs8-2024.csv").write_bytes(b'"CODE","DESCRIPTION"\n')
-    with pytest.raises(gacc_codes.GaccCodeFileError, match=r"line 1: header"):
+    with pytest.raises(SourceFileError, match=r"line 1: header"):
         gacc_codes.read_lists(tmp_path / "a")
     _write(tmp_path / "b", "hs8-2024.csv", GOOD)
-    with pytest.raises(gacc_codes.GaccCodeFileError, match=r"en-hs8-<year>\.csv"):
+    with pytest.raises(SourceFileError, match=r"en-hs8-<year>\.csv"):
         gacc_codes.read_lists(tmp_path / "b")
 
 

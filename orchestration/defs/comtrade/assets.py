@@ -6,9 +6,10 @@ import dagster as dg
 import pandas as pd
 
 from orchestration.defs import accounting as file_checks
+from orchestration.defs.comtrade.checks import check_spec
 from orchestration.defs.partition_metadata import describe_partitions
 from orchestration.defs.partitions import annual_partitions, year_keys
-from orchestration.defs.quality.audit import check_spec, write_audit_publish
+from orchestration.defs.quality.audit import write_audit_publish
 from orchestration.defs.resources import WarehouseResource
 from orchestration.lib import accounting
 from orchestration.lib.accounting import FileAccount

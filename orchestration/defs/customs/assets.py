@@ -5,10 +5,11 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs import accounting as file_checks
+from orchestration.defs.customs.checks import check_spec
 from orchestration.defs.gdp.assets import FX_KEY
 from orchestration.defs.partition_metadata import describe_partitions
 from orchestration.defs.partitions import month_keys, monthly_partitions
-from orchestration.defs.quality.audit import check_spec, write_audit_publish
+from orchestration.defs.quality.audit import write_audit_publish
 from orchestration.defs.resources import WarehouseResource
 from orchestration.lib import accounting
 from orchestration.lib.customs import store

@@ -1,1 +1,1 @@
-"""Dagster definitions: write, audit, publish: the Dagster side of the checks."""
+"""Dagster glue of the quality checks: run a suite, audit a write, report the result."""

@@ -1,5 +1,7 @@
-"""Write, audit, publish: an ingestion asset writes its new rows inside one transaction,
-its blocking suite audits exactly that state (the connection sees its own uncommitted
+"""Write, audit, publish: the staged rows are audited before they are committed.
+
+An ingestion asset writes its new rows inside one transaction, its blocking suite
+audits exactly that state (the connection sees its own uncommitted
 writes; nobody else does), and only a passing audit commits. A failing audit rolls back,
 so the published table is exactly as it was, and its check result says why.
 
@@ -11,11 +13,16 @@ from collections.abc import Callable, Iterator
 
 import dagster as dg
 
+from orchestration.defs.quality.checks import SUITES_BY_NAME, check_result, evaluate, register
+from orchestration.lib.quality.suite import Suite
 
-def check_spec(suite_name: str, asset_key: dg.AssetKey) -> dg.AssetCheckSpec:
+
+def audit_spec(suite: Suite, key: dg.AssetKey) -> dg.AssetCheckSpec:
+    """The asset's own blocking check for ``suite``; registers the suite for the audit."""
+    register(suite)
     return dg.AssetCheckSpec(
-        name=f"ge_{suite_name}", asset=asset_key, blocking=True,
-        description=f"Great Expectations suite '{suite_name}', run on the staged rows "
+        name=f"ge_{suite.name}", asset=key, blocking=True,
+        description=f"Great Expectations suite '{suite.name}', run on the staged rows "
                     "before they are published: a failure publishes nothing and blocks "
                     "downstream.")
 
@@ -23,11 +30,12 @@ def check_spec(suite_name: str, asset_key: dg.AssetKey) -> dg.AssetCheckSpec:
 def write_audit_publish(context, con, suite_name: str, write: Callable[[], None],
                         on_refused: Callable[[dg.AssetCheckResult], None] | None = None,
                         ) -> Iterator[dg.AssetCheckResult]:
-    """Yield the audit's check result; raise ``dg.Failure`` after a refused audit (the
-    check result is recorded first, so the UI's check page shows which rule, row, file
-    and line)."""
-    from orchestration.defs.quality.checks import SUITES_BY_NAME, check_result, evaluate
+    """Write, audit the staged rows, and publish only a passing audit.
 
+    Yields the audit's check result; raises ``dg.Failure`` after a refused audit (the
+    check result is recorded first, so the UI's check page shows which rule, row, file
+    and line).
+    """
     suite = SUITES_BY_NAME[suite_name]
     con.execute("BEGIN TRANSACTION")
     try:
@@ -36,10 +44,7 @@ def write_audit_publish(context, con, suite_name: str, write: Callable[[], None]
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    if outcome.failed_errors:
-        con.execute("ROLLBACK")
-    else:
-        con.execute("COMMIT")
+    con.execute("ROLLBACK" if outcome.failed_errors else "COMMIT")
     result = check_result(suite, outcome, partitions, context)
     yield result
     if outcome.failed_errors:

@@ -1,1 +1,1 @@
-"""Dagster definitions: reference lists and technology batches."""
+"""Reference tables: their asset and the checks of the loaded batches."""

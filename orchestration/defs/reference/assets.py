@@ -1,5 +1,7 @@
-"""Reference files (UNSD HS and BEC tables, country codes, China Customs' code lists,
-technology batches) -> raw_ref.
+"""Reference files -> raw_ref.
+
+UNSD HS and BEC tables, country codes, China Customs' code lists and the technology
+batches.
 
 The hand-curated small tables are dbt seeds; these are the shipped public files and the
 user-replaceable batch lists, read as they are so a user can swap a file without code.
@@ -12,6 +14,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
+from orchestration.lib.errors import SourceFileError
 from orchestration.lib.reference import gacc_codes
 from orchestration.settings import Settings
 
@@ -43,8 +46,8 @@ REFERENCE_KEYS = {name: dg.AssetKey(["raw_ref", name])
                   for name in [*FILES, "gacc_hs8_codes", "tech_batches"]}
 
 
-class BatchFileError(ValueError):
-    pass
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+CODE = re.compile(r"\d{8}")
 
 
 def read_batches(batch_dir: Path) -> list[dict]:
@@ -53,55 +56,63 @@ def read_batches(batch_dir: Path) -> list[dict]:
     for path in sorted(batch_dir.glob("*.csv")):
         match = BATCH_FILE.match(path.name)
         if not match:
-            raise BatchFileError(
-                f"{path}: batch files are named batch_<number>_<name>.csv (e.g. "
-                "batch_4_my_list.csv)"
-            )
+            raise SourceFileError(path, None, None, "batch files are named "
+                                  "batch_<number>_<name>.csv (e.g. batch_4_my_list.csv)")
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             missing = [c for c in BATCH_COLUMNS if c not in (reader.fieldnames or [])]
             if missing:
-                raise BatchFileError(f"{path}, line 1: missing columns {missing}; "
-                                     f"expected {BATCH_COLUMNS}")
-            for line, row in enumerate(reader, start=2):
-                hs8 = (row["hs8"] or "").strip()
-                if not re.fullmatch(r"\d{8}", hs8):
-                    raise BatchFileError(f"{path}, line {line}, field 'hs8': {hs8!r} is not "
-                                         "an 8-digit code")
-                if not (row["group_id"] or "").strip().isdigit():
-                    raise BatchFileError(f"{path}, line {line}, field 'group_id': "
-                                         f"{row['group_id']!r} is not a group number")
-                for field in ("valid_from", "valid_to"):
-                    value = (row[field] or "").strip()
-                    if value and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-                        raise BatchFileError(f"{path}, line {line}, field '{field}': "
-                                             f"{value!r} is not YYYY-MM")
-                valid_from = (row["valid_from"] or "").strip() or "2015-01"
-                valid_to = (row["valid_to"] or "").strip() or None
-                if valid_to and valid_to < valid_from:
-                    raise BatchFileError(f"{path}, line {line}, field 'valid_to': "
-                                         f"{valid_to} is before valid_from {valid_from}")
-                continues = (row.get("continues") or "").replace(";", " ").split()
-                bad = [c for c in continues if not re.fullmatch(r"\d{8}", c)]
-                if bad:
-                    raise BatchFileError(f"{path}, line {line}, field 'continues': {bad} "
-                                         "are not 8-digit codes (separate codes by spaces)")
-                rows.append({
-                    "batch": int(match.group(1)),
-                    "batch_name": match.group(2),
-                    "hs8": hs8,
-                    "description": (row["description"] or "").strip(),
-                    "group_id": int(row["group_id"]),
-                    "tech_no": int(row["tech_no"]) if (row["tech_no"] or "").strip() else None,
-                    "valid_from": valid_from,
-                    "valid_to": valid_to,
-                    "continues": " ".join(continues) or None,
-                    "reason": (row["reason"] or "").strip(),
-                    "provenance": (row["provenance"] or "").strip() or path.name,
-                    "source_file": path.name,
-                    "source_line": line,
-                })
+                raise SourceFileError(path, 1, None, f"missing columns {missing}; "
+                                      f"expected {BATCH_COLUMNS}")
+            rows += [_batch_row(path, line, row, int(match.group(1)), match.group(2))
+                     for line, row in enumerate(reader, start=2)]
     return rows
+
+
+def _text(row: dict, field: str) -> str:
+    return (row.get(field) or "").strip()
+
+
+def _check_batch_row(path: Path, line: int, row: dict) -> None:
+    """Raise SourceFileError naming the first field of the row that is malformed."""
+    if not CODE.fullmatch(_text(row, "hs8")):
+        raise SourceFileError(path, line, "hs8", f"{_text(row, 'hs8')!r} is not an 8-digit code")
+    if not _text(row, "group_id").isdigit():
+        raise SourceFileError(path, line, "group_id",
+                              f"{row['group_id']!r} is not a group number")
+    for field in ("valid_from", "valid_to"):
+        value = _text(row, field)
+        if value and not MONTH.fullmatch(value):
+            raise SourceFileError(path, line, field, f"{value!r} is not YYYY-MM")
+    valid_from, valid_to = _text(row, "valid_from") or "2015-01", _text(row, "valid_to")
+    if valid_to and valid_to < valid_from:
+        raise SourceFileError(path, line, "valid_to",
+                              f"{valid_to} is before valid_from {valid_from}")
+    bad = [c for c in _text(row, "continues").replace(";", " ").split() if not CODE.fullmatch(c)]
+    if bad:
+        raise SourceFileError(path, line, "continues",
+                              f"{bad} are not 8-digit codes (separate codes by spaces)")
+
+
+def _batch_row(path: Path, line: int, row: dict, batch: int, name: str) -> dict:
+    """One checked row of a batch file as a row of raw_ref.tech_batches."""
+    _check_batch_row(path, line, row)
+    continues = _text(row, "continues").replace(";", " ").split()
+    return {
+        "batch": batch,
+        "batch_name": name,
+        "hs8": _text(row, "hs8"),
+        "description": _text(row, "description"),
+        "group_id": int(row["group_id"]),
+        "tech_no": int(row["tech_no"]) if _text(row, "tech_no") else None,
+        "valid_from": _text(row, "valid_from") or "2015-01",
+        "valid_to": _text(row, "valid_to") or None,
+        "continues": " ".join(continues) or None,
+        "reason": _text(row, "reason"),
+        "provenance": _text(row, "provenance") or path.name,
+        "source_file": path.name,
+        "source_line": line,
+    }
 
 
 def write_gacc_hs8_codes(con, rows: list[dict]) -> dict[str, int]:
@@ -146,6 +157,7 @@ def write_tech_batches(con, rows: list[dict]) -> None:
     can_subset=True,
 )
 def reference_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Load the selected reference tables from the reference folder, as shipped."""
     settings = Settings.from_env()
     ref = settings.reference_dir
     selected = {k.path[-1] for k in context.selected_asset_keys}

@@ -8,6 +8,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.defs.keys import table_key
 from orchestration.defs.resources import WarehouseResource
+from orchestration.lib.reference.shared_facts import pattern_labels
 from orchestration.settings import Settings
 
 CHART_DEPS = [table_key(m) for m in ("fct_tech_group_monthly", "ind_pattern_matrix",
@@ -61,9 +62,9 @@ def chart_pattern_matrix(con) -> bytes:
         "WHERE batch = 1 AND v IS NOT NULL AND g IS NOT NULL"
     ).df()
     fig, ax = plt.subplots(figsize=(9, 6))
-    colours = {"stockpiling or policy disturbance": "tab:red",
-               "no discernable effect": "tab:grey",
-               "successful import substitution": "tab:green"}
+    labels = pattern_labels()  # written once, in dbt_project/macros/shared_facts.sql
+    colours = {labels["stockpiling"]: "tab:red", labels["no_effect"]: "tab:grey",
+               labels["substitution"]: "tab:green"}
     for _, row in patterns.iterrows():
         ax.scatter(row["v"], row["g"], color=colours.get(row["pattern"], "black"))
         ax.annotate(row["group_name"], (row["v"], row["g"]), fontsize=7)

@@ -73,10 +73,12 @@ class _Compiler(DuckDBDialect.statement_compiler):
 
 
 class BorrowedDuckDBDialect(DuckDBDialect):
-    """duckdb-engine over the caller's open DuckDB connection. The caller owns the
-    connection and its transaction: SQLAlchemy's begin/commit/rollback/close are no-ops,
-    so a pooled connection's reset cannot discard a pending result (GE issue 11579) or
-    the caller's staged writes."""
+    """duckdb-engine over the caller's open DuckDB connection.
+
+    The caller owns the connection and its transaction: SQLAlchemy's begin, commit,
+    rollback and close are no-ops, so a pooled connection's reset cannot discard a
+    pending result (GE issue 11579) or the caller's staged writes.
+    """
 
     name = "duckdb"
     driver = "borrowed"
@@ -84,6 +86,7 @@ class BorrowedDuckDBDialect(DuckDBDialect):
     supports_statement_cache = False
 
     def connect(self, *cargs, **cparams):
+        """The lent connection, wrapped as a DB-API connection."""
         con = _current.get()
         if con is None:
             raise RuntimeError("duckdb+borrowed: no DuckDB connection lent "
@@ -91,16 +94,16 @@ class BorrowedDuckDBDialect(DuckDBDialect):
         return ConnectionWrapper(con)
 
     def do_begin(self, dbapi_connection) -> None:
-        pass
+        """No-op: the caller owns the transaction."""
 
     def do_commit(self, dbapi_connection) -> None:
-        pass
+        """No-op: the caller owns the transaction."""
 
     def do_rollback(self, dbapi_connection) -> None:
-        pass
+        """No-op: the caller owns the transaction."""
 
     def do_close(self, dbapi_connection) -> None:
-        pass
+        """No-op: the caller owns the connection."""
 
 
 registry.register("duckdb.borrowed", __name__, "BorrowedDuckDBDialect")
@@ -110,19 +113,24 @@ class borrow:  # noqa: N801 - used as a context manager, like contextlib's
     """Lend ``con`` to the ``duckdb+borrowed`` dialect for the block."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
+        """Remember the connection to lend."""
         self.con = con
 
     def __enter__(self):
+        """Lend the connection."""
         self._token = _current.set(self.con)
         return self.con
 
     def __exit__(self, *exc):
+        """Take the connection back."""
         _current.reset(self._token)
 
 
 def engine_kwargs() -> dict:
-    """``create_engine`` arguments for GE's SQL data source: no pool, a connection per
-    ``connect()``, each one a wrapper of the lent connection."""
+    """``create_engine`` arguments for GE's SQL data source.
+
+    No pool: a connection per ``connect()``, each one a wrapper of the lent connection.
+    """
     from sqlalchemy.pool import NullPool
 
     return {"poolclass": NullPool}

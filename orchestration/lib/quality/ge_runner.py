@@ -32,6 +32,7 @@ class Expectation:
 
     @property
     def label(self) -> str:
+        """Short name: the kind and its column(s)."""
         target = self.kwargs.get("column") or self.kwargs.get("column_list") or ""
         return f"{self.kind}({target})" if target else self.kind
 
@@ -67,6 +68,8 @@ def _short(values: list, limit: int = 8) -> str:
 
 @dataclass
 class ExpectationOutcome:
+    """What one expectation found: success, the observed value and offending rows."""
+
     expectation: Expectation
     success: bool
     observed: Any = None
@@ -90,19 +93,24 @@ class ExpectationOutcome:
 
 @dataclass
 class SuiteOutcome:
+    """A suite's validation: rows looked at and every expectation's outcome."""
+
     suite: str
     rows: int
     outcomes: list[ExpectationOutcome]
 
     @property
     def failed(self) -> list[ExpectationOutcome]:
+        """The outcomes that failed, whatever their severity."""
         return [o for o in self.outcomes if not o.success]
 
     @property
     def failed_errors(self) -> list[ExpectationOutcome]:
+        """The failed outcomes of error severity (those block)."""
         return [o for o in self.failed if o.expectation.severity == "error"]
 
     def to_json(self) -> dict:
+        """The outcome as the JSON stored under reports/quality/."""
         return {
             "suite": self.suite,
             "rows": self.rows,
@@ -146,10 +154,13 @@ def _get_context():
 def validate(data: str | pd.DataFrame, suite: str, expectations: list[Expectation],
              id_columns: tuple[str, ...] = (),
              con: duckdb.DuckDBPyConnection | None = None) -> SuiteOutcome:
-    """Validate ``data``: a SELECT over ``con`` (the slice to check, seen as ``con`` sees
-    it, staged writes included) or a DataFrame (queried in an in-memory DuckDB).
+    """Validate ``data`` with GE's SQL engine inside DuckDB.
+
+    ``data`` is a SELECT over ``con`` (the slice to check, seen as ``con`` sees it,
+    staged writes included) or a DataFrame (queried in an in-memory DuckDB).
     ``id_columns`` (e.g. source file and line) identify each offending row in GE's own
-    result (``partial_unexpected_index_list``)."""
+    result (``partial_unexpected_index_list``).
+    """
     import great_expectations as gx
 
     from orchestration.lib.quality import ge_duckdb
@@ -195,8 +206,11 @@ def validate(data: str | pd.DataFrame, suite: str, expectations: list[Expectatio
 
 
 def _duplicated_rows(con, query: str, exp: Expectation, ids: list[str]) -> list[dict]:
-    """Up to ten rows of the duplicated keys, with their file and line: GE 1.24.1 gives
-    only the keys for a compound key on SQL (its index query does not compile)."""
+    """Up to ten rows of the duplicated keys, with their file and line.
+
+    GE 1.24.1 gives only the keys for a compound key on SQL (its index query does not
+    compile).
+    """
     keys = list(exp.kwargs["column_list"])
     shown = ", ".join(f'"{c}"' for c in dict.fromkeys([*ids, *keys]))
     by = ", ".join(f'"{c}"' for c in keys)

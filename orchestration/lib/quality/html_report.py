@@ -6,6 +6,7 @@ from pathlib import Path
 
 
 def build_quality_report(quality_dir: Path) -> Path:
+    """Write quality/index.html over the newest result of each suite; returns its path."""
     quality_dir.mkdir(parents=True, exist_ok=True)
     results = []
     for path in sorted(quality_dir.glob("*.json")):

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.lib.errors import SourceFileError
+
 FILE = re.compile(r"^(en|zh)-hs8-(\d{4})\.csv$")
 HEADERS = {
     "en": ["CODES", "DESCRIPTION", "YEAR", "UNIT_1_CODES", "UNIT_1_DESCRIPTION",
@@ -31,12 +33,10 @@ COLUMNS = ["hs8", "list_year", "description_en", "description_zh", "unit1_code",
            "source_files"]
 
 
-class GaccCodeFileError(ValueError):
-    pass
-
-
 @dataclass(frozen=True)
 class Line:
+    """One code of a list file, with its description and units."""
+
     hs8: str
     description: str
     unit1_code: str | None
@@ -55,19 +55,19 @@ def parse_file(path: Path) -> tuple[int, list[Line]]:
     """One list file -> (year, lines). The year in the name must be the year in the rows."""
     match = FILE.match(path.name)
     if not match:
-        raise GaccCodeFileError(f"{path}: list files are named en-hs8-<year>.csv or "
-                                "zh-hs8-<year>.csv")
+        raise SourceFileError(path, None, None, "list files are named en-hs8-<year>.csv or "
+                              "zh-hs8-<year>.csv")
     lang, year = match.group(1), int(match.group(2))
     raw = path.read_bytes()
     try:
         text = raw.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise GaccCodeFileError(f"{path}: not GB18030 text ({exc})") from exc
+        raise SourceFileError(path, None, None, f"not GB18030 text ({exc})") from exc
     text = text.lstrip("\ufeff")
     header_end = text.find("\n") + 1 or len(text)
     header = [h.strip().strip('"') for h in text[:header_end].strip().rstrip(",").split(",")]
     if header != HEADERS[lang]:
-        raise GaccCodeFileError(f"{path}, line 1: header {header} is not {HEADERS[lang]}")
+        raise SourceFileError(path, 1, None, f"header {header} is not {HEADERS[lang]}")
     lines: list[Line] = []
     seen: set[str] = set()
     line_no = 2
@@ -76,23 +76,22 @@ def parse_file(path: Path) -> tuple[int, list[Line]]:
         if not found:
             if chunk.strip():
                 snippet = chunk.strip().split("\n")[0][:60]
-                raise GaccCodeFileError(f"{path}, line {line_no}: not a record "
-                                        f"(code,\"description\",year,units): {snippet!r}")
+                raise SourceFileError(path, line_no, None, "not a record "
+                                      f"(code,\"description\",year,units): {snippet!r}")
             line_no += chunk.count("\n") + 1
             continue
         hs8, desc, row_year, u1, u1_name, u2, u2_name = found.groups()
         if int(row_year) != year:
-            raise GaccCodeFileError(f"{path}, line {line_no}, field '{HEADERS[lang][2]}': "
-                                    f"{row_year} in a file named for {year}")
+            raise SourceFileError(path, line_no, HEADERS[lang][2],
+                                  f"{row_year} in a file named for {year}")
         if hs8 in seen:
-            raise GaccCodeFileError(f"{path}, line {line_no}, field '{HEADERS[lang][0]}': "
-                                    f"code {hs8} appears twice")
+            raise SourceFileError(path, line_no, HEADERS[lang][0], f"code {hs8} appears twice")
         seen.add(hs8)
         lines.append(Line(hs8, _clean(desc) or "", _clean(u1), _clean(u1_name), _clean(u2),
                           _clean(u2_name)))
         line_no += chunk.count("\n") + 1
     if not lines:
-        raise GaccCodeFileError(f"{path}: no codes")
+        raise SourceFileError(path, None, None, "no codes")
     return year, lines
 
 
@@ -115,17 +114,17 @@ def read_lists(folder: Path) -> list[dict]:
         if len(langs) == 2:
             only = set(langs["en"]) ^ set(langs["zh"])
             if only:
-                raise GaccCodeFileError(
-                    f"{folder}: en-hs8-{year}.csv and zh-hs8-{year}.csv differ in "
-                    f"{len(only)} codes, e.g. {sorted(only)[:5]}")
+                raise SourceFileError(
+                    folder, None, None, f"en-hs8-{year}.csv and zh-hs8-{year}.csv differ "
+                    f"in {len(only)} codes, e.g. {sorted(only)[:5]}")
         codes = sorted(set().union(*(set(v) for v in langs.values())))
         for hs8 in codes:
             en, zh = langs.get("en", {}).get(hs8), langs.get("zh", {}).get(hs8)
             first = zh or en
             for a, b, field in ((en, zh, "unit1_code"), (en, zh, "unit2_code")):
                 if a and b and getattr(a, field) != getattr(b, field):
-                    raise GaccCodeFileError(
-                        f"{folder}: code {hs8} of {year} has {field} "
+                    raise SourceFileError(
+                        folder, None, field, f"code {hs8} of {year} has {field} "
                         f"{getattr(a, field)!r} in English and {getattr(b, field)!r} in Chinese")
             rows.append({
                 "hs8": hs8,
@@ -144,6 +143,7 @@ def read_lists(folder: Path) -> list[dict]:
 
 
 def codes_by_year(folder: Path) -> dict[int, set[str]]:
+    """The codes of every list in ``folder``, by list year."""
     out: dict[int, set[str]] = {}
     for row in read_lists(folder):
         out.setdefault(row["list_year"], set()).add(row["hs8"])
@@ -151,7 +151,10 @@ def codes_by_year(folder: Path) -> dict[int, set[str]]:
 
 
 def list_year_in_force(year: int, list_years: list[int]) -> int:
-    """The list a year is checked against: its own, else the latest earlier one (so
-    years after the newest list use the newest), else the earliest."""
+    """The list a year is checked against.
+
+    Its own, else the latest earlier one (so years after the newest list use the
+    newest), else the earliest.
+    """
     earlier = [y for y in list_years if y <= year]
     return max(earlier) if earlier else min(list_years)
