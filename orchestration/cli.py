@@ -69,7 +69,9 @@ def cmd_ui(args: argparse.Namespace) -> int:
                          "links to the dbt docs and quality report point) is already in use "
                          "on 127.0.0.1 (a chokepoint docs?); stop it or set another port")
     from orchestration import docs_server
+    from orchestration.defs.dbt.project import ensure_manifest
 
+    ensure_manifest()  # the code server's definitions read it; importing them never parses
     docs = docs_server.start(settings.reports_dir, settings.docs_port)
     cmd = [str(Path(sys.executable).parent / "dagster"), "dev", "-w",
            str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(args.port)]

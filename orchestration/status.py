@@ -42,6 +42,7 @@ def _last_run(settings: Settings) -> list[str]:
              f"runs:        {', '.join(facts['run_ids']) or '-'}"
              + (f" (tag chokepoint/invocation={facts['invocation']})"
                 if facts.get("invocation") else "")]
+    lines += [f"decision:    {line}" for line in facts.get("decision", [])]
     for name, state in sorted(facts.get("checks", {}).items()):
         lines.append(f"  {state:<8} {name}")
     lines += [f"  WARNING: {w}" for w in facts.get("warnings", [])]

@@ -35,8 +35,8 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 def build_resources() -> dict:
+    # no folders made here: building the definitions writes nothing (the CLI makes them)
     settings = Settings.from_env()
-    settings.ensure_dirs()
     return {
         "warehouse": WarehouseResource(path=str(settings.warehouse_path)),
         "dbt": DbtCliResource(

@@ -22,7 +22,7 @@ from dagster_dbt import (
 )
 
 from orchestration.defs.dbt.column_lineage import column_metadata
-from orchestration.defs.dbt.project import ensure_manifest
+from orchestration.defs.dbt.project import parsed_manifest
 from orchestration.settings import WAREHOUSE_CATALOG
 
 OWNER = "team:chokepoint-data"
@@ -138,7 +138,7 @@ def test_description(test: Mapping[str, Any]) -> str:
 translator = ChokepointTranslator(
     settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
 )
-manifest = ensure_manifest()
+manifest = parsed_manifest()
 
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):

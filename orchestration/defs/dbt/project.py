@@ -29,10 +29,22 @@ def _sources_newer_than(manifest: Path) -> bool:
     return any(p.stat().st_mtime > built for p in files)
 
 
+def parsed_manifest() -> Path:
+    """The manifest the definitions load, as it is: importing the definitions never parses
+    (that would write at import). ``./bootstrap.sh``, ``chokepoint run`` and ``chokepoint
+    ui`` call :func:`ensure_manifest` first."""
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        raise FileNotFoundError(
+            f"{manifest}: no dbt manifest; run ./bootstrap.sh (or any chokepoint run) to "
+            "parse the dbt project first")
+    return manifest
+
+
 def ensure_manifest() -> Path:
-    """The definitions need a manifest; ``dagster dev`` prepares one itself, the CLI and
-    tests do not (docs/architecture.md (stack notes: dbt manifest outside dagster dev)), so parse
-    once when it is missing."""
+    """Parse the dbt project when its manifest is missing or older than a source file
+    (docs/architecture.md (stack notes: dbt manifest outside dagster dev)); set-up work of
+    bootstrap.sh and the CLI, never of an import."""
     manifest = dbt_project.manifest_path
     if not manifest.exists() or _sources_newer_than(manifest):
         env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
