@@ -48,6 +48,7 @@ class Launcher:
 
     def __init__(self, instance: dg.DagsterInstance, workspace: WorkspaceRequestContext,
                  invocation: str) -> None:
+        """The invocation's workspace and its one code location."""
         self.instance = instance
         self.workspace = workspace
         self.invocation = invocation

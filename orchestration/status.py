@@ -102,6 +102,7 @@ def _files(con) -> list[str]:
 
 
 def render_status(settings: Settings) -> str:
+    """The text of ``chokepoint status``."""
     lines = [f"data folder: {settings.data_dir}", f"warehouse:   {settings.warehouse_path}",
              "", *_last_run(settings), ""]
     if not settings.warehouse_path.exists():

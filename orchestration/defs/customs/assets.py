@@ -44,6 +44,7 @@ DATA_VERSION_ENTRY = "data_version"
     ),
 )
 def customs_monthly_trade(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Load the new landing files, audit, publish the run's months with their data versions."""
     settings = Settings.from_env()
     landing = settings.landing("customs")
     months = month_keys(context)
@@ -108,9 +109,12 @@ def _record_data_versions(context, con, landing: Path, months: list[str]) -> str
 
 
 def _parse_new_files(con, landing: Path) -> list:
-    """Parse the files not loaded yet. A file that cannot be read is refused whole: it
-    moves to ``_refused/`` with its error (file, line, field) and nothing of the run is
-    stored, so the published tables stay as they were."""
+    """Parse the files not loaded yet.
+
+    A file that cannot be read is refused whole: it moves to ``_refused/`` with its
+    error (file, line, field) and nothing of the run is stored, so the published tables
+    stay as they were.
+    """
     known = store.loaded_hashes(con)
     seen = store.known_signatures(con)
     parsed_new, errors = [], []

@@ -14,7 +14,7 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 def dbt_executable() -> str:
-    """dbt from the running environment, so nothing depends on PATH being activated."""
+    """Dbt from the running environment, so nothing depends on PATH being activated."""
     local = Path(sys.executable).parent / "dbt"
     return str(local) if local.exists() else (shutil.which("dbt") or "dbt")
 

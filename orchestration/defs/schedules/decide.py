@@ -158,7 +158,7 @@ def build_staleness(instance: dg.DagsterInstance, code_versions: Mapping[dg.Asse
 
 def docs_needed(instance: dg.DagsterInstance, code_versions: Mapping[dg.AssetKey, str | None],
                 settings: Settings) -> bool:
-    """dbt docs are rebuilt when a dbt model's code changed or they were never built."""
+    """Dbt docs are rebuilt when a dbt model's code changed or they were never built."""
     if not (settings.reports_dir / "dbt-docs" / "index.html").exists():
         return True
     if instance.get_latest_materialization_event(DOCS_KEY) is None:

@@ -80,6 +80,7 @@ def monthly_refresh_schedule(context: dg.ScheduleEvaluationContext):
                 "revisions, new WEO vintages).",
 )
 def annual_sources_schedule(context: dg.ScheduleEvaluationContext):
+    """The last three full years of Comtrade and GDP."""
     year = context.scheduled_execution_time.year
     return dg.RunRequest(
         run_key=f"annual_sources_{context.scheduled_execution_time:%Y-%m}",

@@ -42,8 +42,11 @@ class LandingFile:
 
 @dataclass(frozen=True)
 class Known:
-    """What a scan may reuse: ``signature -> (sha256, months)`` and ``sha256 -> months``
-    (from the load log, or a sensor's cursor)."""
+    """What a scan may reuse, from the load log or a sensor's cursor.
+
+    ``by_signature`` maps a file's signature to its hash and months, ``by_sha`` a content
+    hash to its months.
+    """
 
     by_signature: Mapping[str, tuple[str, tuple[str, ...]]]
     by_sha: Mapping[str, tuple[str, ...]]

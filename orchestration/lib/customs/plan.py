@@ -49,6 +49,8 @@ _GROUP_BY = {"commodity": "商品 (HS8) only / Commodity only",
 
 @dataclasses.dataclass
 class Query:
+    """One portal query: flow, grain, months, condition codes, expected rows."""
+
     no: int
     flow: str
     grain: str
@@ -60,10 +62,12 @@ class Query:
 
     @property
     def codes_text(self) -> str:
+        """The condition codes as the portal takes them."""
         return "all codes (no condition)" if self.codes is None else ",".join(self.codes)
 
 
 def months_between(start: str, end: str) -> list[str]:
+    """Every 'YYYY-MM' from ``start`` to ``end``, both included."""
     y, m = int(start[:4]), int(start[5:7])
     out = []
     while f"{y:04d}-{m:02d}" <= end:
@@ -228,6 +232,7 @@ def build_plan(con: duckdb.DuckDBPyConnection, month_from: str, month_to: str,
 
 
 def render(queries: list[Query], month_from: str, month_to: str, grain: str) -> str:
+    """The plan as text: the portal settings, then one line per query."""
     total = sum(q.est_rows for q in queries)
     head = [f"Download plan {month_from} .. {month_to}, grain {grain}: {len(queries)} "
             f"portal queries, about {total:,} rows"]
@@ -256,6 +261,7 @@ CSV_COLUMNS = ["query", "flow", "grain", "year", "month_from", "month_to", "n_co
 
 
 def write_csv(queries: list[Query], path: Path) -> Path:
+    """The plan as CSV, one row per query."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
