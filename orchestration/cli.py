@@ -346,8 +346,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    """Console script: exit without interpreter teardown, where DuckDB's bindings print
-    reference-leak noise (nanobind) that says nothing about the run."""
+    """Console script.
+
+    Console script: exit without interpreter teardown, where DuckDB's bindings print
+    reference-leak noise (nanobind) that says nothing about the run.
+    """
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()

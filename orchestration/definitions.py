@@ -35,8 +35,11 @@ from orchestration.settings import Settings
 
 
 def export_settings(settings: Settings) -> None:
-    """The environment of :func:`orchestration.settings.apply_to_environment`, without its
-    folders and files."""
+    """Export the settings without making folders or files.
+
+    The environment of :func:`orchestration.settings.apply_to_environment`, without its
+    folders and files.
+    """
     os.environ["CHOKEPOINT_DATA_DIR"] = str(settings.data_dir)
     os.environ["CHOKEPOINT_WAREHOUSE"] = str(settings.warehouse_path)
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)

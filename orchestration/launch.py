@@ -58,8 +58,11 @@ class Launcher:
 
     def planned_checks(self, job_name: str,
                        asset_selection: Iterable[dg.AssetKey] | None = None) -> set[str]:
-        """Checks the job (or its subset of ``asset_selection``) would evaluate, as
-        ``asset:check`` names."""
+        """Checks the job would evaluate.
+
+        Checks the job (or its subset of ``asset_selection``) would evaluate, as
+        ``asset:check`` names.
+        """
         selected = set(asset_selection) if asset_selection is not None else None
         return {f"{snap.asset_key.to_user_string()}:{snap.name}"
                 for snap in self.repository.get_asset_check_node_snaps(job_name)

@@ -1,6 +1,9 @@
-"""Terse progress lines for ``chokepoint run``, read from a launched run's event log: one
+"""Terse progress lines for ``chokepoint run``.
+
+Terse progress lines for ``chokepoint run``, read from a launched run's event log: one
 line per finished step and per materialized asset (with its rows), instead of Dagster's
-debug stream (which stays in the run's log in the UI)."""
+debug stream (which stays in the run's log in the UI).
+"""
 
 import sys
 

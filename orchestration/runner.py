@@ -153,8 +153,11 @@ class RunReport:
 
 
 def scan(settings: Settings) -> tuple[list, list[str]]:
-    """The landing scan (:func:`scan_landing`) and every month in the data: those of the
-    landing files and those the load log holds."""
+    """The landing scan and the months in the data.
+
+    The landing scan (:func:`scan_landing`) and every month in the data: those of the
+    landing files and those the load log holds.
+    """
     from orchestration.lib.customs.landing import Known, known_from_warehouse, scan_landing
 
     known = known_from_warehouse(settings.warehouse_path)
@@ -183,8 +186,11 @@ def check_window(month_from: str, month_to: str | None) -> None:
 
 def window_end(settings: Settings, month_from: str, month_to: str | None,
                months: list[str] | None = None) -> str:
-    """The window's last month (default: the latest month in the data); a window that
-    holds no month of customs data is refused, naming the bound that empties it."""
+    """The window's last month.
+
+    The window's last month (default: the latest month in the data); a window that
+    holds no month of customs data is refused, naming the bound that empties it.
+    """
     months = scan(settings)[1] if months is None else months
     if not months:
         if month_to is None:
@@ -249,9 +255,12 @@ def _collect(events, report: RunReport) -> None:
 
 @contextlib.contextmanager
 def _worker_output_to(log_path: Path):
-    """Send the output of the code server and run workers (Dagster's debug stream) to a
+    """Send the code server's and run workers' output to a log file.
+
+    Send the output of the code server and run workers (Dagster's debug stream) to a
     log file: they inherit this process's file descriptors. Progress lines go to the
-    terminal through a duplicate of the original stderr."""
+    terminal through a duplicate of the original stderr.
+    """
     import sys
 
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -278,9 +287,12 @@ def run_pipeline(
     settings: Settings, month_from: str = WINDOW_START, month_to: str | None = None,
     synthetic: bool = True, include_annual: bool = True, force: bool = False,
 ) -> RunReport:
-    """Decide what changed (``orchestration.defs.schedules.decide``, the schedule's and the
+    """Run the pipeline for a window as the decision says.
+
+    Decide what changed (``orchestration.defs.schedules.decide``, the schedule's and the
     sensor's rule), launch what it asks for as runs of the instance (one invocation tag),
-    follow each to its end, then write the report."""
+    follow each to its end, then write the report.
+    """
     started = time.monotonic()
     from orchestration.defs.dbt.project import ensure_manifest
     from orchestration.synthetic import ensure_bundled_inputs
@@ -338,8 +350,11 @@ def _decide(runs, instance, settings: Settings, files: list, report: RunReport,
 
 
 def _launch(runs, decision, report: RunReport, planned: set[str], progress) -> None:
-    """Launch the decided runs: the annual sources when they changed, then one refresh
-    run (customs months, side inputs and build) or, with no input to load, the build."""
+    """Launch the decided runs.
+
+    Launch the decided runs: the annual sources when they changed, then one refresh
+    run (customs months, side inputs and build) or, with no input to load, the build.
+    """
     from orchestration.defs.schedules.decide import (
         SIDE_INPUTS_TAG,
         build_code_versions,
@@ -430,8 +445,11 @@ def _row_counts(warehouse: Path, report: RunReport) -> None:
 
 
 def _mirror_notes(con) -> list[str]:
-    """What the mirror fill estimated, per year: the run report says the world export
-    shares it publishes beside the reported ones rest partly on partners' imports."""
+    """What the mirror fill estimated, per year.
+
+    What the mirror fill estimated, per year: the run report says the world export
+    shares it publishes beside the reported ones rest partly on partners' imports.
+    """
     rows = con.execute(
         "SELECT trade_year, fill_reason, count(DISTINCT reporter_code), "
         "string_agg(DISTINCT coalesce(reporter_iso3, CAST(reporter_code AS VARCHAR)), ', ' "

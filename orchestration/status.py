@@ -1,6 +1,9 @@
-"""``chokepoint status``: the last run (ids, time, window, outcome, errors whole), every
+"""``chokepoint status``.
+
+``chokepoint status``: the last run (ids, time, window, outcome, errors whole), every
 warehouse table grouped by layer with its row count and last materialization, and the
-files loaded per source with the account of their rows."""
+files loaded per source with the account of their rows.
+"""
 
 from __future__ import annotations
 

@@ -96,8 +96,11 @@ def customs_monthly_trade(context: dg.AssetExecutionContext, warehouse: Warehous
 
 
 def _record_data_versions(context, con, landing: Path, months: list[str]) -> str:
-    """Put each written month's data version (the digest of the hashes of the landing
-    files holding it) on its partition, and return the version of the run's months."""
+    """Record each written month's data version on its partition.
+
+    Put each written month's data version (the digest of the hashes of the landing
+    files holding it) on its partition, and return the version of the run's months.
+    """
     files = landing_scan.scan_landing(landing, landing_scan.known_from_log(con))
     versions = landing_scan.month_versions(files)
     for key in context.partition_keys:

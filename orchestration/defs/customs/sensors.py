@@ -22,8 +22,11 @@ from orchestration.settings import Settings
 
 
 def _known(settings: Settings, cursor: dict) -> Known | None:
-    """The load log's knowledge of the files, plus what earlier ticks learnt (so a file is
-    parsed once, and a touched file of unchanged content is not re-read)."""
+    """What the scan may reuse.
+
+    The load log's knowledge of the files, plus what earlier ticks learnt (so a file is
+    parsed once, and a touched file of unchanged content is not re-read).
+    """
     known = known_from_warehouse(settings.warehouse_path)
     if known is None:
         return None
@@ -43,10 +46,13 @@ def _cursor(files: list[LandingFile], requested: dict[str, str]) -> str:
 @dg.sensor(job=monthly_refresh_job, minimum_interval_seconds=60,
            default_status=dg.DefaultSensorStatus.STOPPED)
 def customs_landing_sensor(context: dg.SensorEvaluationContext):
-    """A run over the months whose landing files changed, decided by
+    """A run over the months whose landing files changed.
+
+    A run over the months whose landing files changed, decided by
     :func:`orchestration.defs.schedules.decide.decide` as ``chokepoint run`` decides it.
     A month already requested at its current version is not requested again; a file
-    that cannot be read is logged (its refusal comes with the next run)."""
+    that cannot be read is logged (its refusal comes with the next run).
+    """
     settings = Settings.from_env()
     cursor = json.loads(context.cursor) if context.cursor else {}
     known = _known(settings, cursor)

@@ -110,8 +110,11 @@ def _opening_sentence(sql: str) -> str:
 
 
 def test_description(test: Mapping[str, Any]) -> str:
-    """One line saying what a dbt test guards: its own description when it has one, else
-    the opening sentence of a singular test's comment, else its generic test in words."""
+    """One line saying what a dbt test guards.
+
+    One line saying what a dbt test guards: its own description when it has one, else
+    the opening sentence of a singular test's comment, else its generic test in words.
+    """
     own = test.get("description") or (test.get("meta") or {}).get("description")
     if own:
         return " ".join(own.split())
@@ -181,8 +184,11 @@ def _unique_id(event) -> str | None:
 
 
 def _table_of(event) -> str | None:
-    """The warehouse table of a dbt output: dagster-dbt's runtime events carry the model's
-    unique_id, not its table name."""
+    """The warehouse table of a dbt output.
+
+    The warehouse table of a dbt output: dagster-dbt's runtime events carry the model's
+    unique_id, not its table name.
+    """
     if event.metadata.get("dagster/table_name"):
         return event.metadata["dagster/table_name"].value
     node = _manifest_nodes().get(_unique_id(event))
@@ -199,8 +205,11 @@ def _manifest_nodes() -> dict:
 
 
 def with_table_facts(events: list, target_path: Path | None = None) -> list:
-    """Table name, row count, origin (real / synthetic / mixed), columns and column
-    lineage on each materialized model, and its chart where one shows it."""
+    """Table facts on each materialized model.
+
+    Table name, row count, origin (real / synthetic / mixed), columns and column
+    lineage on each materialized model, and its chart where one shows it.
+    """
     from orchestration.defs.reports.assets import chart_metadata
 
     events = [_with_duration_unit(e) for e in events]
@@ -231,8 +240,11 @@ DURATION = "execution_duration_s"
 
 
 def _with_duration_unit(event):
-    """dagster-dbt's "Execution Duration" is a bare float: the same figure, named with
-    its unit (seconds)."""
+    """The execution duration, named with its unit.
+
+    dagster-dbt's "Execution Duration" is a bare float: the same figure, named with
+    its unit (seconds).
+    """
     metadata = getattr(event, "metadata", None) or {}
     if DBT_DURATION not in metadata or not isinstance(event, dg.Output):
         return event

@@ -20,8 +20,11 @@ def dbt_executable() -> str:
 
 
 def _sources_newer_than(manifest: Path) -> bool:
-    """A model, macro, seed, test or project file changed after the manifest was parsed
-    (a pull, a branch switch): the manifest is stale."""
+    """Whether the manifest is stale.
+
+    A model, macro, seed, test or project file changed after the manifest was parsed
+    (a pull, a branch switch): the manifest is stale.
+    """
     built = manifest.stat().st_mtime
     roots = [DBT_PROJECT_DIR / d for d in ("models", "macros", "seeds", "tests")]
     files = [DBT_PROJECT_DIR / "dbt_project.yml",
@@ -30,9 +33,12 @@ def _sources_newer_than(manifest: Path) -> bool:
 
 
 def parsed_manifest() -> Path:
-    """The manifest the definitions load, as it is: importing the definitions never parses
+    """The manifest the definitions load.
+
+    The manifest the definitions load, as it is: importing the definitions never parses
     (that would write at import). ``./bootstrap.sh``, ``chokepoint run`` and ``chokepoint
-    ui`` call :func:`ensure_manifest` first."""
+    ui`` call :func:`ensure_manifest` first.
+    """
     manifest = dbt_project.manifest_path
     if not manifest.exists():
         raise FileNotFoundError(
@@ -42,9 +48,12 @@ def parsed_manifest() -> Path:
 
 
 def ensure_manifest() -> Path:
-    """Parse the dbt project when its manifest is missing or older than a source file
+    """Parse the dbt project when its manifest is missing or stale.
+
+    Parse the dbt project when its manifest is missing or older than a source file
     (docs/architecture.md (stack notes: dbt manifest outside dagster dev)); set-up work of
-    bootstrap.sh and the CLI, never of an import."""
+    bootstrap.sh and the CLI, never of an import.
+    """
     manifest = dbt_project.manifest_path
     if not manifest.exists() or _sources_newer_than(manifest):
         env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}

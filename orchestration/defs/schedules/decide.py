@@ -1,4 +1,6 @@
-"""What a run has to do, decided from the Dagster instance: the one rule of the schedule,
+"""What a run has to do, decided from the Dagster instance.
+
+What a run has to do, decided from the Dagster instance: the one rule of the schedule,
 the landing sensor and ``chokepoint run``.
 
 - A customs month is refreshed when the data version :func:`scan_landing` gives it (the
@@ -67,8 +69,11 @@ class Decision:
 
 
 def side_inputs_version(settings: Settings) -> str:
-    """Digest of the files the annual sources and side inputs read: landing/comtrade's
-    files (not its sub-folders) and the reference folder, by path and content."""
+    """Digest of the files the annual sources and side inputs read.
+
+    Digest of the files the annual sources and side inputs read: landing/comtrade's
+    files (not its sub-folders) and the reference folder, by path and content.
+    """
     sha = hashlib.sha256()
     comtrade = settings.landing("comtrade")
     roots = [p for p in sorted(comtrade.iterdir()) if p.is_file()] if comtrade.is_dir() else []
@@ -101,8 +106,11 @@ def partition_versions(instance: dg.DagsterInstance, months: Iterable[str]) -> d
 
 def changed_months(instance: dg.DagsterInstance, files: list[LandingFile],
                    window: tuple[str, str] | None = None) -> list[str]:
-    """Customs months (in ``window`` when given) whose scanned version differs from the
-    version of their latest materialization."""
+    """Customs months whose files changed.
+
+    Customs months (in ``window`` when given) whose scanned version differs from the
+    version of their latest materialization.
+    """
     scanned = month_versions(files)
     months = [m for m in scanned if window is None or window[0] <= m <= window[1]]
     recorded = partition_versions(instance, months)
@@ -134,8 +142,11 @@ def _timestamp(event) -> float:
 
 def build_staleness(instance: dg.DagsterInstance, code_versions: Mapping[dg.AssetKey, str | None]
                     ) -> list[str]:
-    """Why the build assets (``code_versions``: key -> current code version) are stale;
-    empty when they are current."""
+    """Why the build assets are stale.
+
+    Why the build assets (``code_versions``: key -> current code version) are stale;
+    empty when they are current.
+    """
     keys = [k for k in code_versions if k != DOCS_KEY]
     if not keys:
         return []
@@ -169,8 +180,11 @@ def docs_needed(instance: dg.DagsterInstance, code_versions: Mapping[dg.AssetKey
 
 
 def build_code_versions(asset_graph) -> dict[dg.AssetKey, str | None]:
-    """Code version of every build asset of a (remote or local) asset graph: the
-    materializable assets other than the inputs."""
+    """Code version of every build asset.
+
+    Code version of every build asset of a (remote or local) asset graph: the
+    materializable assets other than the inputs.
+    """
     out = {}
     for key in asset_graph.get_all_asset_keys():
         node = asset_graph.get(key)
@@ -180,8 +194,11 @@ def build_code_versions(asset_graph) -> dict[dg.AssetKey, str | None]:
 
 
 def context_code_versions(context) -> dict[dg.AssetKey, str | None]:
-    """:func:`build_code_versions` of a sensor's or schedule's repository; empty when it
-    is evaluated without one (a test's context): then only the months are decided."""
+    """Code versions of a sensor's or schedule's repository.
+
+    :func:`build_code_versions` of a sensor's or schedule's repository; empty when it
+    is evaluated without one (a test's context): then only the months are decided.
+    """
     try:
         repo = context.repository_def
     except dg.DagsterInvariantViolationError:
@@ -193,9 +210,12 @@ def decide(instance: dg.DagsterInstance, settings: Settings, files: list[Landing
            code_versions: Mapping[dg.AssetKey, str | None],
            window: tuple[str, str] | None = None, years: Iterable[str] = (),
            force: bool = False) -> Decision:
-    """The decision for ``files`` (a :func:`scan_landing`) over ``window`` (None: every
+    """The decision for a landing scan.
+
+    The decision for ``files`` (a :func:`scan_landing`) over ``window`` (None: every
     month the files hold) and the annual ``years`` (none: the annual sources are not
-    this caller's business)."""
+    this caller's business).
+    """
     decision = Decision(side_version=side_inputs_version(settings))
     decision.months = (_window_months(files, window) if force
                        else changed_months(instance, files, window))

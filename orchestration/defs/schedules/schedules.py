@@ -16,8 +16,11 @@ def _month_start(year: int, month: int) -> str:
 
 
 def refresh_window(when: datetime) -> tuple[str, str]:
-    """Partitions a tick asks for: the month just released (the one before the tick's
-    month) and the two before it, which the release may revise."""
+    """Partitions a tick asks for.
+
+    Partitions a tick asks for: the month just released (the one before the tick's
+    month) and the two before it, which the release may revise.
+    """
     y, m = when.year, when.month
     latest = (y, m - 1) if m > 1 else (y - 1, 12)
     ly, lm = latest
@@ -33,8 +36,11 @@ def refresh_window(when: datetime) -> tuple[str, str]:
                 "re-ingest the two months before it, then rebuild everything downstream.",
 )
 def monthly_refresh_schedule(context: dg.ScheduleEvaluationContext):
-    """The months of the window whose files changed, and the build when it is stale, as
-    :func:`orchestration.defs.schedules.decide.decide` says (the CLI's rule)."""
+    """The months of the window whose files changed, and a stale build.
+
+    The months of the window whose files changed, and the build when it is stale, as
+    :func:`orchestration.defs.schedules.decide.decide` says (the CLI's rule).
+    """
     from orchestration.defs.schedules.decide import (
         SIDE_INPUTS_TAG,
         context_code_versions,

@@ -68,8 +68,11 @@ def landing_files(landing: Path) -> list[Path]:
 
 
 def known_from_warehouse(warehouse: Path) -> Known | None:
-    """Hashes and months of the files the warehouse's load log holds; None while a run
-    holds the warehouse's write lock (a sensor looks again next tick)."""
+    """What the warehouse's load log knows of the landing files.
+
+    Hashes and months of the files the warehouse's load log holds; None while a run
+    holds the warehouse's write lock (a sensor looks again next tick).
+    """
     if not warehouse.exists():
         return Known.empty()
     try:
@@ -132,8 +135,11 @@ def scan_landing(landing: Path, known: Known | None = None) -> list[LandingFile]
 
 
 def month_versions(files: Iterable[LandingFile]) -> dict[str, str]:
-    """``YYYY-MM -> data version``: a digest of the sorted hashes of the files holding the
-    month. Unreadable files hold no month."""
+    """The data version of every month the files hold.
+
+    ``YYYY-MM -> data version``: a digest of the sorted hashes of the files holding the
+    month. Unreadable files hold no month.
+    """
     shas: dict[str, set[str]] = {}
     for file in files:
         for month in file.months or ():

@@ -133,8 +133,11 @@ def _load(con: duckdb.DuckDBPyConnection, grain: str, months: list[str], scope: 
 
 
 def _missing_codes(rows, grain: str) -> tuple[dict, set, set]:
-    """``missing[(flow, month)]`` = wanted codes not covered, the (flow, month) pairs with
-    any code covered, and the pairs the coverage table holds at all."""
+    """Codes missing per flow and month.
+
+    ``missing[(flow, month)]`` = wanted codes not covered, the (flow, month) pairs with
+    any code covered, and the pairs the coverage table holds at all.
+    """
     missing: dict[tuple[str, str], set[str]] = defaultdict(set)
     touched: set[tuple[str, str]] = set()
     seen: set[tuple[str, str]] = set()
@@ -161,8 +164,11 @@ def _add_unseen_months(missing: dict, seen: set, batch, flows, months: list[str]
 
 def _all_codes_queries(missing: dict, touched: set, flows, months: list[str],
                        per_month: dict, grain: str) -> list[Query]:
-    """One all-codes query per month with nothing covered or too much missing; those
-    months leave ``missing``."""
+    """All-codes queries.
+
+    One all-codes query per month with nothing covered or too much missing; those
+    months leave ``missing``.
+    """
     queries = []
     for flow in flows:
         full = [m for m in months if (flow, m) not in touched
@@ -175,8 +181,11 @@ def _all_codes_queries(missing: dict, touched: set, flows, months: list[str],
 
 
 def _code_spans(missing: dict) -> dict[tuple, list[str]]:
-    """``(flow, first, last month) -> codes`` missing over that contiguous span (within a
-    year); codes with the same months share queries."""
+    """Missing codes by contiguous span of months.
+
+    ``(flow, first, last month) -> codes`` missing over that contiguous span (within a
+    year); codes with the same months share queries.
+    """
     by_span: dict[tuple, list[str]] = defaultdict(list)
     code_months: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for (flow, month), codes in missing.items():
@@ -275,8 +284,11 @@ def write_csv(queries: list[Query], path: Path) -> Path:
 
 
 def write_manifest(queries: list[Query], landing: Path) -> Path:
-    """Merge the plan's file names into the plan manifest (entries are never removed: a
-    download saved under an older plan's name still finds its entry)."""
+    """Merge the plan's file names into the plan manifest.
+
+    Merge the plan's file names into the plan manifest (entries are never removed: a
+    download saved under an older plan's name still finds its entry).
+    """
     path = landing / PLAN_MANIFEST
     path.parent.mkdir(parents=True, exist_ok=True)
     entries = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
