@@ -51,6 +51,7 @@ class RunReport:
     files: list = field(default_factory=list)  # accounting.FileAccount of every file read
     decision: list[str] = field(default_factory=list)  # what was launched and why
     nothing_changed: bool = False
+    code_versions: dict = field(default_factory=dict, repr=False)  # build asset -> version
 
     @property
     def ok(self) -> bool:
@@ -315,26 +316,32 @@ def run_pipeline(
     planned: set[str] = set()
     log_path = settings.reports_dir / "runs.log"
     try:
-        with _worker_output_to(log_path) as terminal, launcher(instance) as runs:
-            report.invocation = runs.invocation
-            report.stage_seconds["load definitions"] = time.monotonic() - started
-            decision = _decide(runs, instance, settings, files, report, include_annual, force)
-            _launch(runs, decision, report, planned, Progress(terminal))
+        # decided in this process, from the same definitions the code server loads: a run
+        # with nothing new starts no code server at all
+        decision = _decide(instance, settings, files, report, include_annual, force)
+        report.stage_seconds["decide"] = time.monotonic() - started
+        if not decision.nothing:
+            code_server = time.monotonic()
+            with _worker_output_to(log_path) as terminal, launcher(instance) as runs:
+                report.invocation = runs.invocation
+                report.stage_seconds["start code server"] = time.monotonic() - code_server
+                _launch(runs, decision, report, planned, Progress(terminal))
     finally:
         _finish(report, planned, started, log_path)
     return report
 
 
-def _decide(runs, instance, settings: Settings, files: list, report: RunReport,
+def _decide(instance, settings: Settings, files: list, report: RunReport,
             include_annual: bool, force: bool):
     """The decision for the window, with its reasons in the report."""
+    from orchestration.definitions import defs
     from orchestration.defs.schedules.decide import build_code_versions, decide
 
     first, last = report.window
     years = [str(y) for y in range(int(first[:4]), int(last[:4]) + 1)] if include_annual \
         else []
-    decision = decide(instance, settings, files,
-                      build_code_versions(runs.repository.asset_graph),
+    report.code_versions = build_code_versions(defs.get_repository_def().asset_graph)
+    decision = decide(instance, settings, files, report.code_versions,
                       window=report.window, years=years, force=force)
     report.decision.extend(["forced by --force"] if force else decision.reasons)
     if decision.nothing:
@@ -355,11 +362,7 @@ def _launch(runs, decision, report: RunReport, planned: set[str], progress) -> N
     Launch the decided runs: the annual sources when they changed, then one refresh
     run (customs months, side inputs and build) or, with no input to load, the build.
     """
-    from orchestration.defs.schedules.decide import (
-        SIDE_INPUTS_TAG,
-        build_code_versions,
-        selection,
-    )
+    from orchestration.defs.schedules.decide import SIDE_INPUTS_TAG, selection
 
     side = {SIDE_INPUTS_TAG: decision.side_version}
 
@@ -373,7 +376,7 @@ def _launch(runs, decision, report: RunReport, planned: set[str], progress) -> N
             report.failures.append(f"run {done.run_id} of {job}: {done.status.value}")
         return done.success
 
-    keys = selection(decision, build_code_versions(runs.repository.asset_graph))
+    keys = selection(decision, report.code_versions)
     if decision.annual and not launch("annual_sources", {
             RANGE_START: report.window[0][:4], RANGE_END: report.window[1][:4], **side}):
         # what the refresh would have materialized is blocked: its checks are skipped
