@@ -21,20 +21,26 @@ from orchestration.lib.customs.landing import (
 from orchestration.settings import Settings
 
 
-def _known(settings: Settings, cursor: dict) -> Known | None:
+def _known(loaded: Known, cursor: dict) -> Known:
     """What the scan may reuse.
 
     The load log's knowledge of the files, plus what earlier ticks learnt (so a file is
     parsed once, and a touched file of unchanged content is not re-read).
     """
-    known = known_from_warehouse(settings.warehouse_path)
-    if known is None:
-        return None
-    by_sig = {**known.by_signature,
+    by_sig = {**loaded.by_signature,
               **{sig: (sha, tuple(months)) for sig, (sha, months) in
                  cursor.get("files", {}).items()}}
-    by_sha = {**known.by_sha, **{sha: months for sha, months in by_sig.values()}}
+    by_sha = {**loaded.by_sha, **{sha: months for sha, months in by_sig.values()}}
     return Known(by_sig, by_sha)
+
+
+def _arrived(files: list[LandingFile], loaded: Known) -> set[str]:
+    """Months of the files whose content the warehouse has not loaded.
+
+    That is what the sensor watches for (the CLI's window is the user's; the sensor's is
+    what arrived).
+    """
+    return {m for f in files if f.sha256 not in loaded.by_sha for m in f.months or ()}
 
 
 def _cursor(files: list[LandingFile], requested: dict[str, str]) -> str:
@@ -48,17 +54,18 @@ def _cursor(files: list[LandingFile], requested: dict[str, str]) -> str:
 def customs_landing_sensor(context: dg.SensorEvaluationContext):
     """A run over the months whose landing files changed.
 
-    A run over the months whose landing files changed, decided by
-    :func:`orchestration.defs.schedules.decide.decide` as ``chokepoint run`` decides it.
-    A month already requested at its current version is not requested again; a file
-    that cannot be read is logged (its refusal comes with the next run).
+    Months of newly arrived content only (what the warehouse has not loaded), each
+    refreshed when :func:`orchestration.defs.schedules.decide.decide` (the rule of
+    ``chokepoint run``) finds its version changed. A month already requested at its
+    current version is not requested again; a file that cannot be read is logged (its
+    refusal comes with the next run).
     """
     settings = Settings.from_env()
     cursor = json.loads(context.cursor) if context.cursor else {}
-    known = _known(settings, cursor)
-    if known is None:
+    loaded = known_from_warehouse(settings.warehouse_path)
+    if loaded is None:
         return dg.SkipReason("the warehouse is busy with a run; looking again next tick")
-    files = scan_landing(settings.landing("customs"), known)
+    files = scan_landing(settings.landing("customs"), _known(loaded, cursor))
     for file in files:
         if file.error:
             context.log.warning(file.error)
@@ -66,7 +73,9 @@ def customs_landing_sensor(context: dg.SensorEvaluationContext):
     decision = decide(context.instance, settings, files, code_versions)
     requested = dict(cursor.get("requested", {}))
     versions = month_versions(files)
-    decision.months = [m for m in decision.months if requested.get(m) != versions[m]]
+    arrived = _arrived(files, loaded)
+    decision.months = [m for m in decision.months
+                       if m in arrived and requested.get(m) != versions[m]]
     context.update_cursor(_cursor(files, {**requested, **{m: versions[m]
                                                           for m in decision.months}}))
     if not decision.months:
