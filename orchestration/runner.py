@@ -362,9 +362,9 @@ def _launch(runs, decision, report: RunReport, planned: set[str], progress) -> N
     Launch the decided runs: the annual sources when they changed, then one refresh
     run (customs months, side inputs and build) or, with no input to load, the build.
     """
-    from orchestration.defs.schedules.decide import SIDE_INPUTS_TAG, selection
+    from orchestration.defs.schedules.decide import selection
 
-    side = {SIDE_INPUTS_TAG: decision.side_version}
+    side = decision.tags()
 
     def launch(job: str, tags: dict[str, str], keys=None) -> bool:
         planned.update(runs.planned_checks(job, keys))

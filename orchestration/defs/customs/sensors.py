@@ -5,7 +5,6 @@ import json
 import dagster as dg
 
 from orchestration.defs.schedules.decide import (
-    SIDE_INPUTS_TAG,
     context_code_versions,
     decide,
     selection,
@@ -83,6 +82,6 @@ def customs_landing_sensor(context: dg.SensorEvaluationContext):
                              f"{settings.landing('customs')}")
     return dg.RunRequest(
         run_key="customs_" + "_".join(f"{m}:{versions[m][:8]}" for m in decision.months),
-        tags={**decision.range_tags(), SIDE_INPUTS_TAG: decision.side_version},
+        tags={**decision.range_tags(), **decision.tags()},
         asset_selection=selection(decision, code_versions) if code_versions else None,
     )

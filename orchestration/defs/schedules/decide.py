@@ -14,6 +14,8 @@ the landing sensor and ``chokepoint run``.
   asset of it was never materialized, or its code version (dagster-dbt's checksum of a
   model, the catalog's digest of a Python asset) differs from the one its latest
   materialization recorded.
+- The build also runs when the analysis settings (CHOKEPOINT_* variables) differ from
+  the ``chokepoint/settings`` tag of the runs that last built it.
 - The dbt docs are rebuilt only when a dbt model's code version changed, or they were
   never built.
 
@@ -23,6 +25,7 @@ Nothing here writes: the decision reads the instance and the files.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -37,6 +40,9 @@ from orchestration.lib.customs.landing import NO_FILES, LandingFile, month_versi
 from orchestration.settings import Settings
 
 SIDE_INPUTS_TAG = "chokepoint/side_inputs"
+SETTINGS_TAG = "chokepoint/settings"
+# CHOKEPOINT_* variables that say where, not what: no reason to rebuild
+PLACE_SETTINGS = {"CHOKEPOINT_DATA_DIR", "CHOKEPOINT_WAREHOUSE", "CHOKEPOINT_DOCS_PORT"}
 ANNUAL_KEYS = (COMTRADE_KEY, GDP_KEY)
 SIDE_KEYS = (FX_KEY, *REFERENCE_KEYS.values())
 INPUT_KEYS = (CUSTOMS_KEY, *ANNUAL_KEYS, *SIDE_KEYS)
@@ -55,6 +61,11 @@ class Decision:
     docs: bool = False
     reasons: list[str] = field(default_factory=list)
     side_version: str = ""
+    settings_version: str = ""
+
+    def tags(self) -> dict[str, str]:
+        """Tags every run of the decision carries: what it was decided against."""
+        return {SIDE_INPUTS_TAG: self.side_version, SETTINGS_TAG: self.settings_version}
 
     @property
     def nothing(self) -> bool:
@@ -66,6 +77,17 @@ class Decision:
         from orchestration.defs.schedules.schedules import RANGE_END, RANGE_START
 
         return {RANGE_START: f"{self.months[0]}-01", RANGE_END: f"{self.months[-1]}-01"}
+
+
+def settings_version() -> str:
+    """Digest of the analysis settings.
+
+    The CHOKEPOINT_* variables dbt and the assets read: a changed threshold or severity
+    rebuilds, as a changed model does.
+    """
+    found = sorted((k, v) for k, v in os.environ.items()
+                   if k.startswith("CHOKEPOINT_") and k not in PLACE_SETTINGS)
+    return hashlib.sha256(repr(found).encode()).hexdigest()[:16]
 
 
 def side_inputs_version(settings: Settings) -> str:
@@ -140,8 +162,8 @@ def _timestamp(event) -> float:
     return event.timestamp if event is not None else 0.0
 
 
-def build_staleness(instance: dg.DagsterInstance, code_versions: Mapping[dg.AssetKey, str | None]
-                    ) -> list[str]:
+def build_staleness(instance: dg.DagsterInstance, code_versions: Mapping[dg.AssetKey, str | None],
+                    settings_digest: str | None = None) -> list[str]:
     """Why the build assets are stale.
 
     Why the build assets (``code_versions``: key -> current code version) are stale;
@@ -164,7 +186,17 @@ def build_staleness(instance: dg.DagsterInstance, code_versions: Mapping[dg.Asse
     oldest_build = min(_timestamp(latest[k]) for k in keys)
     if newest_input > oldest_build:
         reasons.append("an input was materialized after the last build")
+    if settings_digest is not None and _settings_of(instance, latest.values()) != {
+            settings_digest}:
+        reasons.append("the analysis settings (CHOKEPOINT_* variables) changed")
     return reasons
+
+
+def _settings_of(instance: dg.DagsterInstance, events) -> set:
+    """The settings tags of the runs that wrote ``events``."""
+    runs = {e.run_id for e in events if e is not None}
+    return {(r.tags.get(SETTINGS_TAG) if r else None)
+            for r in (instance.get_run_by_id(run_id) for run_id in runs)}
 
 
 def docs_needed(instance: dg.DagsterInstance, code_versions: Mapping[dg.AssetKey, str | None],
@@ -216,7 +248,8 @@ def decide(instance: dg.DagsterInstance, settings: Settings, files: list[Landing
     month the files hold) and the annual ``years`` (none: the annual sources are not
     this caller's business).
     """
-    decision = Decision(side_version=side_inputs_version(settings))
+    decision = Decision(side_version=side_inputs_version(settings),
+                        settings_version=settings_version())
     decision.months = (_window_months(files, window) if force
                        else changed_months(instance, files, window))
     if decision.months:
@@ -230,7 +263,7 @@ def decide(instance: dg.DagsterInstance, settings: Settings, files: list[Landing
     if force or _tag_of_latest(instance, SIDE_KEYS) != {decision.side_version}:
         decision.side_inputs = True
         decision.reasons.append("reference or exchange-rate files changed")
-    stale = build_staleness(instance, code_versions)
+    stale = build_staleness(instance, code_versions, decision.settings_version)
     decision.reasons.extend(stale)
     decision.build = bool(force or stale or decision.months or decision.annual
                           or decision.side_inputs)

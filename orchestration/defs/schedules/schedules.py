@@ -42,7 +42,6 @@ def monthly_refresh_schedule(context: dg.ScheduleEvaluationContext):
     :func:`orchestration.defs.schedules.decide.decide` says (the CLI's rule).
     """
     from orchestration.defs.schedules.decide import (
-        SIDE_INPUTS_TAG,
         context_code_versions,
         decide,
         selection,
@@ -73,7 +72,7 @@ def monthly_refresh_schedule(context: dg.ScheduleEvaluationContext):
         run_key=f"monthly_refresh_{end}_" + version_of(
             [decision.side_version, *(f"{m}:{v}" for m, v in month_versions(files).items()
                                       if m in decision.months)]),
-        tags={**tags, SIDE_INPUTS_TAG: decision.side_version},
+        tags={**tags, **decision.tags()},
         asset_selection=selection(decision, code_versions) if code_versions else None,
     )
 
