@@ -36,7 +36,6 @@ def _tick(instance):
 
 def test_monthly_tick_requests_the_changed_months_of_its_window(tmp_path, monkeypatch):
     """The tick refreshes the months of its window whose files are new, not the others."""
-    from tests.pipeline.test_sensor_and_cli import _write_portal_file
 
     monkeypatch.setenv("CHOKEPOINT_DATA_DIR", str(tmp_path))
     with dg.instance_for_test() as instance:

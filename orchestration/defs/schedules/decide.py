@@ -255,6 +255,7 @@ def decide(instance: dg.DagsterInstance, settings: Settings, files: list[Landing
     if decision.months:
         decision.reasons.append(f"customs months with new or changed files: "
                                 f"{_span(decision.months)}")
+    _refusals(decision, files, window)
     years = list(years)
     if years and (force or _annual_missing(instance, years)
                   or _tag_of_latest(instance, ANNUAL_KEYS) != {decision.side_version}):
@@ -269,6 +270,24 @@ def decide(instance: dg.DagsterInstance, settings: Settings, files: list[Landing
                           or decision.side_inputs)
     decision.docs = decision.build and (force or docs_needed(instance, code_versions, settings))
     return decision
+
+
+def _refusals(decision: Decision, files: list[LandingFile],
+              window: tuple[str, str] | None) -> None:
+    """Refresh the window's last month when a landing file cannot be read.
+
+    Such a file holds no month, yet an ingestion run must refuse it (move it aside with
+    its file, line and field): a run of any month does.
+    """
+    unreadable = [f.path.name for f in files if f.months is None]
+    if not unreadable:
+        return
+    last = window[1] if window else max(month_versions(files), default=None)
+    if last is None:
+        return
+    if last not in decision.months:
+        decision.months = sorted([*decision.months, last])
+    decision.reasons.append(f"unreadable files to refuse: {', '.join(unreadable)}")
 
 
 def _window_months(files: list[LandingFile], window: tuple[str, str] | None) -> list[str]:
