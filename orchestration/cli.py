@@ -18,6 +18,7 @@ from orchestration.usage import HelpFormatter, UsageError, month
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    """The settings of --data-dir (else the environment), exported for subprocesses."""
     if getattr(args, "data_dir", None):
         os.environ["CHOKEPOINT_DATA_DIR"] = str(Path(args.data_dir).expanduser().resolve())
     settings = Settings.from_env()
@@ -35,6 +36,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """``chokepoint run``: decide, launch, follow, report; 1 when a step or check failed."""
     from orchestration.runner import check_window
 
     check_window(args.month_from, args.month_to)
@@ -59,6 +61,7 @@ def _port_free(port: int) -> bool:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
+    """``chokepoint ui``: the Dagster UI and the docs server until Ctrl-C."""
     # before anything starts: a busy port would leave a second daemon running
     if not _port_free(args.port):
         raise UsageError("--port", f"{args.port} is already in use on 127.0.0.1 (another "
@@ -69,7 +72,9 @@ def cmd_ui(args: argparse.Namespace) -> int:
                          "links to the dbt docs and quality report point) is already in use "
                          "on 127.0.0.1 (a chokepoint docs?); stop it or set another port")
     from orchestration import docs_server
+    from orchestration.defs.dbt.project import ensure_manifest
 
+    ensure_manifest()  # the code server's definitions read it; importing them never parses
     docs = docs_server.start(settings.reports_dir, settings.docs_port)
     cmd = [str(Path(sys.executable).parent / "dagster"), "dev", "-w",
            str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(args.port)]
@@ -110,6 +115,7 @@ def _stop_on_signal(signum, frame) -> None:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
+    """``chokepoint docs``: serve the reports folder until Ctrl-C or SIGTERM."""
     if args.port is not None:
         os.environ["CHOKEPOINT_DOCS_PORT"] = str(args.port)
     settings = _settings(args)
@@ -139,6 +145,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    """``chokepoint generate``: the synthetic inputs into empty landing folders."""
     settings = _settings(args)
     from orchestration.synthetic import ensure_bundled_inputs
 
@@ -151,6 +158,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    """``chokepoint status``: the last run, the tables and the files loaded."""
     settings = _settings(args)
     from orchestration.status import render_status
 
@@ -159,6 +167,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_revert(args: argparse.Namespace) -> int:
+    """``chokepoint revert``: set later customs files aside, then rebuild their months."""
     settings = _settings(args)
     from datetime import datetime
 
@@ -194,6 +203,7 @@ def cmd_revert(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    """``chokepoint bench``: backfill, refresh and fixed cost as JSON."""
     settings = _settings(args)
     from orchestration.bench.run import run_bench
 
@@ -216,6 +226,7 @@ Each command reads its data folder from --data-dir, else CHOKEPOINT_DATA_DIR, el
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
     parser = argparse.ArgumentParser(prog="chokepoint", description=__doc__, epilog=EPILOG,
                                      formatter_class=HelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -321,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; 2 for an argument the pipeline cannot work with."""
     # Library notices (beta parameters, pyspark's pandas note) are not the user's business.
     warnings.filterwarnings("ignore", message=".*is currently in beta.*")
     warnings.filterwarnings("ignore", message=".*PySpark does not yet fully support.*")
@@ -334,8 +346,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    """Console script: exit without interpreter teardown, where DuckDB's bindings print
-    reference-leak noise (nanobind) that says nothing about the run."""
+    """Console script.
+
+    Console script: exit without interpreter teardown, where DuckDB's bindings print
+    reference-leak noise (nanobind) that says nothing about the run.
+    """
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()

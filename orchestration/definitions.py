@@ -1,4 +1,12 @@
-"""The one Definitions of the Chokepoint code location."""
+"""The one Definitions of the Chokepoint code location.
+
+Importing it writes nothing: folders, ``dagster.yaml`` and the dbt manifest are set-up
+work of ``./bootstrap.sh`` and the CLI (a test imports it against an empty data folder
+and finds the folder unchanged). The code server only exports the settings subprocesses
+read (dbt's profile reads CHOKEPOINT_WAREHOUSE).
+"""
+
+import os
 
 import dagster as dg
 
@@ -24,9 +32,22 @@ from orchestration.defs.schedules.schedules import (
     monthly_refresh_schedule,
 )
 from orchestration.defs.serving.assets import serving_publication
-from orchestration.settings import Settings, apply_to_environment
+from orchestration.settings import Settings
 
-apply_to_environment(Settings.from_env())
+
+def export_settings(settings: Settings) -> None:
+    """Export the settings without making folders or files.
+
+    The environment of :func:`orchestration.settings.apply_to_environment`, without its
+    folders and files.
+    """
+    os.environ["CHOKEPOINT_DATA_DIR"] = str(settings.data_dir)
+    os.environ["CHOKEPOINT_WAREHOUSE"] = str(settings.warehouse_path)
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+
+export_settings(Settings.from_env())
 
 defs = dg.Definitions(
     assets=[

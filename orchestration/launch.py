@@ -11,7 +11,7 @@ of one invocation carries the same ``chokepoint/invocation`` tag.
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -30,6 +30,8 @@ FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus
 
 @dataclass
 class LaunchedRun:
+    """A finished run: its id, job, final status and every event of its log."""
+
     run_id: str
     job_name: str
     status: DagsterRunStatus
@@ -37,6 +39,7 @@ class LaunchedRun:
 
     @property
     def success(self) -> bool:
+        """The run ended in SUCCESS."""
         return self.status == DagsterRunStatus.SUCCESS
 
 
@@ -45,6 +48,7 @@ class Launcher:
 
     def __init__(self, instance: dg.DagsterInstance, workspace: WorkspaceRequestContext,
                  invocation: str) -> None:
+        """The invocation's workspace and its one code location."""
         self.instance = instance
         self.workspace = workspace
         self.invocation = invocation
@@ -52,17 +56,32 @@ class Launcher:
         self.location = workspace.get_code_location(location_name)
         self.repository = next(iter(self.location.get_repositories().values()))
 
-    def planned_checks(self, job_name: str) -> set[str]:
-        """Checks the job would evaluate, as ``asset:check`` names."""
-        return {f"{snap.asset_key.to_user_string()}:{snap.name}"
-                for snap in self.repository.get_asset_check_node_snaps(job_name)}
+    def planned_checks(self, job_name: str,
+                       asset_selection: Iterable[dg.AssetKey] | None = None) -> set[str]:
+        """Checks the job would evaluate.
 
-    def submit(self, job_name: str, tags: dict[str, str], run_config: dict | None = None) -> str:
+        Checks the job (or its subset of ``asset_selection``) would evaluate, as
+        ``asset:check`` names.
+        """
+        selected = set(asset_selection) if asset_selection is not None else None
+        return {f"{snap.asset_key.to_user_string()}:{snap.name}"
+                for snap in self.repository.get_asset_check_node_snaps(job_name)
+                if selected is None or snap.asset_key in selected}
+
+    def code_versions(self) -> dict[dg.AssetKey, str | None]:
+        """Code version of every asset of the code location, as the code server loaded it."""
+        graph = self.repository.asset_graph
+        return {key: graph.get(key).code_version for key in graph.get_all_asset_keys()}
+
+    def submit(self, job_name: str, tags: dict[str, str], run_config: dict | None = None,
+               asset_selection: Iterable[dg.AssetKey] | None = None) -> str:
+        """Create a run of the job (or of its ``asset_selection``) and submit it."""
         from dagster._core.definitions.selector import JobSubsetSelector
 
+        selected = frozenset(asset_selection) if asset_selection is not None else None
         selector = JobSubsetSelector(
             location_name=self.location.name, repository_name=self.repository.name,
-            job_name=job_name, op_selection=None)
+            job_name=job_name, op_selection=None, asset_selection=selected)
         remote_job = self.location.get_job(selector)
         run_config = run_config or {}
         plan = self.location.get_execution_plan(
@@ -79,7 +98,7 @@ class Launcher:
             parent_job_snapshot=remote_job.parent_job_snapshot,
             remote_job_origin=remote_job.get_remote_origin(),
             job_code_origin=remote_job.get_python_origin(),
-            asset_selection=None, asset_check_selection=None,
+            asset_selection=selected, asset_check_selection=None,
             asset_graph=self.repository.asset_graph,
         )
         self.instance.submit_run(run.run_id, self.workspace)

@@ -1,6 +1,9 @@
-"""Terse progress lines for ``chokepoint run``, read from a launched run's event log: one
+"""Terse progress lines for ``chokepoint run``.
+
+Terse progress lines for ``chokepoint run``, read from a launched run's event log: one
 line per finished step and per materialized asset (with its rows), instead of Dagster's
-debug stream (which stays in the run's log in the UI)."""
+debug stream (which stays in the run's log in the UI).
+"""
 
 import sys
 
@@ -11,15 +14,18 @@ class Progress:
     """Prints what a user follows: assets materialized, checks that did not pass, steps."""
 
     def __init__(self, stream=None) -> None:
+        """Print to ``stream`` (default: stderr)."""
         self.stream = stream or sys.stderr
         self._shown: set[tuple] = set()
 
     def __call__(self, event: DagsterEvent) -> None:
+        """Print the event's line, if it has one."""
         line = self.describe(event)
         if line:
             print(line, file=self.stream, flush=True)
 
     def describe(self, event: DagsterEvent) -> str | None:
+        """The line of one event, or None for an event the user need not follow."""
         kind = event.event_type_value
         if kind == "ASSET_MATERIALIZATION":
             mat = event.event_specific_data.materialization

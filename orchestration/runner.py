@@ -30,6 +30,8 @@ RANGE_END = "dagster/asset_partition_range_end"
 
 @dataclass
 class RunReport:
+    """What one ``chokepoint run`` did, rendered as text and kept as ``last_run.json``."""
+
     settings: Settings
     window: tuple[str, str]
     stage_seconds: dict[str, float] = field(default_factory=dict)
@@ -44,114 +46,129 @@ class RunReport:
     invocation: str = ""  # the chokepoint/invocation tag shared by this run's Dagster runs
     refused: list[tuple[str, str]] = field(default_factory=list)  # (moved file, why)
     run_ids: list[str] = field(default_factory=list)
+    jobs: list[str] = field(default_factory=list)  # the job of each run, in order
     started_at: str = ""  # UTC, ISO 8601
     files: list = field(default_factory=list)  # accounting.FileAccount of every file read
+    decision: list[str] = field(default_factory=list)  # what was launched and why
+    nothing_changed: bool = False
+    code_versions: dict = field(default_factory=dict, repr=False)  # build asset -> version
 
     @property
     def ok(self) -> bool:
+        """No step broke and no blocking check failed."""
         return not self.failures and "failed" not in self.checks.values()
 
     def render(self) -> str:
+        """The report as the terminal and ``last_run.txt`` show it."""
+        return "\n".join([*self._head(), *self._data_lines(), *self._notes(),
+                          *self._file_lines(), *self._row_lines(), *self._check_lines(),
+                          *self._stage_lines()])
+
+    def _head(self) -> list[str]:
         lines = ["", "Chokepoint run report", "=" * 21,
                  f"window:     {self.window[0]} .. {self.window[1]}",
                  f"warehouse:  {self.settings.warehouse_path}",
                  f"status:     {'OK' if self.ok else 'FAILED'}"]
-        if self.invocation:
+        if self.run_ids:
             lines.append(f"runs:       {', '.join(self.run_ids)} "
                          f"(tag chokepoint/invocation={self.invocation})")
-        if "synthetic" in self.origins:
-            lines.append("data:       SYNTHETIC customs and Comtrade inputs (generated, not "
-                         "real trade); real: GDP, FX, reference tables"
-                         + (", Comtrade legacy file" if "real" in self.origins else ""))
-            params = self.settings.landing("customs") / "synthetic_parameters.json"
-            if params.is_file():
-                seed = json.loads(params.read_text(encoding="utf-8")).get("seed")
-                lines.append(f"generator:  seed {seed}; every group's story and draws in "
-                             f"{params} (the pattern matrix is the generator's, not a "
-                             "study's)")
-        for account in self.files:
-            if account.warning():
-                lines.append(f"WARNING:    {account.warning()}")
-        for note in self.notes:
-            lines.append(f"note:       {note}")
+        lines += [f"decision:   {line}" for line in self.decision]
+        return lines
+
+    def _data_lines(self) -> list[str]:
+        if "synthetic" not in self.origins:
+            return []
+        lines = ["data:       SYNTHETIC customs and Comtrade inputs (generated, not real "
+                 "trade); real: GDP, FX, reference tables"
+                 + (", Comtrade legacy file" if "real" in self.origins else "")]
+        params = self.settings.landing("customs") / "synthetic_parameters.json"
+        if params.is_file():
+            seed = json.loads(params.read_text(encoding="utf-8")).get("seed")
+            lines.append(f"generator:  seed {seed}; every group's story and draws in "
+                         f"{params} (the pattern matrix is the generator's, not a study's)")
+        return lines
+
+    def _notes(self) -> list[str]:
+        lines = [f"WARNING:    {a.warning()}" for a in self.files if a.warning()]
+        lines += [f"note:       {note}" for note in self.notes]
         for path, why in self.refused:
             lines.append(f"refused:    {path}")
             lines.extend(f"            {line}" for line in why.splitlines()[1:6])
         if self.generated:
             lines.append("generated:  " + ", ".join(f"{k} {v} files"
                                                     for k, v in self.generated.items()))
-        if self.files:
-            lines.append("")
-            lines.append("files (rows read = stored + set aside):")
-            for account in self.files:
-                lines.append(f"  {account.source:<9} {account.line()}")
-        lines.append("")
-        lines.append("rows:")
-        for table, count in self.row_counts.items():
-            lines.append(f"  {table:<42} {'-' if count is None else f'{count:,}'}")
+        return lines
+
+    def _file_lines(self) -> list[str]:
+        if not self.files:
+            return []
+        return ["", "files (rows read = stored + set aside):",
+                *(f"  {a.source:<9} {a.line()}" for a in self.files)]
+
+    def _row_lines(self) -> list[str]:
+        lines = ["", "rows:"]
+        lines += [f"  {table:<42} {'-' if count is None else f'{count:,}'}"
+                  for table, count in self.row_counts.items()]
         if self.unknowns:
             rows_p, codes_p, rows_c, codes_c = self.unknowns
             lines.append(f"unknown:    {rows_p:,} customs rows with {codes_p} unknown partner "
                          f"codes; {rows_c:,} rows with {codes_c} HS8 codes not in their "
                          "year's China Customs code list (kept and flagged)")
-        lines.append("")
+        return lines
+
+    def _check_lines(self) -> list[str]:
         counts = defaultdict(int)
         for state in self.checks.values():
             counts[state] += 1
-        lines.append("checks:     " + ", ".join(f"{counts[s]} {s}" for s in
-                                               ("passed", "warned", "failed", "skipped")))
-        for name, state in sorted(self.checks.items()):
-            if state in ("failed", "warned"):
-                lines.append(f"  {state:<8} {name}")
+        lines = ["", "checks:     " + ", ".join(f"{counts[s]} {s}" for s in
+                                                ("passed", "warned", "failed", "skipped"))]
+        lines += [f"  {state:<8} {name}" for name, state in sorted(self.checks.items())
+                  if state in ("failed", "warned")]
         if counts["skipped"]:
             lines.append(f"  {counts['skipped']} checks skipped: their assets were not "
                          "materialized because a step upstream failed or was blocked")
         lines.append(f"quality:    {self.settings.quality_dir / 'index.html'}")
-        lines.append("")
-        lines.append("stages (s):")
-        for stage, secs in self.stage_seconds.items():
-            lines.append(f"  {stage:<20} {secs:7.1f}")
+        return lines
+
+    def _stage_lines(self) -> list[str]:
+        lines = ["", "stages (s):"]
+        lines += [f"  {stage:<20} {secs:7.1f}" for stage, secs in self.stage_seconds.items()]
         lines.append(f"  {'total':<20} {self.total_seconds:7.1f}")
-        if self.total_seconds:
+        if self.total_seconds and self.checks:
             share = self.stage_seconds.get("checks", 0) / self.total_seconds
             lines.append(f"  checks took {share:.0%} of the run")
-        for failure in self.failures:
-            lines.append(f"ERROR: {failure}")
-        return "\n".join(lines)
+        lines += [f"ERROR: {failure}" for failure in self.failures]
+        return lines
+
+    def facts(self) -> dict:
+        """What ``chokepoint status`` shows of the last run (``last_run.json``)."""
+        return {
+            "invocation": self.invocation, "run_ids": self.run_ids, "jobs": self.jobs,
+            "started_at": self.started_at, "window": list(self.window),
+            "outcome": "OK" if self.ok else "FAILED", "failures": self.failures,
+            "checks": {k: v for k, v in self.checks.items() if v in ("failed", "warned")},
+            "warnings": [w for a in self.files if (w := a.warning())],
+            "decision": self.decision, "nothing_changed": self.nothing_changed,
+            "seconds": round(self.total_seconds, 1),
+        }
 
 
-def _known_months(settings: Settings) -> list[str]:
-    """Months in the data: those already loaded plus those in new landing files."""
-    from orchestration.defs.customs.assets import landing_files
-    from orchestration.lib.customs.parsing import CustomsFileError, parse_customs_file
-    from orchestration.lib.customs.store import file_sha256, signature
+def scan(settings: Settings) -> tuple[list, list[str]]:
+    """The landing scan and the months in the data.
 
-    months: set[str] = set()
-    loaded: set[str] = set()
-    if settings.warehouse_path.exists():
-        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-        try:
-            for sha, ms, sig in con.execute(
-                "SELECT file_sha256, months, signature FROM raw.customs_load_log"
-            ).fetchall():
-                loaded.update((sha, sig))
-                months.update(ms)
-        except duckdb.Error:
-            pass
-        finally:
-            con.close()
-    probe = duckdb.connect()
-    try:
-        for i, path in enumerate(landing_files(settings.landing("customs"))):
-            if signature(path) in loaded or file_sha256(path) in loaded:
-                continue
-            try:
-                months.update(parse_customs_file(probe, path, table=f"probe_{i}").months)
-            except CustomsFileError:
-                continue  # the ingestion run refuses it with file, line and field
-    finally:
-        probe.close()
-    return sorted(months)
+    The landing scan (:func:`scan_landing`) and every month in the data: those of the
+    landing files and those the load log holds.
+    """
+    from orchestration.lib.customs.landing import Known, known_from_warehouse, scan_landing
+
+    known = known_from_warehouse(settings.warehouse_path)
+    if known is None:
+        raise UsageError("--data-dir", f"{settings.warehouse_path} is in use by another "
+                         "process (a run?); wait for it to end")
+    files = scan_landing(settings.landing("customs"), known or Known.empty())
+    months = {m for f in files for m in (f.months or ())}
+    months |= {m for ms in known.by_sha.values() for m in ms}
+    return files, sorted(months)
 
 
 def check_window(month_from: str, month_to: str | None) -> None:
@@ -168,10 +185,14 @@ def check_window(month_from: str, month_to: str | None) -> None:
             raise UsageError("--to", f"{month_to} is before --from {month_from}")
 
 
-def window_end(settings: Settings, month_from: str, month_to: str | None) -> str:
-    """The window's last month (default: the latest month in the data); a window that
-    holds no month of customs data is refused, naming the bound that empties it."""
-    months = _known_months(settings)
+def window_end(settings: Settings, month_from: str, month_to: str | None,
+               months: list[str] | None = None) -> str:
+    """The window's last month.
+
+    The window's last month (default: the latest month in the data); a window that
+    holds no month of customs data is refused, naming the bound that empties it.
+    """
+    months = scan(settings)[1] if months is None else months
     if not months:
         if month_to is None:
             raise UsageError("--to", "no customs month is loaded or waiting in "
@@ -191,6 +212,7 @@ def window_end(settings: Settings, month_from: str, month_to: str | None) -> str
 
 
 def _stage_of(step_key: str) -> str:
+    """The report's stage of a step."""
     if step_key.startswith("dbt_"):
         return step_key.replace("dbt_", "dbt ")
     if "ge_" in step_key or "check" in step_key:
@@ -234,9 +256,12 @@ def _collect(events, report: RunReport) -> None:
 
 @contextlib.contextmanager
 def _worker_output_to(log_path: Path):
-    """Send the output of the code server and run workers (Dagster's debug stream) to a
+    """Send the code server's and run workers' output to a log file.
+
+    Send the output of the code server and run workers (Dagster's debug stream) to a
     log file: they inherit this process's file descriptors. Progress lines go to the
-    terminal through a duplicate of the original stderr."""
+    terminal through a duplicate of the original stderr.
+    """
     import sys
 
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -263,17 +288,24 @@ def run_pipeline(
     settings: Settings, month_from: str = WINDOW_START, month_to: str | None = None,
     synthetic: bool = True, include_annual: bool = True, force: bool = False,
 ) -> RunReport:
-    """Launch the annual sources, the customs ingestion and the build as runs of the
-    instance (one invocation tag), following each to its end, then write the report."""
+    """Run the pipeline for a window as the decision says.
+
+    Decide what changed (``orchestration.defs.schedules.decide``, the schedule's and the
+    sensor's rule), launch what it asks for as runs of the instance (one invocation tag),
+    follow each to its end, then write the report.
+    """
     started = time.monotonic()
+    from orchestration.defs.dbt.project import ensure_manifest
     from orchestration.synthetic import ensure_bundled_inputs
 
     check_window(month_from, month_to)
     generated = ensure_bundled_inputs(settings) if synthetic else {}
-    month_to = window_end(settings, month_from, month_to)
+    files, months = scan(settings)
+    month_to = window_end(settings, month_from, month_to, months)
     report = RunReport(settings=settings, window=(month_from, month_to),
                        generated={k: len(v) for k, v in generated.items()},
                        started_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    ensure_manifest()  # set-up work: importing the definitions never parses
 
     import dagster as dg
 
@@ -284,54 +316,93 @@ def run_pipeline(
     planned: set[str] = set()
     log_path = settings.reports_dir / "runs.log"
     try:
-        with _worker_output_to(log_path) as terminal, launcher(instance) as runs:
-            report.invocation = runs.invocation
-            report.stage_seconds["load definitions"] = time.monotonic() - started
-            progress = Progress(terminal)
-
-            def launch(job: str, tags: dict[str, str]) -> bool:
-                nonlocal planned
-                planned |= runs.planned_checks(job)
-                done = runs.wait(runs.submit(job, tags), on_event=progress)
-                report.run_ids.append(done.run_id)
-                _collect(done.events, report)
-                if not done.success and not report.failures:
-                    report.failures.append(f"run {done.run_id} of {job}: {done.status.value}")
-                return done.success
-
-            success = True
-            if include_annual:
-                success = launch("annual_sources",
-                                 {RANGE_START: month_from[:4], RANGE_END: month_to[:4]})
-            if success:
-                success = launch("customs_ingest", {RANGE_START: f"{month_from}-01",
-                                                     RANGE_END: f"{month_to}-01"})
-            if not success:
-                # what the build would have materialized is blocked: its checks are skipped
-                planned |= runs.planned_checks("build")
-            else:
-                from orchestration.lib import fingerprint
-
-                current = fingerprint.compute(settings)
-                if not force and current is not None and current == fingerprint.stored(settings):
-                    report.notes.append("nothing changed since the last build: marts and "
-                                        "indicators are current (--force rebuilds them)")
-                elif launch("build", {}):
-                    after = fingerprint.compute(settings)
-                    if after is not None:
-                        fingerprint.store(settings, after)
+        # decided in this process, from the same definitions the code server loads: a run
+        # with nothing new starts no code server at all
+        decision = _decide(instance, settings, files, report, include_annual, force)
+        report.stage_seconds["decide"] = time.monotonic() - started
+        if not decision.nothing:
+            code_server = time.monotonic()
+            with _worker_output_to(log_path) as terminal, launcher(instance) as runs:
+                report.invocation = runs.invocation
+                report.stage_seconds["start code server"] = time.monotonic() - code_server
+                _launch(runs, decision, report, planned, Progress(terminal))
     finally:
-        for name in planned - set(report.checks):
-            report.checks[name] = "skipped"
-        _row_counts(settings.warehouse_path, report)
+        _finish(report, planned, started, log_path)
+    return report
+
+
+def _decide(instance, settings: Settings, files: list, report: RunReport,
+            include_annual: bool, force: bool):
+    """The decision for the window, with its reasons in the report."""
+    from orchestration.definitions import defs
+    from orchestration.defs.schedules.decide import build_code_versions, decide
+
+    first, last = report.window
+    years = [str(y) for y in range(int(first[:4]), int(last[:4]) + 1)] if include_annual \
+        else []
+    report.code_versions = build_code_versions(defs.get_repository_def().asset_graph)
+    decision = decide(instance, settings, files, report.code_versions,
+                      window=report.window, years=years, force=force)
+    report.decision.extend(["forced by --force"] if force else decision.reasons)
+    if decision.nothing:
+        report.nothing_changed = True
+        report.decision.append("nothing changed since the last run: no input file, no "
+                               "code, no build asset is newer; no run launched, no dbt "
+                               "build (--force rebuilds)")
+    elif decision.build:
+        report.decision.append("dbt docs " + ("rebuilt: dbt models changed" if decision.docs
+                                              else "current (no dbt model changed): not "
+                                              "rebuilt"))
+    return decision
+
+
+def _launch(runs, decision, report: RunReport, planned: set[str], progress) -> None:
+    """Launch the decided runs.
+
+    Launch the decided runs: the annual sources when they changed, then one refresh
+    run (customs months, side inputs and build) or, with no input to load, the build.
+    """
+    from orchestration.defs.schedules.decide import selection
+
+    side = decision.tags()
+
+    def launch(job: str, tags: dict[str, str], keys=None) -> bool:
+        planned.update(runs.planned_checks(job, keys))
+        done = runs.wait(runs.submit(job, tags, asset_selection=keys), on_event=progress)
+        report.run_ids.append(done.run_id)
+        report.jobs.append(job)
+        _collect(done.events, report)
+        if not done.success and not report.failures:
+            report.failures.append(f"run {done.run_id} of {job}: {done.status.value}")
+        return done.success
+
+    keys = selection(decision, report.code_versions)
+    if decision.annual and not launch("annual_sources", {
+            RANGE_START: report.window[0][:4], RANGE_END: report.window[1][:4], **side}):
+        # what the refresh would have materialized is blocked: its checks are skipped
+        planned.update(runs.planned_checks("monthly_refresh", keys))
+        return
+    if decision.months or decision.side_inputs:
+        tags = decision.range_tags() if decision.months else {}
+        launch("monthly_refresh", {**tags, **side}, keys)
+    elif decision.build:
+        launch("build", side, keys)
+
+
+def _finish(report: RunReport, planned: set[str], started: float, log_path: Path) -> None:
+    """Skipped checks, row counts, the quality report, refused files; then write."""
+    settings = report.settings
+    for name in planned - set(report.checks):
+        report.checks[name] = "skipped"
+    _row_counts(settings.warehouse_path, report)
+    if report.run_ids:
         from orchestration.lib.quality.html_report import build_quality_report
 
         build_quality_report(settings.quality_dir)
-        report.total_seconds = time.monotonic() - started
         report.notes.append(f"Dagster's log of these runs: {log_path}")
-        _refused_now(settings, report, since=time.time() - (time.monotonic() - started))
-        _write(report)
-    return report
+    report.total_seconds = time.monotonic() - started
+    _refused_now(settings, report, since=time.time() - (time.monotonic() - started))
+    _write(report)
 
 
 def _refused_now(settings: Settings, report: RunReport, since: float) -> None:
@@ -377,8 +448,11 @@ def _row_counts(warehouse: Path, report: RunReport) -> None:
 
 
 def _mirror_notes(con) -> list[str]:
-    """What the mirror fill estimated, per year: the run report says the world export
-    shares it publishes beside the reported ones rest partly on partners' imports."""
+    """What the mirror fill estimated, per year.
+
+    What the mirror fill estimated, per year: the run report says the world export
+    shares it publishes beside the reported ones rest partly on partners' imports.
+    """
     rows = con.execute(
         "SELECT trade_year, fill_reason, count(DISTINCT reporter_code), "
         "string_agg(DISTINCT coalesce(reporter_iso3, CAST(reporter_code AS VARCHAR)), ', ' "
@@ -396,16 +470,10 @@ def _mirror_notes(con) -> list[str]:
 
 
 def _write(report: RunReport) -> None:
+    """``last_run.txt`` (the report) and ``last_run.json`` beside it (read by status)."""
+    from orchestration.lib.atomic import write_text
+
     path = report.settings.reports_dir / "last_run.txt"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(report.render() + "\n")
-    # what `chokepoint status` shows of the last run, errors whole
-    facts = {
-        "invocation": report.invocation, "run_ids": report.run_ids,
-        "started_at": report.started_at, "window": list(report.window),
-        "outcome": "OK" if report.ok else "FAILED", "failures": report.failures,
-        "checks": {k: v for k, v in report.checks.items() if v in ("failed", "warned")},
-        "warnings": [w for a in report.files if (w := a.warning())],
-        "seconds": round(report.total_seconds, 1),
-    }
-    path.with_suffix(".json").write_text(json.dumps(facts, indent=1) + "\n")
+    write_text(path, report.render() + "\n")
+    write_text(path.with_suffix(".json"), json.dumps(report.facts(), indent=1) + "\n")

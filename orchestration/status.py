@@ -1,6 +1,9 @@
-"""``chokepoint status``: the last run (ids, time, window, outcome, errors whole), every
+"""``chokepoint status``.
+
+``chokepoint status``: the last run (ids, time, window, outcome, errors whole), every
 warehouse table grouped by layer with its row count and last materialization, and the
-files loaded per source with the account of their rows."""
+files loaded per source with the account of their rows.
+"""
 
 from __future__ import annotations
 
@@ -42,6 +45,7 @@ def _last_run(settings: Settings) -> list[str]:
              f"runs:        {', '.join(facts['run_ids']) or '-'}"
              + (f" (tag chokepoint/invocation={facts['invocation']})"
                 if facts.get("invocation") else "")]
+    lines += [f"decision:    {line}" for line in facts.get("decision", [])]
     for name, state in sorted(facts.get("checks", {}).items()):
         lines.append(f"  {state:<8} {name}")
     lines += [f"  WARNING: {w}" for w in facts.get("warnings", [])]
@@ -101,6 +105,7 @@ def _files(con) -> list[str]:
 
 
 def render_status(settings: Settings) -> str:
+    """The text of ``chokepoint status``."""
     lines = [f"data folder: {settings.data_dir}", f"warehouse:   {settings.warehouse_path}",
              "", *_last_run(settings), ""]
     if not settings.warehouse_path.exists():

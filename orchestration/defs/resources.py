@@ -138,8 +138,8 @@ def quality_thresholds(quality: QualitySettings) -> QualityThresholdsResource:
 
 def build_resources(settings: Settings | None = None) -> dict:
     """Every resource of the definitions, from ``settings`` (default: the environment)."""
+    # no folders made here: building the definitions writes nothing (the CLI makes them)
     settings = settings or Settings.from_env()
-    settings.ensure_dirs()
     return {
         "warehouse": WarehouseResource(path=str(settings.warehouse_path),
                                        memory_limit=settings.runtime.duckdb_memory_limit),

@@ -209,3 +209,19 @@ def test_every_asset_has_a_code_version_and_no_unserializable_metadata(data_dir)
     # a package of its own, a version of its own; two assets of one package share it
     gdp, fx = (graph.get(dg.AssetKey(["raw", k])) for k in ("gdp_annual", "fx_monthly"))
     assert gdp.code_version == fx.code_version != customs.code_version
+
+
+def test_importing_the_definitions_writes_nothing(tmp_path):
+    """The code server's import does no set-up work: against a fresh, empty data folder it
+    creates no folder and writes no file (bootstrap.sh and the CLI do that)."""
+    import os
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "CHOKEPOINT_DATA_DIR": str(home),
+           "DAGSTER_HOME": str(home / "dagster_home")}
+    subprocess.run([sys.executable, "-c", "import orchestration.definitions as d; "
+                    "d.defs.get_repository_def()"], check=True, env=env, cwd=tmp_path)
+    assert list(home.rglob("*")) == []

@@ -28,14 +28,38 @@ def test_refresh_window(tick, start, end):
     assert refresh_window(tick) == (start, end)
 
 
-def test_monthly_tick_requests_partition_range():
-    context = dg.build_schedule_context(
-        scheduled_execution_time=datetime(2026, 11, 20, 6, tzinfo=ZoneInfo("Asia/Shanghai"))
-    )
-    request = monthly_refresh_schedule(context)
-    assert request.tags[RANGE_START] == "2026-08-01"
+def _tick(instance):
+    return dg.build_schedule_context(
+        instance=instance,
+        scheduled_execution_time=datetime(2026, 11, 20, 6, tzinfo=ZoneInfo("Asia/Shanghai")))
+
+
+def test_monthly_tick_requests_the_changed_months_of_its_window(tmp_path, monkeypatch):
+    """The tick refreshes the months of its window whose files are new, not the others."""
+
+    monkeypatch.setenv("CHOKEPOINT_DATA_DIR", str(tmp_path))
+    with dg.instance_for_test() as instance:
+        _ticks(instance, tmp_path)
+
+
+def _ticks(instance, tmp_path):
+    from tests.pipeline.test_sensor_and_cli import _write_portal_file
+
+    # no file for the window: nothing to refresh
+    assert isinstance(monthly_refresh_schedule(_tick(instance)), dg.SkipReason)
+    landing = tmp_path / "landing" / "customs"
+    landing.mkdir(parents=True)
+    _write_portal_file(landing / "gacc_2026_import.csv", ["202609", "202610", "202611"])
+    request = monthly_refresh_schedule(_tick(instance))
+    assert isinstance(request, dg.RunRequest)
+    # 2026-11 holds rows too, but lies after the window the tick asks for
+    assert request.tags[RANGE_START] == "2026-09-01"
     assert request.tags[RANGE_END] == "2026-10-01"
-    assert request.run_key == "monthly_refresh_2026-10-01"
+    assert request.run_key.startswith("monthly_refresh_2026-10-01_")
+    _write_portal_file(landing / "gacc_2026_import.csv", ["202609"], value="2,000")
+    again = monthly_refresh_schedule(_tick(instance))
+    assert (again.tags[RANGE_START], again.tags[RANGE_END]) == ("2026-09-01", "2026-09-01")
+    assert again.run_key != request.run_key
 
 
 def test_annual_tick_requests_last_three_years():

@@ -1,5 +1,6 @@
 """The landing sensor reacts to new and changed files only; the CLI's report and status."""
 
+import json
 import os
 
 import dagster as dg
@@ -48,7 +49,7 @@ def test_sensor_first_tick_on_a_loaded_warehouse_requests_nothing(first_run):
     from orchestration.defs.customs.sensors import customs_landing_sensor
 
     settings, _ = first_run
-    instance = dg.DagsterInstance.ephemeral()
+    instance = dg.DagsterInstance.get()  # the decision reads the first run's materializations
     first = dg.build_sensor_context(instance=instance)
     assert isinstance(customs_landing_sensor(first), dg.SkipReason)
     some_file = sorted(settings.landing("customs").glob("*.csv"))[0]
@@ -56,6 +57,61 @@ def test_sensor_first_tick_on_a_loaded_warehouse_requests_nothing(first_run):
     os.utime(some_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
     touched = dg.build_sensor_context(instance=instance, cursor=first.cursor)
     assert isinstance(customs_landing_sensor(touched), dg.SkipReason)
+
+
+def test_second_run_with_nothing_changed_launches_nothing(first_run):
+    """A run records a data version on every customs month it writes and a code version
+    on every build asset: the same window again launches no run, no dbt build."""
+    from orchestration.runner import run_pipeline
+
+    settings, report = first_run
+    # other tests may have changed the state since the first run: bring it up to date
+    current = run_pipeline(settings, month_from=report.window[0], month_to=report.window[1])
+    assert current.ok, current.render()
+    again = run_pipeline(settings, month_from=report.window[0], month_to=report.window[1])
+    assert again.nothing_changed and not again.run_ids, again.render()
+    assert not [s for s in again.stage_seconds if s.startswith("dbt")]
+    assert "nothing changed since the last run" in again.render()
+    facts = json.loads((settings.reports_dir / "last_run.json").read_text())
+    assert facts["nothing_changed"] and facts["run_ids"] == []
+
+
+def _decisions(settings, window):
+    """The CLI's decision (decide() with the code location's code versions) and the
+    sensor's request, on the same landing state and instance."""
+    from orchestration.definitions import defs
+    from orchestration.defs.customs.sensors import customs_landing_sensor
+    from orchestration.defs.schedules.decide import build_code_versions, decide
+    from orchestration.lib.customs.landing import known_from_warehouse, scan_landing
+
+    instance = dg.DagsterInstance.get()
+    files = scan_landing(settings.landing("customs"),
+                         known_from_warehouse(settings.warehouse_path))
+    cli = decide(instance, settings, files,
+                 build_code_versions(defs.get_repository_def().asset_graph), window=window)
+    sensor = customs_landing_sensor(dg.build_sensor_context(instance=instance, definitions=defs))
+    return cli, sensor
+
+
+def test_a_new_file_refreshes_only_its_months_for_cli_and_sensor(first_run):
+    """A file of new content in 2019-06 and 2019-07: both the CLI and the sensor refresh
+    exactly those months, with the build; without it both say nothing changed."""
+    from orchestration.defs.schedules.schedules import RANGE_END, RANGE_START
+
+    settings, report = first_run
+    cli, sensor = _decisions(settings, report.window)
+    assert cli.months == [] and isinstance(sensor, dg.SkipReason)
+    added = settings.landing("customs") / "gacc_probe_2019_import.csv"
+    _write_portal_file(added, ["201906", "201907"], value="7,777")
+    try:
+        cli, sensor = _decisions(settings, report.window)
+    finally:
+        added.unlink()
+    assert cli.months == ["2019-06", "2019-07"] and cli.build
+    assert isinstance(sensor, dg.RunRequest)
+    assert (sensor.tags[RANGE_START], sensor.tags[RANGE_END]) == ("2019-06-01", "2019-07-01")
+    assert dg.AssetKey(["raw", "customs_monthly_trade"]) in sensor.asset_selection
+    assert dg.AssetKey(["marts", "fct_tech_group_monthly"]) in sensor.asset_selection
 
 
 def test_cli_run_prints_report_and_exit_status(first_run, capsys):

@@ -63,7 +63,8 @@ def test_cli_runs_are_launched_runs_of_the_code_location(launched):
     _, report = launched
     instance = dg.DagsterInstance.get()
     runs = [instance.get_run_by_id(run_id) for run_id in report.run_ids]
-    assert [r.job_name for r in runs] == ["annual_sources", "customs_ingest", "build"]
+    # one refresh run after the annual sources: customs months, side inputs and the build
+    assert [r.job_name for r in runs] == ["annual_sources", "monthly_refresh"]
     assert all(r.remote_job_origin is not None for r in runs)
     assert all(r.remote_job_origin.location_name == "chokepoint" for r in runs)
     assert {r.tags["chokepoint/invocation"] for r in runs} == {report.invocation}

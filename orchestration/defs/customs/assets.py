@@ -12,20 +12,16 @@ from orchestration.defs.partitions import month_keys, monthly_partitions
 from orchestration.defs.quality.audit import write_audit_publish
 from orchestration.defs.resources import WarehouseResource
 from orchestration.lib import accounting
+from orchestration.lib.customs import landing as landing_scan
 from orchestration.lib.customs import store
+from orchestration.lib.customs.landing import landing_files
 from orchestration.lib.customs.parsing import CustomsFileError, parse_customs_file
 from orchestration.lib.refused import refuse
 from orchestration.settings import Settings
 
 CUSTOMS_KEY = dg.AssetKey(["raw", "customs_monthly_trade"])
-ACCEPTED_SUFFIXES = {".csv", ".xlsx", ".txt"}
-
-
-def landing_files(landing: Path) -> list[Path]:
-    return sorted(
-        p for p in landing.iterdir()
-        if p.is_file() and p.suffix.lower() in ACCEPTED_SUFFIXES and not p.name.startswith(".")
-    )
+# the metadata entry holding each partition's data version (landing.month_versions)
+DATA_VERSION_ENTRY = "data_version"
 
 
 @dg.asset(
@@ -49,6 +45,7 @@ def landing_files(landing: Path) -> list[Path]:
     ),
 )
 def customs_monthly_trade(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Load the new landing files, audit, publish the run's months with their data versions."""
     settings = Settings.from_env()
     landing = settings.landing("customs")
     months = month_keys(context)
@@ -88,19 +85,40 @@ def customs_monthly_trade(context: dg.AssetExecutionContext, warehouse: Warehous
             revised.values()) else [])
         describe_partitions(context, con, "raw.customs_monthly_trade", "period_month",
                             "source_file")
+        run_version = _record_data_versions(context, con, landing, months)
     for account in accounts:
         context.log.info(account.line())
         if account.warning():
             context.log.warning(account.warning())
     yield file_checks.check_result(CUSTOMS_KEY, accounts)
-    # Whole-run facts would be copied onto every month of a range: each month carries its own.
-    yield dg.MaterializeResult()
+    # Whole-run facts would be copied onto every month of a range: each month carries its
+    # own, its data version too; the run's data version covers all of its months.
+    yield dg.MaterializeResult(data_version=dg.DataVersion(run_version))
+
+
+def _record_data_versions(context, con, landing: Path, months: list[str]) -> str:
+    """Record each written month's data version on its partition.
+
+    Put each written month's data version (the digest of the hashes of the landing
+    files holding it) on its partition, and return the version of the run's months.
+    """
+    files = landing_scan.scan_landing(landing, landing_scan.known_from_log(con))
+    versions = landing_scan.month_versions(files)
+    for key in context.partition_keys:
+        version = versions.get(key[:7], landing_scan.NO_FILES)
+        context.add_asset_metadata({DATA_VERSION_ENTRY: dg.MetadataValue.text(version)},
+                                   partition_key=key)
+    return landing_scan.version_of(f"{m}:{versions.get(m, landing_scan.NO_FILES)}"
+                                   for m in months)
 
 
 def _parse_new_files(con, landing: Path) -> list:
-    """Parse the files not loaded yet. A file that cannot be read is refused whole: it
-    moves to ``_refused/`` with its error (file, line, field) and nothing of the run is
-    stored, so the published tables stay as they were."""
+    """Parse the files not loaded yet.
+
+    A file that cannot be read is refused whole: it moves to ``_refused/`` with its
+    error (file, line, field) and nothing of the run is stored, so the published tables
+    stay as they were.
+    """
     known = store.loaded_hashes(con)
     seen = store.known_signatures(con)
     parsed_new, errors = [], []

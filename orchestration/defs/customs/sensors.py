@@ -1,83 +1,87 @@
-"""Launch customs ingestion when files with new content arrive in landing/customs."""
+"""Launch the monthly refresh when files with new content arrive in landing/customs."""
 
 import json
 
 import dagster as dg
-import duckdb
 
-from orchestration.defs.customs.assets import landing_files
+from orchestration.defs.schedules.decide import (
+    context_code_versions,
+    decide,
+    selection,
+)
 from orchestration.defs.schedules.jobs import monthly_refresh_job
-from orchestration.defs.schedules.schedules import RANGE_END, RANGE_START
-from orchestration.lib.customs import store
-from orchestration.lib.customs.parsing import CustomsFileError, parse_customs_file
+from orchestration.lib.customs.landing import (
+    Known,
+    LandingFile,
+    known_from_warehouse,
+    month_versions,
+    scan_landing,
+)
 from orchestration.settings import Settings
 
 
-def _loaded_hashes(settings: Settings) -> set[str] | None:
-    """Content hashes of the files already in the warehouse; None while a run holds the
-    warehouse's write lock (the next tick looks again)."""
-    if not settings.warehouse_path.exists():
-        return set()
-    try:
-        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    except duckdb.IOException:
-        return None
-    try:
-        return store.loaded_hashes(con)
-    except duckdb.CatalogException:
-        return set()
-    finally:
-        con.close()
+def _known(loaded: Known, cursor: dict) -> Known:
+    """What the scan may reuse.
+
+    The load log's knowledge of the files, plus what earlier ticks learnt (so a file is
+    parsed once, and a touched file of unchanged content is not re-read).
+    """
+    by_sig = {**loaded.by_signature,
+              **{sig: (sha, tuple(months)) for sig, (sha, months) in
+                 cursor.get("files", {}).items()}}
+    by_sha = {**loaded.by_sha, **{sha: months for sha, months in by_sig.values()}}
+    return Known(by_sig, by_sha)
 
 
-def _hashes(landing, cursor: dict) -> dict[str, list]:
-    """name -> [size, mtime_ns, sha256]; a file whose size and time are unchanged keeps
-    its hash from the cursor, so a tick re-reads only files that were touched."""
-    current = {}
-    for path in landing_files(landing) if landing.exists() else []:
-        stat = path.stat()
-        before = cursor.get(path.name)
-        if before and before[:2] == [stat.st_size, stat.st_mtime_ns]:
-            current[path.name] = before
-        else:
-            current[path.name] = [stat.st_size, stat.st_mtime_ns, store.file_sha256(path)]
-    return current
+def _arrived(files: list[LandingFile], loaded: Known) -> set[str]:
+    """Months of the files whose content the warehouse has not loaded.
+
+    That is what the sensor watches for (the CLI's window is the user's; the sensor's is
+    what arrived).
+    """
+    return {m for f in files if f.sha256 not in loaded.by_sha for m in f.months or ()}
+
+
+def _cursor(files: list[LandingFile], requested: dict[str, str]) -> str:
+    return json.dumps({"files": {f.signature: [f.sha256, list(f.months)]
+                                 for f in files if f.months is not None},
+                       "requested": requested})
 
 
 @dg.sensor(job=monthly_refresh_job, minimum_interval_seconds=60,
            default_status=dg.DefaultSensorStatus.STOPPED)
 def customs_landing_sensor(context: dg.SensorEvaluationContext):
-    """Files whose content is neither loaded nor already requested trigger a run over the
-    months they hold. The first tick starts from what the warehouse has loaded, and a file
-    touched without a change of content triggers nothing. A file that cannot be read
-    triggers a run too, so its refusal (file, line, field) is visible."""
+    """A run over the months whose landing files changed.
+
+    Months of newly arrived content only (what the warehouse has not loaded), each
+    refreshed when :func:`orchestration.defs.schedules.decide.decide` (the rule of
+    ``chokepoint run``) finds its version changed. A month already requested at its
+    current version is not requested again; a file that cannot be read is logged (its
+    refusal comes with the next run).
+    """
     settings = Settings.from_env()
-    landing = settings.landing("customs")
     cursor = json.loads(context.cursor) if context.cursor else {}
-    loaded = _loaded_hashes(settings)
+    loaded = known_from_warehouse(settings.warehouse_path)
     if loaded is None:
         return dg.SkipReason("the warehouse is busy with a run; looking again next tick")
-    files = _hashes(landing, cursor.get("files", {}))
-    known = loaded | set(cursor.get("requested", []))
-    new = sorted(name for name, (_, _, sha) in files.items() if sha not in known)
-    state = {"files": files, "requested": sorted(known | {files[n][2] for n in new})}
-    if not new:
-        context.update_cursor(json.dumps(state))
-        return dg.SkipReason(f"no files with new content in {landing}")
-    months: set[str] = set()
-    con = duckdb.connect()
-    try:
-        for i, name in enumerate(new):
-            try:
-                months.update(parse_customs_file(con, landing / name, table=f"probe_{i}").months)
-            except CustomsFileError as err:
-                context.log.warning(str(err))
-    finally:
-        con.close()
-    context.update_cursor(json.dumps(state))
-    if not months:
-        return dg.SkipReason(f"new files hold no readable months: {new}")
+    files = scan_landing(settings.landing("customs"), _known(loaded, cursor))
+    for file in files:
+        if file.error:
+            context.log.warning(file.error)
+    code_versions = context_code_versions(context)
+    decision = decide(context.instance, settings, files, code_versions)
+    requested = dict(cursor.get("requested", {}))
+    versions = month_versions(files)
+    arrived = _arrived(files, loaded)
+    decision.months = [m for m in decision.months
+                       if m in arrived and requested.get(m) != versions[m]]
+    context.update_cursor(_cursor(files, {**requested, **{m: versions[m]
+                                                          for m in decision.months}}))
+    if not decision.months:
+        return dg.SkipReason("no customs month with new or changed files in "
+                             f"{settings.landing('customs')}")
     return dg.RunRequest(
-        run_key="customs_" + "_".join(sorted(files[n][2][:12] for n in new)),
-        tags={RANGE_START: f"{min(months)}-01", RANGE_END: f"{max(months)}-01"},
+        run_key="customs_" + "_".join(f"{m}:{versions[m][:8]}" for m in decision.months),
+        tags={**decision.range_tags(), **decision.tags()},
+        asset_selection=selection(decision, code_versions) if code_versions else None,
     )

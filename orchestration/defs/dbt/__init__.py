@@ -1,1 +1,1 @@
-"""Dagster definitions: the dbt project as Dagster assets."""
+"""dbt models as Dagster assets."""

@@ -22,7 +22,7 @@ from dagster_dbt import (
 )
 
 from orchestration.defs.dbt.column_lineage import column_metadata
-from orchestration.defs.dbt.project import ensure_manifest
+from orchestration.defs.dbt.project import parsed_manifest
 from orchestration.settings import WAREHOUSE_CATALOG
 
 OWNER = "team:chokepoint-data"
@@ -36,7 +36,10 @@ LAYERS = {
 
 
 class ChokepointTranslator(DagsterDbtTranslator):
+    """Keys, groups, tags and check descriptions of the dbt assets."""
+
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        """Schema and table for models, seeds and snapshots."""
         # Every table asset's key is its warehouse schema and table, as the ingestion
         # assets' keys are (raw/..., raw_ref/...); sources keep those keys from their meta.
         if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
@@ -44,6 +47,7 @@ class ChokepointTranslator(DagsterDbtTranslator):
         return super().get_asset_key(dbt_resource_props)
 
     def get_metadata(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, Any]:
+        """dagster-dbt's metadata, with the warehouse's table name."""
         metadata = dict(super().get_metadata(dbt_resource_props))
         if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
             # the warehouse's table, whatever file the manifest was parsed against
@@ -52,9 +56,11 @@ class ChokepointTranslator(DagsterDbtTranslator):
         return metadata
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
+        """One owner for every dbt asset."""
         return [OWNER]
 
     def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
+        """The layer (and the staging domain) as tags."""
         fqn = dbt_resource_props.get("fqn", [])
         layer = self.get_group_name(dbt_resource_props) or "models"
         tags = {**super().get_tags(dbt_resource_props), "layer": layer}
@@ -63,6 +69,7 @@ class ChokepointTranslator(DagsterDbtTranslator):
         return tags
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        """The layer, named as the model folder."""
         # the groups are the layers, named as the model folders (and schemas) are
         if dbt_resource_props["resource_type"] == "seed":
             return "reference"
@@ -70,6 +77,7 @@ class ChokepointTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else super().get_group_name(dbt_resource_props)
 
     def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        """dagster-dbt's check, with a one-line description."""
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
         if spec is None:
             return None
@@ -102,8 +110,11 @@ def _opening_sentence(sql: str) -> str:
 
 
 def test_description(test: Mapping[str, Any]) -> str:
-    """One line saying what a dbt test guards: its own description when it has one, else
-    the opening sentence of a singular test's comment, else its generic test in words."""
+    """One line saying what a dbt test guards.
+
+    One line saying what a dbt test guards: its own description when it has one, else
+    the opening sentence of a singular test's comment, else its generic test in words.
+    """
     own = test.get("description") or (test.get("meta") or {}).get("description")
     if own:
         return " ".join(own.split())
@@ -113,32 +124,39 @@ def test_description(test: Mapping[str, Any]) -> str:
     kwargs = _args(metadata.get("kwargs", {}))
     column = kwargs.get("column_name") or test.get("column_name")
     name = metadata["name"]
-    if name == "not_null":
-        return f"{column} is never null."
-    if name == "unique":
-        return f"No two rows share a {column}."
-    if name == "accepted_values":
-        return f"{column} is one of: {', '.join(map(str, kwargs.get('values', [])))}."
-    if name == "relationships":
-        target = re.sub(r"ref\('([^']+)'\)", r"\1", str(kwargs.get("to")))
-        return f"Every {column} is a {kwargs.get('field')} of {target}."
-    if name == "unique_combination":
-        return f"One row per {', '.join(kwargs.get('columns', []))}."
-    if name == "one_value_per_group":
-        return f"One {column} per {', '.join(kwargs.get('group_by', []))}."
-    if name == "expression_is_true":
-        return f"Every row satisfies {kwargs.get('expression')}."
-    if name == "conserves_total":
-        source = re.sub(r"ref\('([^']+)'\)", r"\1", str(kwargs.get("source_model")))
-        return (f"{kwargs.get('value')} sums to {source}'s {kwargs.get('source_value')} per "
-                f"{', '.join(kwargs.get('group_by', []))}.")
+    words = _GENERIC.get(name)
+    if words is not None:
+        return words(column, kwargs)
     return f"{name} on " + ", ".join(f"{k}={v}" for k, v in kwargs.items()) + "."
+
+
+def _ref_name(text: object) -> str:
+    return re.sub(r"ref\('([^']+)'\)", r"\1", str(text))
+
+
+def _joined(kwargs: Mapping[str, Any], key: str) -> str:
+    return ", ".join(map(str, kwargs.get(key, [])))
+
+
+# a generic test in words: (column, kwargs) -> one line
+_GENERIC = {
+    "not_null": lambda c, k: f"{c} is never null.",
+    "unique": lambda c, k: f"No two rows share a {c}.",
+    "accepted_values": lambda c, k: f"{c} is one of: {_joined(k, 'values')}.",
+    "relationships": lambda c, k: f"Every {c} is a {k.get('field')} of {_ref_name(k.get('to'))}.",
+    "unique_combination": lambda c, k: f"One row per {_joined(k, 'columns')}.",
+    "one_value_per_group": lambda c, k: f"One {c} per {_joined(k, 'group_by')}.",
+    "expression_is_true": lambda c, k: f"Every row satisfies {k.get('expression')}.",
+    "conserves_total": lambda c, k: (
+        f"{k.get('value')} sums to {_ref_name(k.get('source_model'))}'s "
+        f"{k.get('source_value')} per {_joined(k, 'group_by')}."),
+}
 
 
 translator = ChokepointTranslator(
     settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
 )
-manifest = ensure_manifest()
+manifest = parsed_manifest()
 
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
@@ -166,8 +184,11 @@ def _unique_id(event) -> str | None:
 
 
 def _table_of(event) -> str | None:
-    """The warehouse table of a dbt output: dagster-dbt's runtime events carry the model's
-    unique_id, not its table name."""
+    """The warehouse table of a dbt output.
+
+    The warehouse table of a dbt output: dagster-dbt's runtime events carry the model's
+    unique_id, not its table name.
+    """
     if event.metadata.get("dagster/table_name"):
         return event.metadata["dagster/table_name"].value
     node = _manifest_nodes().get(_unique_id(event))
@@ -184,8 +205,11 @@ def _manifest_nodes() -> dict:
 
 
 def with_table_facts(events: list, target_path: Path | None = None) -> list:
-    """Table name, row count, origin (real / synthetic / mixed), columns and column
-    lineage on each materialized model, and its chart where one shows it."""
+    """Table facts on each materialized model.
+
+    Table name, row count, origin (real / synthetic / mixed), columns and column
+    lineage on each materialized model, and its chart where one shows it.
+    """
     from orchestration.defs.reports.assets import chart_metadata
 
     events = [_with_duration_unit(e) for e in events]
@@ -216,8 +240,11 @@ DURATION = "execution_duration_s"
 
 
 def _with_duration_unit(event):
-    """dagster-dbt's "Execution Duration" is a bare float: the same figure, named with
-    its unit (seconds)."""
+    """The execution duration, named with its unit.
+
+    dagster-dbt's "Execution Duration" is a bare float: the same figure, named with
+    its unit (seconds).
+    """
     metadata = getattr(event, "metadata", None) or {}
     if DBT_DURATION not in metadata or not isinstance(event, dg.Output):
         return event
@@ -245,18 +272,21 @@ def _table_facts(con, table: str) -> dict:
 @dbt_assets(manifest=manifest, select=LAYERS["staging"], name="dbt_staging",
             dagster_dbt_translator=translator)
 def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """Build the staging layer and seeds, with their tests."""
     yield from _build(context, dbt)
 
 
 @dbt_assets(manifest=manifest, select=LAYERS["marts"], name="dbt_marts",
             dagster_dbt_translator=translator)
 def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """Build the intermediate and mart layers, with their tests."""
     yield from _build(context, dbt)
 
 
 @dbt_assets(manifest=manifest, select=LAYERS["indicators"], name="dbt_indicators",
             dagster_dbt_translator=translator)
 def dbt_indicators(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """Build the indicators and reports, with their tests."""
     yield from _build(context, dbt)
 
 

@@ -29,8 +29,11 @@ def _run_manifest(target_path: Path) -> dict:
 
 def _columns(con: duckdb.DuckDBPyConnection, relation: str,
              described: dict | None = None) -> dict[str, dict[str, str]]:
-    """A relation's columns; ``described`` keeps them for the other models of one build,
-    which share most parents."""
+    """A relation's columns.
+
+    A relation's columns; ``described`` keeps them for the other models of one build,
+    which share most parents.
+    """
     if described is not None and relation in described:
         return described[relation]
     try:
@@ -55,8 +58,11 @@ def column_schema(node: Mapping[str, Any], columns: dict) -> dg.TableSchema:
 def column_metadata(con: duckdb.DuckDBPyConnection, target_path: Path | None,
                     unique_id: str, translator, described: dict | None = None
                     ) -> dict[str, Any]:
-    """``dagster/column_schema`` and ``dagster/column_lineage`` of one model, or nothing
-    when the run left no manifest (a failed parse) or the model is not a table or view."""
+    """Column schema and lineage of one model.
+
+    ``dagster/column_schema`` and ``dagster/column_lineage`` of one model, or nothing
+    when the run left no manifest (a failed parse) or the model is not a table or view.
+    """
     from dagster_dbt.core.dbt_cli_event import (
         EventHistoryMetadata,
         _build_column_lineage_metadata,

@@ -14,13 +14,13 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 def dbt_executable() -> str:
-    """The dbt executable of the running environment, so nothing depends on PATH being activated."""
+    """The dbt of the running environment, so nothing depends on PATH being activated."""
     local = Path(sys.executable).parent / "dbt"
     return str(local) if local.exists() else (shutil.which("dbt") or "dbt")
 
 
 def _sources_newer_than(manifest: Path) -> bool:
-    """Whether the manifest is older than the dbt project's files.
+    """Whether the manifest is stale.
 
     A model, macro, seed, test or project file changed after the manifest was parsed
     (a pull, a branch switch): the manifest is stale.
@@ -32,12 +32,27 @@ def _sources_newer_than(manifest: Path) -> bool:
     return any(p.stat().st_mtime > built for p in files)
 
 
-def ensure_manifest() -> Path:
-    """The dbt manifest, parsed when missing or stale.
+def parsed_manifest() -> Path:
+    """The manifest the definitions load.
 
-    The definitions need a manifest; ``dagster dev`` prepares one itself, the CLI and
-    tests do not (docs/architecture.md (stack notes: dbt manifest outside dagster dev)), so parse
-    once when it is missing.
+    The manifest the definitions load, as it is: importing the definitions never parses
+    (that would write at import). ``./bootstrap.sh``, ``chokepoint run`` and ``chokepoint
+    ui`` call :func:`ensure_manifest` first.
+    """
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        raise FileNotFoundError(
+            f"{manifest}: no dbt manifest; run ./bootstrap.sh (or any chokepoint run) to "
+            "parse the dbt project first")
+    return manifest
+
+
+def ensure_manifest() -> Path:
+    """Parse the dbt project when its manifest is missing or stale.
+
+    Parse the dbt project when its manifest is missing or older than a source file
+    (docs/architecture.md (stack notes: dbt manifest outside dagster dev)); set-up work of
+    bootstrap.sh and the CLI, never of an import.
     """
     manifest = dbt_project.manifest_path
     if not manifest.exists() or _sources_newer_than(manifest):

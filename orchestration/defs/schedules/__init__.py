@@ -1,1 +1,1 @@
-"""Dagster definitions: jobs, schedules."""
+"""Jobs, schedules and the run decision."""

@@ -19,7 +19,8 @@ monthly_refresh_job = dg.define_asset_job(
 
 MONTHLY_INPUTS = dg.AssetSelection.assets(CUSTOMS_KEY, FX_KEY, *REFERENCE_KEYS.values())
 
-# The CLI runs the refresh in two steps so that a run with nothing new skips the build.
+# The refresh's inputs alone and the build alone: the CLI launches `build` when only the
+# build is stale (a model edited, an annual source reloaded); the UI offers both.
 customs_ingest_job = dg.define_asset_job(
     "customs_ingest",
     selection=MONTHLY_INPUTS,

@@ -49,6 +49,8 @@ _GROUP_BY = {"commodity": "商品 (HS8) only / Commodity only",
 
 @dataclasses.dataclass
 class Query:
+    """One portal query: flow, grain, months, condition codes, expected rows."""
+
     no: int
     flow: str
     grain: str
@@ -60,10 +62,12 @@ class Query:
 
     @property
     def codes_text(self) -> str:
+        """The condition codes as the portal takes them."""
         return "all codes (no condition)" if self.codes is None else ",".join(self.codes)
 
 
 def months_between(start: str, end: str) -> list[str]:
+    """Every 'YYYY-MM' from ``start`` to ``end``, both included."""
     y, m = int(start[:4]), int(start[5:7])
     out = []
     while f"{y:04d}-{m:02d}" <= end:
@@ -128,16 +132,12 @@ def _load(con: duckdb.DuckDBPyConnection, grain: str, months: list[str], scope: 
     return rows, batch, per_month, partners
 
 
-def build_plan(con: duckdb.DuckDBPyConnection, month_from: str, month_to: str,
-               grain: str = "commodity", scope: str = "analysis") -> list[Query]:
-    if grain not in GRAINS:
-        raise ValueError(f"grain must be one of {', '.join(GRAINS)}")
-    if scope not in SCOPES:
-        raise ValueError(f"scope must be one of {', '.join(SCOPES)}")
-    months = months_between(month_from, month_to)
-    rows, batch, per_month, partners = _load(con, grain, months, scope)
+def _missing_codes(rows, grain: str) -> tuple[dict, set, set]:
+    """Codes missing per flow and month.
 
-    # missing[(flow, month)] = codes not covered; touched = months with any code covered
+    ``missing[(flow, month)]`` = wanted codes not covered, the (flow, month) pairs with
+    any code covered, and the pairs the coverage table holds at all.
+    """
     missing: dict[tuple[str, str], set[str]] = defaultdict(set)
     touched: set[tuple[str, str]] = set()
     seen: set[tuple[str, str]] = set()
@@ -150,31 +150,42 @@ def build_plan(con: duckdb.DuckDBPyConnection, month_from: str, month_to: str,
             is_batch and flow == "import")
         if wanted and not covered:
             missing[(flow, month)].add(hs8)
-    flows = ("import", "export") if grain == "commodity" else ("import",)
+    return missing, touched, seen
+
+
+def _add_unseen_months(missing: dict, seen: set, batch, flows, months: list[str]) -> None:
+    """A month outside the data misses every batch code valid then (imports)."""
     for flow in flows:
         for month in months:
-            if (flow, month) in seen:
-                continue
-            # a month outside the data: every batch code valid then, and (commodity) all
-            missing[(flow, month)] |= {
-                h for h, f, t in batch if flow == "import" and f <= month <= t}
-    queries: list[Query] = []
+            if (flow, month) not in seen:
+                missing[(flow, month)] |= {
+                    h for h, f, t in batch if flow == "import" and f <= month <= t}
 
-    if grain == "commodity":
-        per_code_month = 1
-        for flow in flows:
-            full = []
-            for month in months:
-                if (flow, month) not in touched or len(missing[(flow, month)]) > ALL_CODES_ABOVE:
-                    full.append(month)
-                    missing.pop((flow, month), None)
-            est = per_month.get(flow) or DEFAULT_CODES_PER_MONTH
-            for month in full:
-                queries.append(Query(0, flow, grain, month, month, None, int(est)))
-    else:
-        per_code_month = max(1, round(partners or DEFAULT_PARTNERS_PER_CODE))
 
-    # code -> months missing, per flow and year; codes with the same months share queries
+def _all_codes_queries(missing: dict, touched: set, flows, months: list[str],
+                       per_month: dict, grain: str) -> list[Query]:
+    """All-codes queries.
+
+    One all-codes query per month with nothing covered or too much missing; those
+    months leave ``missing``.
+    """
+    queries = []
+    for flow in flows:
+        full = [m for m in months if (flow, m) not in touched
+                or len(missing[(flow, m)]) > ALL_CODES_ABOVE]
+        for month in full:
+            missing.pop((flow, month), None)
+        est = per_month.get(flow) or DEFAULT_CODES_PER_MONTH
+        queries.extend(Query(0, flow, grain, m, m, None, int(est)) for m in full)
+    return queries
+
+
+def _code_spans(missing: dict) -> dict[tuple, list[str]]:
+    """Missing codes by contiguous span of months.
+
+    ``(flow, first, last month) -> codes`` missing over that contiguous span (within a
+    year); codes with the same months share queries.
+    """
     by_span: dict[tuple, list[str]] = defaultdict(list)
     code_months: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for (flow, month), codes in missing.items():
@@ -183,7 +194,13 @@ def build_plan(con: duckdb.DuckDBPyConnection, month_from: str, month_to: str,
     for (flow, _year, code), ms in code_months.items():
         for start, end in _runs(sorted(ms)):
             by_span[(flow, start, end)].append(code)
-    for (flow, start, end), codes in sorted(by_span.items()):
+    return by_span
+
+
+def _code_queries(missing: dict, grain: str, per_code_month: int) -> list[Query]:
+    """Queries of at most five condition codes, their months cut to the row budget."""
+    queries = []
+    for (flow, start, end), codes in sorted(_code_spans(missing).items()):
         codes = sorted(codes)
         span = months_between(start, end)
         for i in range(0, len(codes), MAX_CONDITION_CODES):
@@ -193,7 +210,28 @@ def build_plan(con: duckdb.DuckDBPyConnection, month_from: str, month_to: str,
                 part = span[j:j + per_query]
                 queries.append(Query(0, flow, grain, part[0], part[-1], chunk,
                                      len(chunk) * len(part) * per_code_month))
+    return queries
 
+
+def build_plan(con: duckdb.DuckDBPyConnection, month_from: str, month_to: str,
+               grain: str = "commodity", scope: str = "analysis") -> list[Query]:
+    """The portal queries still needed for the window, numbered and named (module text)."""
+    if grain not in GRAINS:
+        raise ValueError(f"grain must be one of {', '.join(GRAINS)}")
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {', '.join(SCOPES)}")
+    months = months_between(month_from, month_to)
+    rows, batch, per_month, partners = _load(con, grain, months, scope)
+    missing, touched, seen = _missing_codes(rows, grain)
+    flows = ("import", "export") if grain == "commodity" else ("import",)
+    _add_unseen_months(missing, seen, batch, flows, months)
+    if grain == "commodity":
+        queries = _all_codes_queries(missing, touched, flows, months, per_month, grain)
+        per_code_month = 1
+    else:
+        queries = []
+        per_code_month = max(1, round(partners or DEFAULT_PARTNERS_PER_CODE))
+    queries += _code_queries(missing, grain, per_code_month)
     queries.sort(key=lambda q: (q.flow != "import", q.month_from, q.codes is not None,
                                 q.codes or []))
     for n, q in enumerate(queries, start=1):
@@ -203,6 +241,7 @@ def build_plan(con: duckdb.DuckDBPyConnection, month_from: str, month_to: str,
 
 
 def render(queries: list[Query], month_from: str, month_to: str, grain: str) -> str:
+    """The plan as text: the portal settings, then one line per query."""
     total = sum(q.est_rows for q in queries)
     head = [f"Download plan {month_from} .. {month_to}, grain {grain}: {len(queries)} "
             f"portal queries, about {total:,} rows"]
@@ -231,6 +270,7 @@ CSV_COLUMNS = ["query", "flow", "grain", "year", "month_from", "month_to", "n_co
 
 
 def write_csv(queries: list[Query], path: Path) -> Path:
+    """The plan as CSV, one row per query."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
@@ -244,8 +284,11 @@ def write_csv(queries: list[Query], path: Path) -> Path:
 
 
 def write_manifest(queries: list[Query], landing: Path) -> Path:
-    """Merge the plan's file names into the plan manifest (entries are never removed: a
-    download saved under an older plan's name still finds its entry)."""
+    """Merge the plan's file names into the plan manifest.
+
+    Merge the plan's file names into the plan manifest (entries are never removed: a
+    download saved under an older plan's name still finds its entry).
+    """
     path = landing / PLAN_MANIFEST
     path.parent.mkdir(parents=True, exist_ok=True)
     entries = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
