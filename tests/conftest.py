@@ -127,3 +127,11 @@ def pytest_collection_modifyitems(config, items):
         if (SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
                 or path.parts[0] in SLOW_FOLDERS or path.as_posix() in SLOW_MODULES):
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_sessionstart(session):
+    """Parse the dbt project when its manifest is missing or stale (after a pull or a
+    merge): importing the definitions never parses, and the tests load them."""
+    from orchestration.defs.dbt.project import ensure_manifest
+
+    ensure_manifest()
