@@ -1,6 +1,5 @@
 """UN Comtrade ingestion: hand-downloaded files in landing/comtrade, or the API."""
 
-import os
 
 import dagster as dg
 import pandas as pd
@@ -123,7 +122,7 @@ def _from_api(settings: Settings, years: list[int], log) -> pd.DataFrame:
 
     connector = ComtradeConnector(
         cache_dir=settings.landing("comtrade") / "_api_cache",
-        base_url=os.environ.get("COMTRADE_BASE_URL") or None,
+        base_url=settings.sources.comtrade_base_url,
     )
     frames = []
     for year in years:
@@ -202,7 +201,7 @@ def comtrade_annual_flows(context: dg.AssetExecutionContext, warehouse: Warehous
     years = year_keys(context)
     with warehouse.connect() as con:
         api = None
-        if os.environ.get("CHOKEPOINT_COMTRADE_SOURCE", "files").lower() == "api":
+        if settings.sources.comtrade_source == "api":
             api = _from_api(settings, years, context.log)
         results: list = []
         refused: list[dg.Failure] = []

@@ -7,7 +7,6 @@ against total imports, a check after the mart is built. The SQL rules are the fi
 sql/.
 """
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from orchestration.lib.quality.expectations import (
     unique,
 )
 from orchestration.lib.quality.suite import SqlRule, Suite, load_sql
+from orchestration.settings import get_settings
 
 SQL = Path(__file__).parent / "sql"
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -47,10 +47,7 @@ def freshness_as_of() -> date | None:
     Without it, a data folder is judged by what its runs asked for, not by the day it is
     opened, so a folder of past months (or the synthetic set) never reads as stale.
     """
-    value = os.environ.get("CHOKEPOINT_FRESHNESS_AS_OF", "").strip().lower()
-    if not value:
-        return None
-    return date.today() if value == "today" else date.fromisoformat(value)
+    return get_settings().quality.freshness_date()
 
 
 def _freshness_params(keys: list) -> dict:
@@ -84,7 +81,7 @@ def empty_months_rule() -> SqlRule:
 
 def volume_band() -> tuple[float, float]:
     """CHOKEPOINT_VOLUME_BAND = low,high: the band around the trailing median."""
-    low, high = os.environ.get("CHOKEPOINT_VOLUME_BAND", "0.5,2.0").split(",")
+    low, high = get_settings().quality.volume_band
     return float(low), float(high)
 
 

@@ -6,7 +6,6 @@ layer's step from running at all.
 """
 
 import functools
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,7 +22,7 @@ from dagster_dbt import (
 
 from orchestration.defs.dbt.column_lineage import column_metadata
 from orchestration.defs.dbt.project import parsed_manifest
-from orchestration.settings import WAREHOUSE_CATALOG
+from orchestration.settings import WAREHOUSE_CATALOG, get_settings
 
 OWNER = "team:chokepoint-data"
 # By folder as dbt names them (fqn), not by path: a path selection needs the DbtProject
@@ -213,10 +212,12 @@ def with_table_facts(events: list, target_path: Path | None = None) -> list:
     from orchestration.defs.reports.assets import chart_metadata
 
     events = [_with_duration_unit(e) for e in events]
-    warehouse = os.environ.get("CHOKEPOINT_WAREHOUSE")
+    settings = get_settings()
+    # dbt writes where CHOKEPOINT_WAREHOUSE points (the Spark parity run sets it)
+    warehouse = str(settings.paths.warehouse or settings.warehouse_path)
     tables = {id(e): _table_of(e) for e in events if isinstance(e, dg.Output)}
     outputs = [e for e in events if tables.get(id(e))]
-    if not outputs or not warehouse or os.environ.get("CHOKEPOINT_TARGET", "duckdb") != "duckdb":
+    if not outputs or settings.runtime.target != "duckdb" or not Path(warehouse).exists():
         return events
     facts, described = {}, {}
     con = duckdb.connect(warehouse, read_only=True)

@@ -9,7 +9,6 @@ downstream; warning-severity failures are reported and block nothing. The metada
 each rule, its observed value and threshold, and a few offending rows.
 """
 
-import os
 
 import dagster as dg
 
@@ -19,7 +18,7 @@ from orchestration.lib.quality import ge_runner
 from orchestration.lib.quality.expectations import in_set
 from orchestration.lib.quality.ge_runner import Expectation
 from orchestration.lib.quality.suite import SqlRule, Suite
-from orchestration.settings import Settings
+from orchestration.settings import Settings, get_settings
 
 SUITES_BY_NAME: dict[str, Suite] = {}
 
@@ -38,7 +37,7 @@ def asset_key(suite: Suite) -> dg.AssetKey:
 
 def severity_setting(name: str, default: str) -> str:
     """Which checks block is a setting: CHOKEPOINT_<NAME>_SEVERITY = error | warn."""
-    value = os.environ.get(f"CHOKEPOINT_{name.upper()}_SEVERITY", default).lower()
+    value = getattr(get_settings().quality, f"{name}_severity", default)
     return "error" if value == "error" else "warn"
 
 

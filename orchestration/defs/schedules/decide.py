@@ -25,7 +25,6 @@ Nothing here writes: the decision reads the instance and the files.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -37,12 +36,11 @@ from orchestration.defs.customs.assets import CUSTOMS_KEY, DATA_VERSION_ENTRY
 from orchestration.defs.gdp.assets import FX_KEY, GDP_KEY
 from orchestration.defs.reference.assets import REFERENCE_KEYS
 from orchestration.lib.customs.landing import NO_FILES, LandingFile, month_versions
-from orchestration.settings import Settings
+from orchestration.settings import Settings, get_settings
 
 SIDE_INPUTS_TAG = "chokepoint/side_inputs"
 SETTINGS_TAG = "chokepoint/settings"
 # CHOKEPOINT_* variables that say where, not what: no reason to rebuild
-PLACE_SETTINGS = {"CHOKEPOINT_DATA_DIR", "CHOKEPOINT_WAREHOUSE", "CHOKEPOINT_DOCS_PORT"}
 ANNUAL_KEYS = (COMTRADE_KEY, GDP_KEY)
 SIDE_KEYS = (FX_KEY, *REFERENCE_KEYS.values())
 INPUT_KEYS = (CUSTOMS_KEY, *ANNUAL_KEYS, *SIDE_KEYS)
@@ -80,14 +78,16 @@ class Decision:
 
 
 def settings_version() -> str:
-    """Digest of the analysis settings.
+    """Digest of the settings that change what the build computes.
 
-    The CHOKEPOINT_* variables dbt and the assets read: a changed threshold or severity
-    rebuilds, as a changed model does.
+    The analysis settings (read by dbt), the quality thresholds and the target, typed and
+    with their defaults filled in: a changed threshold or severity rebuilds, as a changed
+    model does; setting a variable to its default does not.
     """
-    found = sorted((k, v) for k, v in os.environ.items()
-                   if k.startswith("CHOKEPOINT_") and k not in PLACE_SETTINGS)
-    return hashlib.sha256(repr(found).encode()).hexdigest()[:16]
+    settings = get_settings()
+    chosen = [settings.analysis.model_dump_json(), settings.quality.model_dump_json(),
+              settings.runtime.target]
+    return hashlib.sha256(repr(chosen).encode()).hexdigest()[:16]
 
 
 def side_inputs_version(settings: Settings) -> str:

@@ -11,6 +11,7 @@ from orchestration.usage import month as _month
 
 
 def cmd_coverage(args: argparse.Namespace, settings: Settings) -> int:
+    """``chokepoint customs coverage``: print what the loaded files cover, and write a CSV."""
     from orchestration.lib.customs import coverage
 
     try:
@@ -30,6 +31,7 @@ def cmd_coverage(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
+    """``chokepoint customs plan``: print the downloads that would fill the window's gaps."""
     from orchestration.lib.customs import coverage, plan
 
     try:

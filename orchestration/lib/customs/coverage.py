@@ -1,5 +1,7 @@
-"""`chokepoint customs coverage`: what the loaded customs files cover, read from the
-coverage mart (marts.fct_customs_coverage, built by every run), printed and written as CSV.
+"""`chokepoint customs coverage`.
+
+What the loaded customs files cover, read from the coverage mart (marts.fct_customs_coverage, built
+by every run), printed and written as CSV.
 
 No Dagster import: the CLI reads the warehouse read-only.
 """
@@ -24,6 +26,7 @@ class NotBuilt(RuntimeError):
 
 
 def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a built warehouse (NotBuilt when there is none)."""
     if not warehouse.exists():
         raise NotBuilt(f"no warehouse at {warehouse}: run `chokepoint run` first")
     return duckdb.connect(str(warehouse), read_only=True)
@@ -31,6 +34,7 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
 
 def coverage_rows(con: duckdb.DuckDBPyConnection, month_from: str | None = None,
                   month_to: str | None = None, grain: str | None = None) -> list[dict]:
+    """The coverage mart's rows of a window and grain, as dictionaries."""
     try:
         cur = con.execute(
             f"SELECT {', '.join(COLUMNS)} FROM marts.fct_customs_coverage "
@@ -51,8 +55,10 @@ def _codes(text: str | None, limit: int = 6) -> str:
 
 
 def _list_lines(rows: list[dict]) -> list[str]:
-    """China Customs' full HS8 list of each year: how much of it is loaded, and the loaded
-    codes it does not hold."""
+    """China Customs' full HS8 list of each year.
+
+    How much of it is loaded, and the loaded codes it does not hold.
+    """
     lines = ["China Customs' HS8 list in force each year: codes loaded, per flow and grain"]
     by_slice: dict[tuple, list[dict]] = {}
     for r in rows:
@@ -75,6 +81,7 @@ def _list_lines(rows: list[dict]) -> list[str]:
 
 
 def render(rows: list[dict], show_all: bool = False, revisions: int | None = None) -> str:
+    """The coverage as the text the command prints."""
     if not rows:
         return "No customs coverage in this window (nothing loaded)."
     months = sorted({r["period_month"] for r in rows})
@@ -120,6 +127,7 @@ def render(rows: list[dict], show_all: bool = False, revisions: int | None = Non
 
 
 def write_csv(rows: list[dict], path: Path) -> Path:
+    """Write the coverage rows as CSV; returns the path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS)
@@ -129,6 +137,7 @@ def write_csv(rows: list[dict], path: Path) -> Path:
 
 
 def revision_count(con: duckdb.DuckDBPyConnection) -> int | None:
+    """How many keys later files revised (None before the first load)."""
     try:
         return con.execute("SELECT count(*) FROM raw.customs_revisions").fetchone()[0]
     except duckdb.CatalogException:

@@ -148,7 +148,8 @@ PLAN_MANIFEST = Path("_plans") / "queries.json"  # written by `chokepoint custom
 def manifest_entry(path: Path) -> tuple[dict, str, str]:
     """What a manifest says about ``path`` ({'flow', 'month', 'codes'}, each optional),
     the manifest file and the key it was found under: the sidecar first, then the folder's
-    manifest.json, then the entries the download plan wrote for the names it suggested."""
+    manifest.json, then the entries the download plan wrote for the names it suggested.
+    """
     path = Path(path)
     for sidecar in (path.with_name(path.name + ".manifest.json"),
                     path.with_name(path.stem + ".manifest.json")):
@@ -174,7 +175,8 @@ def manifest_entry(path: Path) -> tuple[dict, str, str]:
 
 def detect_flow(path: Path) -> str:
     """'import' or 'export', from a manifest (sidecar first, then the folder's
-    manifest.json) or else from the file name."""
+    manifest.json) or else from the file name.
+    """
     path = Path(path)
     entry, source, key = manifest_entry(path)
     if "flow" in entry:
@@ -205,7 +207,8 @@ _MONTH_HELP = (
 
 def declared_month(path: Path, from_name: bool = True) -> str | None:
     """'YYYY-MM' from the manifest, or else (``from_name``) the file name: the month of a
-    file with no period column. A file with one must agree with its manifest's month."""
+    file with no period column. A file with one must agree with its manifest's month.
+    """
     path = Path(path)
     entry, source, _ = manifest_entry(path)
     if "month" in entry:
@@ -382,7 +385,8 @@ class _Restart(Exception):
 
 def _stream_text(path: Path, out, encoding: str) -> tuple[str, _Header | None, int]:
     """Decode ``path`` chunk by chunk into ``out`` (prefixed data lines).
-    Returns (sha256, header, number of data lines written)."""
+    Returns (sha256, header, number of data lines written).
+    """
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder(
         "utf-8-sig" if encoding == "utf-8" else encoding)(errors="strict")
@@ -534,7 +538,8 @@ def _build_select(header: _Header, flow: str, file_name: str, sha: str,
     """SELECT over ``src`` (c0 = line number, c1.. = fields) producing the output columns
     plus ``_err``: '<key><SEP><raw value>' for the first bad field of the row, else NULL.
     ``month`` ('YYYY-MM', from the manifest or file name) stands in for a missing period
-    column, and must agree with it when both exist."""
+    column, and must agree with it when both exist.
+    """
 
     def col(key: str) -> str:
         return f"c{header.keys[key] + 1}" if key in header.keys else "NULL"
@@ -683,7 +688,8 @@ def _first_reject(con, rejects: str, header: _Header, file: str) -> CustomsFileE
 
 def _first_duplicate(con, qtable: str, header: _Header, name: str) -> CustomsFileError | None:
     """Two lines with the same key of the file's grain: the query result holds one row per
-    key, so the file is corrupt (or two exports were pasted together)."""
+    key, so the file is corrupt (or two exports were pasted together).
+    """
     keys = ["period_month", *header.key_columns]
     row = con.execute(
         f"SELECT list(line_no ORDER BY line_no)[1:2], {', '.join(keys)} FROM {qtable} "

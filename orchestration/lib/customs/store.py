@@ -86,7 +86,8 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def signature(path: Path) -> str:
     """Name, size and modification time: a file whose signature was seen at load time is
-    the same file, so the full-record landing folder is not re-hashed on every run."""
+    the same file, so the full-record landing folder is not re-hashed on every run.
+    """
     stat = path.stat()
     return f"{path.name}|{stat.st_size}|{stat.st_mtime_ns}"
 
@@ -125,7 +126,8 @@ def archive(path: Path, sha256: str, archive_dir: Path) -> Path:
 
 def next_load_time(con: duckdb.DuckDBPyConnection) -> datetime:
     """Now, or just after the newest load if the clock says otherwise: a later file always
-    has a later load time, so "newest file wins" is well defined within one run too."""
+    has a later load time, so "newest file wins" is well defined within one run too.
+    """
     now = datetime.now(UTC).replace(tzinfo=None)
     last = con.execute("SELECT max(loaded_at) FROM raw.customs_load_log").fetchone()[0]
     return max(now, last + timedelta(microseconds=1)) if last is not None else now
@@ -161,7 +163,8 @@ def store_vintage(
     in_transaction: bool = False,
 ) -> int:
     """Append a parsed file as a new vintage, list the keys it revises, record the codes
-    its manifest declares, and log it, in one transaction. Returns the revised keys."""
+    its manifest declares, and log it, in one transaction. Returns the revised keys.
+    """
     origin = origin_of(parsed.path)
     parsed_cols = [c for c in COLUMN_NAMES if c not in ("loaded_at", "origin")]
     with transaction(con, in_transaction):
@@ -199,7 +202,8 @@ def store_vintage(
 def replace_current_slice(con: duckdb.DuckDBPyConnection, months: list[str],
                           in_transaction: bool = False) -> int:
     """Rebuild the current rows of these months from the vintages: per key, the row of
-    the newest file holding it. Returns the number of rows now current for these months."""
+    the newest file holding it. Returns the number of rows now current for these months.
+    """
     cols = ", ".join(COLUMN_NAMES)
     with transaction(con, in_transaction):
         con.execute(
@@ -242,7 +246,8 @@ def file_accounts(con: duckdb.DuckDBPyConnection, shas: list[str],
                   months: list[str]) -> list[FileAccount]:
     """Per newly stored file (after ``replace_current_slice`` of ``months``): its rows,
     those now current, those of months outside the run (kept as vintages only) and those
-    whose key a newer file holds (duplicates; an identical row collapses the same way)."""
+    whose key a newer file holds (duplicates; an identical row collapses the same way).
+    """
     rows = con.execute(
         """
         SELECT v.source_file, v.file_sha256, count(*),
