@@ -32,22 +32,11 @@ from orchestration.defs.schedules.schedules import (
     monthly_refresh_schedule,
 )
 from orchestration.defs.serving.assets import serving_publication
-from orchestration.settings import Settings
+from orchestration.settings import Settings, exported_environment
 
-
-def export_settings(settings: Settings) -> None:
-    """Export the settings without making folders or files.
-
-    The environment of :func:`orchestration.settings.apply_to_environment`, without its
-    folders and files.
-    """
-    os.environ["CHOKEPOINT_DATA_DIR"] = str(settings.data_dir)
-    os.environ["CHOKEPOINT_WAREHOUSE"] = str(settings.warehouse_path)
-    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-
-
-export_settings(Settings.from_env())
+# only the environment subprocesses read; no folder or file (set-up work of the CLI)
+os.environ.update(exported_environment(Settings.from_env()))
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 defs = dg.Definitions(
     assets=[

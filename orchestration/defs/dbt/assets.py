@@ -203,6 +203,11 @@ def _manifest_nodes() -> dict:
                                                                       "snapshot")}
 
 
+def manifest_models() -> list[dict]:
+    """The models of the manifest the dbt assets were defined from."""
+    return [n for n in _manifest_nodes().values() if n["resource_type"] == "model"]
+
+
 def with_table_facts(events: list, target_path: Path | None = None) -> list:
     """Table facts on each materialized model.
 
