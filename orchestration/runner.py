@@ -123,8 +123,9 @@ class RunReport:
 def _known_months(settings: Settings) -> list[str]:
     """Months in the data: those already loaded plus those in new landing files."""
     from orchestration.defs.customs.assets import landing_files
-    from orchestration.lib.customs.parsing import CustomsFileError, parse_customs_file
+    from orchestration.lib.customs.parsing import parse_customs_file
     from orchestration.lib.customs.store import file_sha256, signature
+    from orchestration.lib.errors import SourceFileError
 
     months: set[str] = set()
     loaded: set[str] = set()
@@ -147,7 +148,7 @@ def _known_months(settings: Settings) -> list[str]:
                 continue
             try:
                 months.update(parse_customs_file(probe, path, table=f"probe_{i}").months)
-            except CustomsFileError:
+            except SourceFileError:
                 continue  # the ingestion run refuses it with file, line and field
     finally:
         probe.close()

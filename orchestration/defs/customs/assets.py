@@ -12,7 +12,8 @@ from orchestration.defs.quality.audit import check_spec, write_audit_publish
 from orchestration.defs.resources import WarehouseResource
 from orchestration.lib import accounting
 from orchestration.lib.customs import store
-from orchestration.lib.customs.parsing import CustomsFileError, parse_customs_file
+from orchestration.lib.customs.parsing import parse_customs_file
+from orchestration.lib.errors import SourceFileError
 from orchestration.lib.refused import refuse
 from orchestration.settings import Settings
 
@@ -109,7 +110,7 @@ def _parse_new_files(con, landing: Path) -> list:
             continue
         try:
             parsed = parse_customs_file(con, path, table=f"customs_parsed_{i}")
-        except CustomsFileError as err:
+        except SourceFileError as err:
             errors.append(f"{err} (moved to {refuse(path, str(err))})")
             continue
         known.add(parsed.sha256)

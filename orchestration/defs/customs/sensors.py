@@ -9,7 +9,8 @@ from orchestration.defs.customs.assets import landing_files
 from orchestration.defs.schedules.jobs import monthly_refresh_job
 from orchestration.defs.schedules.schedules import RANGE_END, RANGE_START
 from orchestration.lib.customs import store
-from orchestration.lib.customs.parsing import CustomsFileError, parse_customs_file
+from orchestration.lib.customs.parsing import parse_customs_file
+from orchestration.lib.errors import SourceFileError
 from orchestration.settings import Settings
 
 
@@ -70,7 +71,7 @@ def customs_landing_sensor(context: dg.SensorEvaluationContext):
         for i, name in enumerate(new):
             try:
                 months.update(parse_customs_file(con, landing / name, table=f"probe_{i}").months)
-            except CustomsFileError as err:
+            except SourceFileError as err:
                 context.log.warning(str(err))
     finally:
         con.close()
