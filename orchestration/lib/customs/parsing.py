@@ -32,7 +32,8 @@ How a file is read, so that a 1 GB export needs far less memory than its size an
    by row with openpyxl's read-only mode into the same temp format. DuckDB 2.0's CSV
    reader knows no GB18030 (its ``encodings`` extension is not installable offline),
    hence the Python decode. Multi-line quoted fields are not supported (the portal never
-   writes them): such a line is refused with its line number.
+   writes them, and the earlier line-by-line reader refused them too): a row holding one
+   is refused at its first line.
 2. DuckDB reads the temp file with ``read_csv`` (explicit options, every column VARCHAR,
    no sniffing) and numbers its rows with ``row_number() OVER ()`` (a streaming window,
    which keeps the file's order); lines with a wrong number of fields land in a rejects
@@ -411,6 +412,7 @@ class _Stream:
 
     sha: str = ""
     header: _Header | None = None
+    path: Path | None = None  # the temp file of data lines
     data_lines: int = 0
     dropped: list[int] = dataclasses.field(default_factory=list)
 
@@ -897,6 +899,30 @@ def _bad_field(name: str, header: _Header, line_no: int, err: str,
     return SourceFileError(name, line_no, field, f"{_reason(key, raw, month)}; got {raw!r}")
 
 
+def _first_multiline(con, table: str, stream: _Stream, name: str) -> SourceFileError:
+    """The first row whose quoted field holds a line break.
+
+    The reader read fewer rows than the file has data lines. The portal never writes
+    one, and the file's own line numbers would be lost after it, so the file is refused
+    at that row's first line.
+    """
+    header = stream.header
+    n_fields = len(header.names) + (1 if header.trailing else 0)
+    reader, columns = _reader(stream.path, header, f"{table}__multiline")
+    fields = ", ".join(f"strpos(coalesce(c{i}, ''), chr(10)) > 0"
+                       for i in range(1, n_fields + 1))
+    row = con.execute(
+        f"SELECT _k, list_position([{fields}], true) FROM (SELECT row_number() OVER () AS _k, "
+        f"* FROM {reader}) WHERE list_contains([{fields}], true) ORDER BY _k LIMIT 1",
+        {"columns": columns}).fetchone()
+    _drop(con, f"{table}__multiline__rejects", f"{table}__multiline__rejects_scan")
+    line, field = ((stream.line_of(int(row[0])), _field_name(header, int(row[1])))
+                   if row else (None, "(file)"))
+    return SourceFileError(name, line, field,
+                           "a quoted field spans several lines; a portal export holds one "
+                           "record per line (re-export the file, or remove the line break)")
+
+
 def _load(con, table: str, tmp: Path, stream: _Stream, select: str,
           name: str, month: str | None) -> tuple[int, float, list[str]]:
     """Create the table, refuse the file at its first bad line, return its totals."""
@@ -919,6 +945,8 @@ def _load(con, table: str, tmp: Path, stream: _Stream, select: str,
         f"arg_min(_err, line_no) FILTER (WHERE _err IS NOT NULL) FROM {qtable}"
     ).fetchone()
     problems = [_first_reject(con, rejects, stream, name)]
+    if problems[0] is None and rows != stream.data_lines:
+        problems.append(_first_multiline(con, table, stream, name))
     if bad_line is not None:
         # rows after a rejected line are numbered one short, but then the rejected line
         # comes first (or ties, and the reject is listed first): the minimum is right
@@ -967,6 +995,7 @@ def _to_utf8(path: Path, magic: bytes, tmp: Path) -> tuple[str, _Stream]:
                 stream = _stream_text(path, out, encoding)
     if stream.header is None:
         raise SourceFileError(path.name, 1, "header", "empty file (no header, no data)")
+    stream.path = tmp
     return encoding, stream
 
 
