@@ -9,7 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.customs.parsing import CustomsFileError, parse_customs_file
+from orchestration.lib.customs.parsing import parse_customs_file
+from orchestration.lib.errors import SourceFileError
 from tests.customs.fixtures import csv_text, gacc_rows, header, write_gacc_csv
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "customs"
@@ -130,9 +131,9 @@ def test_month_from_file_name_and_its_ambiguity(con, tmp_path):
     parsed = parse_customs_file(con, write_gacc_csv(tmp_path / "gacc_202407_in.csv", head,
                                                     rows))
     assert parsed.months == ["2024-07"]
-    with pytest.raises(CustomsFileError, match="no period column"):
+    with pytest.raises(SourceFileError, match="no period column"):
         parse_customs_file(con, write_gacc_csv(tmp_path / "gacc_in.csv", head, rows))
-    with pytest.raises(CustomsFileError, match="several months"):
+    with pytest.raises(SourceFileError, match="several months"):
         parse_customs_file(con, write_gacc_csv(tmp_path / "gacc_2024-07_2024-08_in.csv",
                                                head, rows))
 
@@ -141,7 +142,7 @@ def test_manifest_month_must_agree_with_the_period_column(con, tmp_path):
     path = write_gacc_csv(tmp_path / "x.csv")
     (tmp_path / "x.csv.manifest.json").write_text(json.dumps({"flow": "import",
                                                               "month": "2024-01"}))
-    with pytest.raises(CustomsFileError) as info:
+    with pytest.raises(SourceFileError) as info:
         parse_customs_file(con, path)
     assert info.value.line == 4 and info.value.field == "数据年月"  # first 202402 row
     assert "2024-01" in info.value.reason
@@ -157,7 +158,7 @@ def test_declared_codes_from_manifest(con, tmp_path):
     assert parse_customs_file(con, path).declared_codes == [""]
     (tmp_path / "q.csv.manifest.json").write_text(json.dumps({"flow": "export",
                                                               "codes": ["8542A"]}))
-    with pytest.raises(CustomsFileError, match="codes"):
+    with pytest.raises(SourceFileError, match="codes"):
         parse_customs_file(con, path)
 
 
@@ -165,7 +166,7 @@ def test_name_column_without_code_refused(con, tmp_path):
     head = ["数据年月", "商品编码", "商品名称", "贸易伙伴名称", "第一数量", "第一计量单位",
             "第二数量", "第二计量单位", "人民币"]
     rows = [["202406", "85423100", "处理器", "美国", "1", "个", "0", "?", "10"]]
-    with pytest.raises(CustomsFileError) as info:
+    with pytest.raises(SourceFileError) as info:
         parse_customs_file(con, write_gacc_csv(tmp_path / "name_in.csv", head, rows))
     assert info.value.line == 1 and info.value.field == "贸易伙伴名称"
 
@@ -178,7 +179,7 @@ def test_duplicate_key_refused_with_both_lines(con, tmp_path):
     rows.append(list(rows[2]))  # line 4 again, as line 7
     rows[-1][9] = "1"
     path = write_gacc_csv(tmp_path / "dup_in.csv", rows=rows)
-    with pytest.raises(CustomsFileError) as info:
+    with pytest.raises(SourceFileError) as info:
         parse_customs_file(con, path)
     err = info.value
     assert (err.file, err.line) == ("dup_in.csv", 7)
@@ -198,7 +199,7 @@ def test_same_code_and_partner_with_other_dimensions_is_not_a_duplicate(con, tmp
     assert parsed.rows == 6 and parsed.grain == "commodity,partner,regime,location"
     extra = list(rows[0])  # and a true duplicate of line 2 with all its dimensions
     rows.append(extra)
-    with pytest.raises(CustomsFileError, match="lines 2 and 8"):
+    with pytest.raises(SourceFileError, match="lines 2 and 8"):
         parse_customs_file(con, write_gacc_csv(tmp_path / "dims2_in.csv",
                                                header(dims=True), rows))
 
@@ -212,7 +213,7 @@ def test_negative_values_refused(con, tmp_path, col, value, field, what):
     rows = gacc_rows()
     rows[3][col] = value
     path = write_gacc_csv(tmp_path / "neg_in.csv", rows=rows)
-    with pytest.raises(CustomsFileError) as info:
+    with pytest.raises(SourceFileError) as info:
         parse_customs_file(con, path)
     err = info.value
     assert (err.file, err.line, err.field) == ("neg_in.csv", 5, field)
@@ -224,6 +225,6 @@ def test_empty_dimension_code_refused(con, tmp_path):
     rows[1][12] = ""
     text = csv_text(header(dims=True), rows)
     path = write_gacc_csv(tmp_path / "nodim_in.csv", text=text)
-    with pytest.raises(CustomsFileError) as info:
+    with pytest.raises(SourceFileError) as info:
         parse_customs_file(con, path)
     assert (info.value.line, info.value.field) == (3, "注册地编码")

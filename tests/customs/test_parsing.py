@@ -13,11 +13,11 @@ import pytest
 
 from orchestration.lib.customs import parsing
 from orchestration.lib.customs.parsing import (
-    CustomsFileError,
     ParsedCustomsFile,
     detect_flow,
     parse_customs_file,
 )
+from orchestration.lib.errors import SourceFileError
 from tests.customs.fixtures import (
     BASE_ROWS,
     BASE_TOTAL,
@@ -64,7 +64,7 @@ def table_exists(con, name: str) -> bool:
 
 
 def assert_refused(con, path: Path, line: int | None, field: str | None, *words: str):
-    with pytest.raises(CustomsFileError) as info:
+    with pytest.raises(SourceFileError) as info:
         parse_customs_file(con, path, table="refused")
     err = info.value
     msg = str(err)
@@ -120,7 +120,7 @@ def test_detect_flow_from_name(tmp_path, name, flow):
     ],
 )
 def test_detect_flow_refuses_unclear_names(tmp_path, name):
-    with pytest.raises(CustomsFileError) as info:
+    with pytest.raises(SourceFileError) as info:
         detect_flow(tmp_path / name)
     msg = str(info.value)
     assert name in msg
@@ -150,18 +150,18 @@ def test_detect_flow_from_manifests(tmp_path):
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "y.csv.manifest.json").write_text(json.dumps({"flow": "sideways"}))
-    with pytest.raises(CustomsFileError, match="unknown flow"):
+    with pytest.raises(SourceFileError, match="unknown flow"):
         detect_flow(bad / "y.csv")
 
 
 def test_error_message_format():
-    err = CustomsFileError("a.csv", 7, "人民币", "not a number")
+    err = SourceFileError("a.csv", 7, "人民币", "not a number")
     assert str(err) == "a.csv, line 7, field '人民币': not a number"
     assert (err.file, err.line, err.field, err.reason) == ("a.csv", 7, "人民币", "not a number")
     assert isinstance(err, ValueError)
     again = pickle.loads(pickle.dumps(err))
     assert str(again) == str(err)
-    assert str(CustomsFileError("a.csv", None, None, "x")) == "a.csv: x"
+    assert str(SourceFileError("a.csv", None, None, "x")) == "a.csv: x"
 
 
 # --------------------------------------------------------------------------- accepted
@@ -541,7 +541,7 @@ def test_real_portal_samples(con):
     assert out.flow == "export" and out.rows == 29
     assert con.execute("SELECT count(*) FROM real_out WHERE hs8 = '12011000'").fetchone()[0] > 0
 
-    with pytest.raises(CustomsFileError, match="manifest"):
+    with pytest.raises(SourceFileError, match="manifest"):
         detect_flow(REAL_SAMPLES / "gacc_soybean_2023_gb18030.csv")
 
 

@@ -173,10 +173,10 @@ def test_an_empty_query_result_declared_in_a_manifest_records_no_trade(con, tmp_
 
 
 def test_an_empty_query_result_without_a_manifest_is_refused(con, tmp_path):
-    from orchestration.lib.customs.parsing import CustomsFileError
+    from orchestration.lib.errors import SourceFileError
 
     path = tmp_path / "gacc_empty_202406_import.csv"
     path.write_bytes('"商品编码","商品名称","第一数量","第一计量单位","第二数量","第二计量单位",'
                      '"美元",\r\n'.encode("gb18030"))
-    with pytest.raises(CustomsFileError, match="empty query result.*manifest"):
+    with pytest.raises(SourceFileError, match="empty query result.*manifest"):
         parse_customs_file(con, path, table="p_empty")

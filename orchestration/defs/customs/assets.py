@@ -15,7 +15,8 @@ from orchestration.lib import accounting
 from orchestration.lib.customs import landing as landing_scan
 from orchestration.lib.customs import store
 from orchestration.lib.customs.landing import landing_files
-from orchestration.lib.customs.parsing import CustomsFileError, parse_customs_file
+from orchestration.lib.customs.parsing import parse_customs_file
+from orchestration.lib.errors import SourceFileError
 from orchestration.lib.refused import refuse
 from orchestration.settings import Settings
 
@@ -128,7 +129,7 @@ def _parse_new_files(con, landing: Path) -> list:
             continue
         try:
             parsed = parse_customs_file(con, path, table=f"customs_parsed_{i}")
-        except CustomsFileError as err:
+        except SourceFileError as err:
             errors.append(f"{err} (moved to {refuse(path, str(err))})")
             continue
         known.add(parsed.sha256)

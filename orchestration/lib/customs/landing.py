@@ -103,12 +103,13 @@ def known_from_log(con: duckdb.DuckDBPyConnection) -> Known:
 
 def _months_of(path: Path, index: int) -> tuple[tuple[str, ...] | None, str | None]:
     """Parse a file of new content for its months (an in-memory probe)."""
-    from orchestration.lib.customs.parsing import CustomsFileError, parse_customs_file
+    from orchestration.lib.customs.parsing import parse_customs_file
+    from orchestration.lib.errors import SourceFileError
 
     probe = duckdb.connect()
     try:
         parsed = parse_customs_file(probe, path, table=f"probe_{index}")
-    except CustomsFileError as err:
+    except SourceFileError as err:
         return None, str(err)
     finally:
         probe.close()

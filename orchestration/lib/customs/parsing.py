@@ -20,17 +20,27 @@ the flow. A manifest may also declare which codes the query asked for (``"codes"
 list of 2- to 8-digit codes, or ``"all"``), so a code asked for but absent from the file
 counts as "no trade" rather than "not downloaded".
 
-How a file is read, so that a 1 GB export needs far less memory than its size:
+How a file is read, so that a 1 GB export needs far less memory than its size and a
+10,000-row file costs a few milliseconds of Python:
 
-1. The raw bytes are streamed in chunks: hashed (sha256), decoded (UTF-8 if the stream is
-   valid UTF-8, else GB18030), and written to a UTF-8 temp file in which every data line
-   is prefixed with its 1-based line number in the original file (header = line 1).
-   Excel workbooks (``.xlsx``) are streamed row by row with openpyxl's read-only mode
-   into the same temp format.
+1. The raw bytes are streamed in large blocks (``CHUNK_BYTES``): hashed (sha256), decoded
+   by the incremental codec (UTF-8 if the stream is valid UTF-8, else GB18030), CRLF made
+   LF, and written to a UTF-8 temp file holding the data lines only (header, preamble and
+   blank lines left out). Python looks at single lines only up to the header and in a
+   block that holds a blank line; it records where blank lines were dropped, so data row
+   ``k`` maps back to the file's own line. Excel workbooks (``.xlsx``) are streamed row
+   by row with openpyxl's read-only mode into the same temp format. DuckDB 2.0's CSV
+   reader knows no GB18030 (its ``encodings`` extension is not installable offline),
+   hence the Python decode. Multi-line quoted fields are not supported (the portal never
+   writes them, and the earlier line-by-line reader refused them too): a row holding one
+   is refused at its first line.
 2. DuckDB reads the temp file with ``read_csv`` (explicit options, every column VARCHAR,
-   no sniffing); lines with a wrong number of fields land in a rejects table.
+   no sniffing) and numbers its rows with ``row_number() OVER ()`` (a streaming window,
+   which keeps the file's order); lines with a wrong number of fields land in a rejects
+   table, whose line numbers map back the same way.
 3. Validation and casting happen in one SQL pass: each row gets an error marker naming
-   the first bad field; the first offending line (rejects or bad field) refuses the file.
+   the first bad field; the first offending line (rejects or bad field) refuses the file
+   with ``SourceFileError`` (file, line, field).
 
 No Dagster import here: the module is used by assets, sensors and the CLI alike.
 """
@@ -51,39 +61,22 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.lib.errors import SourceFileError
+from orchestration.settings import get_settings
+
 CHUNK_BYTES = 4 << 20
 PORTAL_ROW_LIMIT = 10_000  # the portal's download page cuts query results at 10,000 rows
 # While a file is loaded, DuckDB's memory_limit is lowered to this (never raised) and then
 # restored, so the new temp table spills to DuckDB's temp directory instead of filling RAM
-# (uncompressed, the table of a 1 GB export takes about 3 GB). '' or 'none' disables it.
-MEMORY_LIMIT = os.environ.get("CHOKEPOINT_CUSTOMS_MEMORY_LIMIT", "512MB")
+# (uncompressed, the table of a 1 GB export takes about 3 GB): the setting
+# CHOKEPOINT_CUSTOMS_MEMORY_LIMIT; '' or 'none' disables it.
 _ERR_SEP = "\x1f"
-
-
-class CustomsFileError(ValueError):
-    """A customs file that cannot be loaded; names the file, the line and the field."""
-
-    def __init__(self, file: str, line: int | None, field: str | None, reason: str):
-        self.file = str(file)
-        self.line = line
-        self.field = field
-        self.reason = reason
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.line is not None:
-            where += f", line {self.line}"
-        if self.field is not None:
-            where += f", field '{self.field}'"
-        return f"{where}: {self.reason}"
-
-    def __reduce__(self):
-        return (type(self), (self.file, self.line, self.field, self.reason))
 
 
 @dataclasses.dataclass
 class ParsedCustomsFile:
+    """A validated portal export loaded into a TEMP table, and what it holds."""
+
     path: Path
     sha256: str
     flow: str  # 'import' or 'export'
@@ -130,7 +123,7 @@ def _flow_value(value: object, source: str, key: str) -> str:
         value = value.get("flow")
     flow = _FLOW_WORDS.get(str(value).strip().casefold()) if value is not None else None
     if flow is None:
-        raise CustomsFileError(source, None, key, f"unknown flow {value!r}: use 'import' or "
+        raise SourceFileError(source, None, key, f"unknown flow {value!r}: use 'import' or "
                                "'export'")
     return flow
 
@@ -139,16 +132,18 @@ def _read_manifest(path: Path) -> object:
     try:
         return json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as exc:
-        raise CustomsFileError(str(path), None, None, f"unreadable manifest: {exc}") from exc
+        raise SourceFileError(str(path), None, None, f"unreadable manifest: {exc}") from exc
 
 
 PLAN_MANIFEST = Path("_plans") / "queries.json"  # written by `chokepoint customs plan`
 
 
 def manifest_entry(path: Path) -> tuple[dict, str, str]:
-    """What a manifest says about ``path`` ({'flow', 'month', 'codes'}, each optional),
-    the manifest file and the key it was found under: the sidecar first, then the folder's
-    manifest.json, then the entries the download plan wrote for the names it suggested.
+    """What a manifest says about ``path``, the manifest file and the key it was found under.
+
+    The entry is a dict of 'flow', 'month' and 'codes', each optional. Looked up in the
+    sidecar first, then the folder's manifest.json, then the entries the download plan
+    wrote for the names it suggested.
     """
     path = Path(path)
     for sidecar in (path.with_name(path.name + ".manifest.json"),
@@ -156,7 +151,7 @@ def manifest_entry(path: Path) -> tuple[dict, str, str]:
         if sidecar.is_file():
             data = _read_manifest(sidecar)
             if not isinstance(data, dict):
-                raise CustomsFileError(str(sidecar), None, "flow",
+                raise SourceFileError(str(sidecar), None, "flow",
                                        'a sidecar manifest must look like {"flow": "import"}')
             return data, str(sidecar), "flow"
     for folder_manifest in (path.with_name("manifest.json"), path.parent / PLAN_MANIFEST):
@@ -174,8 +169,10 @@ def manifest_entry(path: Path) -> tuple[dict, str, str]:
 
 
 def detect_flow(path: Path) -> str:
-    """'import' or 'export', from a manifest (sidecar first, then the folder's
-    manifest.json) or else from the file name.
+    """'import' or 'export'.
+
+    From a manifest (sidecar first, then the folder's manifest.json) or else from the
+    file name.
     """
     path = Path(path)
     entry, source, key = manifest_entry(path)
@@ -186,13 +183,13 @@ def detect_flow(path: Path) -> str:
     for patterns in (_STRONG, _WEAK):
         found = {flow for flow, rx in patterns.items() if rx.search(name)}
         if "进出口" in name or len(found) > 1:
-            raise CustomsFileError(
+            raise SourceFileError(
                 path.name, None, None,
                 "the file name says both import and export; a portal query holds one flow. "
                 + _FLOW_HELP.format(name=path.name))
         if found:
             return found.pop()
-    raise CustomsFileError(path.name, None, None,
+    raise SourceFileError(path.name, None, None,
                            "cannot tell import from export; " + _FLOW_HELP.format(name=path.name))
 
 
@@ -206,22 +203,24 @@ _MONTH_HELP = (
 
 
 def declared_month(path: Path, from_name: bool = True) -> str | None:
-    """'YYYY-MM' from the manifest, or else (``from_name``) the file name: the month of a
-    file with no period column. A file with one must agree with its manifest's month.
+    """'YYYY-MM' from the manifest, or else (``from_name``) the file name.
+
+    It is the month of a file with no period column. A file with one must agree with its
+    manifest's month.
     """
     path = Path(path)
     entry, source, _ = manifest_entry(path)
     if "month" in entry:
         m = re.fullmatch(r"((?:19|20)\d\d)-?(0[1-9]|1[0-2])", str(entry["month"]).strip())
         if not m:
-            raise CustomsFileError(source, None, "month",
+            raise SourceFileError(source, None, "month",
                                    f"month must be YYYY-MM, got {entry['month']!r}")
         return f"{m.group(1)}-{m.group(2)}"
     if not from_name:
         return None
     found = {f"{y}-{mo}" for y, mo in _MONTH_IN_NAME.findall(path.name)}
     if len(found) > 1:
-        raise CustomsFileError(path.name, None, None, "the file name holds several months "
+        raise SourceFileError(path.name, None, None, "the file name holds several months "
                                f"({', '.join(sorted(found))}); " + _MONTH_HELP.format(
                                    name=path.name))
     return found.pop() if found else None
@@ -239,7 +238,7 @@ def declared_codes(path: Path) -> list[str] | None:
         codes = [c for c in re.split(r"[\s,;]+", codes) if c]
     if not isinstance(codes, list) or not all(
             re.fullmatch(r"\d{2}|\d{4}|\d{6}|\d{8}", str(c).strip()) for c in codes):
-        raise CustomsFileError(source, None, "codes",
+        raise SourceFileError(source, None, "codes",
                                '"codes" must be "all" or a list of 2-, 4-, 6- or 8-digit codes, '
                                f"got {codes!r}")
     return sorted({str(c).strip() for c in codes})
@@ -319,6 +318,7 @@ class _Header:
 
 
 def _expected_headers() -> str:
+    """The accepted headers, for an error message."""
     zh = ",".join(HEADER_ALIASES[k][0] for k in REQUIRED) + ",人民币|美元"
     en = "; ".join(f"{k}: {' / '.join(HEADER_ALIASES[k][1:3])}"
                    for k in (*REQUIRED, "value_cny", "value_usd", *OPTIONAL))
@@ -327,42 +327,55 @@ def _expected_headers() -> str:
             f"(any order), or its English version ({en})")
 
 
-def _parse_header(file: str, cells: list[str], line: int) -> _Header:
-    cells = [c.replace("\ufeff", "").strip() for c in cells]
-    trailing = len(cells) > 1 and cells[-1] == ""
-    if trailing:
-        cells = cells[:-1]
-    if not any(cells):
-        raise CustomsFileError(file, line, "header", "empty header line")
+def _header_keys(file: str, cells: list[str], line: int) -> dict[str, int]:
+    """Canonical column -> position of each header cell; unknown or repeated ones refused."""
     keys: dict[str, int] = {}
     for i, name in enumerate(cells):
         key = _ALIAS_INDEX.get(_norm(name))
         if key is None:
-            raise CustomsFileError(file, line, name or f"column {i + 1}",
-                                   f"unknown column header; {_expected_headers()}")
+            raise SourceFileError(file, line, name or f"column {i + 1}",
+                                  f"unknown column header; {_expected_headers()}")
         if key in keys:
-            raise CustomsFileError(file, line, name, f"column appears twice (as "
-                                   f"'{cells[keys[key]]}' and '{name}')")
+            raise SourceFileError(file, line, name, f"column appears twice (as "
+                                  f"'{cells[keys[key]]}' and '{name}')")
         keys[key] = i
+    return keys
+
+
+def _check_header_columns(file: str, cells: list[str], keys: dict[str, int],
+                          line: int) -> None:
+    """Refuse two currencies, a required column missing, or a name without its code."""
     if "value_cny" in keys and "value_usd" in keys:
-        raise CustomsFileError(file, line, cells[keys["value_usd"]],
-                               "both an RMB and a US dollar value column; export one currency "
-                               "per file")
+        raise SourceFileError(file, line, cells[keys["value_usd"]],
+                              "both an RMB and a US dollar value column; export one currency "
+                              "per file")
     missing = [k for k in REQUIRED if k not in keys]
     if not ("value_cny" in keys or "value_usd" in keys):
         missing.append("value (人民币 or 美元)")
     if missing:
         names = ", ".join(HEADER_ALIASES[k][0] if k in HEADER_ALIASES else k for k in missing)
-        raise CustomsFileError(file, line, names, f"required column missing; "
-                               f"{_expected_headers()}")
+        raise SourceFileError(file, line, names, f"required column missing; "
+                              f"{_expected_headers()}")
     for code in GRAIN_DIMENSIONS.values():
         name_key = code.replace("_code", "_name")
         if name_key in keys and code not in keys:
-            raise CustomsFileError(
+            raise SourceFileError(
                 file, line, cells[keys[name_key]],
                 f"a name column without its code column ({HEADER_ALIASES[code][0]} / "
                 f"{HEADER_ALIASES[code][1]}): rows are told apart by codes; export the code "
                 "column too")
+
+
+def _parse_header(file: str, cells: list[str], line: int) -> _Header:
+    """The header at ``line``: columns matched by meaning, language, currency, trailing comma."""
+    cells = [c.replace("\ufeff", "").strip() for c in cells]
+    trailing = len(cells) > 1 and cells[-1] == ""
+    if trailing:
+        cells = cells[:-1]
+    if not any(cells):
+        raise SourceFileError(file, line, "header", "empty header line")
+    keys = _header_keys(file, cells, line)
+    _check_header_columns(file, cells, keys, line)
     han = sum(bool(_CJK.search(c)) for c in cells)
     language = "zh" if han * 2 >= len(cells) else "en"
     currency = "CNY" if "value_cny" in keys else "USD"
@@ -373,81 +386,143 @@ def _parse_header(file: str, cells: list[str], line: int) -> _Header:
 
 
 def _csv_row(line: str) -> list[str]:
+    """The cells of one CSV line (the header, or a rejected line quoted in an error)."""
     return next(csv.reader([line], delimiter=",", quotechar='"'), [])
 
 
-_BLANK_LINES = re.compile(r"^[ \t\x1a]+$", re.MULTILINE)
+# a line holding nothing but whitespace or the DOS end-of-file mark: skipped, not data.
+# Two patterns, not one with ^ and MULTILINE: a search starting with a literal line feed
+# runs at the speed of a substring scan (about 6 times faster on a 1 MB block).
+_BLANK_FIRST = re.compile(r"(?:[^\S\n]*|\x1a)\n")
+_BLANK_NEXT = re.compile(r"\n(?:[^\S\n]*|\x1a)\n")
 
 
 class _Restart(Exception):
-    pass
+    """The file looked like UTF-8 at first and is not further on: decode it as GB18030."""
 
 
-def _stream_text(path: Path, out, encoding: str) -> tuple[str, _Header | None, int]:
-    """Decode ``path`` chunk by chunk into ``out`` (prefixed data lines).
-    Returns (sha256, header, number of data lines written).
+@dataclasses.dataclass
+class _Stream:
+    """What one pass over a file leaves: its hash, its header and how to find a line.
+
+    The temp file holds the data lines only, blank lines dropped, in the file's order, so
+    data row ``k`` (1-based, as DuckDB reads it) is line ``header.line + k`` of the file
+    plus one for every blank line dropped before it; ``dropped`` lists, per dropped blank
+    line, how many data rows were written before it.
     """
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder(
-        "utf-8-sig" if encoding == "utf-8" else encoding)(errors="strict")
+
+    sha: str = ""
     header: _Header | None = None
-    lineno = 0  # last line number assigned
-    written = 0
-    carry = ""
-    with path.open("rb") as fh:
-        while True:
-            raw = fh.read(CHUNK_BYTES)
-            final = not raw
-            digest.update(raw)
-            try:
-                text = decoder.decode(raw, final=final)
-            except UnicodeDecodeError as exc:
-                if encoding == "utf-8":
-                    raise _Restart from exc
-                bad_line = lineno + (carry.count("\n") + 1
-                                     + raw[: exc.start].count(b"\n"))
-                raise CustomsFileError(path.name, bad_line, "(encoding)",
-                                       f"bytes not valid {encoding}: {exc.reason}") from exc
-            buf = carry + text
-            if "\r" in buf:
-                buf = buf.replace("\r\n", "\n")
-            lines = buf.split("\n")
-            carry = "" if final else lines.pop()
-            if final and lines and lines[-1] in ("", "\r"):
-                lines.pop()
-            if final and lines:
-                lines[-1] = lines[-1].rstrip("\r")
-            start = lineno + 1
-            lineno += len(lines)
-            if header is None:
-                for i, line in enumerate(lines):
-                    if line.strip(" \t\ufeff\x1a"):
-                        header = _parse_header(path.name, _csv_row(line), start + i)
-                        lines = lines[i + 1:]
-                        start += i + 1
-                        break
+    path: Path | None = None  # the temp file of data lines
+    data_lines: int = 0
+    dropped: list[int] = dataclasses.field(default_factory=list)
+
+    def line_of(self, row: int) -> int:
+        """The file's own line number of data row ``row`` (1-based)."""
+        return self.header.line + row + sum(1 for d in self.dropped if d < row)
+
+    def line_sql(self, row: str) -> str:
+        """SQL for :meth:`line_of` of the row ordinal expression ``row``."""
+        expr = f"{self.header.line} + {row}"
+        if self.dropped:
+            expr += f" + len(list_filter({self.dropped}, lambda d: d < {row}))"
+        return f"CAST({expr} AS INTEGER)"
+
+
+class _TextStream:
+    """Decode a text file in large blocks at the codec's speed and write UTF-8 data lines.
+
+    Python touches single lines only before the header (a preamble) and in a block that
+    holds a blank line (rare); everything else is block-wise: decode, CRLF to LF, write.
+    """
+
+    def __init__(self, path: Path, out, encoding: str):
+        self.path, self.out, self.encoding = path, out, encoding
+        self.decoder = codecs.getincrementaldecoder(
+            "utf-8-sig" if encoding == "utf-8" else encoding)(errors="strict")
+        self.digest = hashlib.sha256()
+        self.result = _Stream()
+        self.carry = ""  # the unfinished last line of the blocks decoded so far
+        self.newlines = 0  # line ends decoded so far (for the line of a bad byte)
+        self.lines_seen = 0  # lines looked at before and including the header
+
+    def run(self) -> _Stream:
+        """Stream the whole file; returns the hash, header and line mapping."""
+        with self.path.open("rb") as fh:
+            while True:
+                raw = fh.read(CHUNK_BYTES)
+                self.digest.update(raw)
+                self._feed(self._decode(raw, final=not raw), final=not raw)
+                if not raw:
+                    break
+        self.result.sha = self.digest.hexdigest()
+        return self.result
+
+    def _decode(self, raw: bytes, final: bool) -> str:
+        """Decode one block; a bad byte refuses the file with its line."""
+        try:
+            text = self.decoder.decode(raw, final=final)
+        except UnicodeDecodeError as exc:
+            if self.encoding == "utf-8":
+                raise _Restart from exc
+            # a line feed byte never occurs inside a GB18030 sequence: count them
+            line = self.newlines + bytes(exc.object[:exc.start]).count(b"\n") + 1
+            raise SourceFileError(self.path.name, line, "(encoding)",
+                                  f"bytes not valid {self.encoding}: {exc.reason}") from exc
+        self.newlines += text.count("\n")
+        return text
+
+    def _feed(self, text: str, final: bool) -> None:
+        """Write the complete lines of ``carry + text``; keep the unfinished one."""
+        buf = self.carry + text
+        if final:
+            complete, self.carry = (buf + "\n" if buf and not buf.endswith("\n") else buf), ""
+        else:
+            cut = buf.rfind("\n") + 1
+            complete, self.carry = buf[:cut], buf[cut:]
+        if "\r" in complete:
+            # a CRLF pair never straddles: a trailing CR waits in carry for its LF
+            complete = complete.replace("\r\n", "\n")
+        if self.result.header is None:
+            complete = self._take_header(complete)
+        if complete:
+            self._write(complete)
+
+    def _take_header(self, complete: str) -> str:
+        """Find the header in the first lines (blank preamble lines count); return the rest."""
+        pos = 0
+        while pos < len(complete):
+            end = complete.index("\n", pos)
+            line = complete[pos:end]
+            self.lines_seen += 1
+            pos = end + 1
+            if line.strip(" \t\ufeff\x1a\r"):
+                self.result.header = _parse_header(self.path.name, _csv_row(line),
+                                                   self.lines_seen)
+                return complete[pos:]
+        return ""
+
+    def _write(self, complete: str) -> None:
+        """Write complete data lines, dropping blank ones and noting where they were."""
+        if _BLANK_FIRST.match(complete) or _BLANK_NEXT.search(complete):
+            kept = []
+            for line in complete.split("\n")[:-1]:  # rare: only a block with a blank line
+                if line.strip() and line != "\x1a":
+                    kept.append(line)
                 else:
-                    lines = []
-            if lines:
-                if "" in lines or _BLANK_LINES.search(buf):
-                    pairs = [(n, s) for n, s in enumerate(lines, start)
-                             if s and not s.isspace() and s != "\x1a"]
-                    payload = "\n".join(f"{n},{s}" for n, s in pairs)
-                    count = len(pairs)
-                else:
-                    payload = "\n".join(map("{},{}".format, range(start, start + len(lines)),
-                                            lines))
-                    count = len(lines)
-                if count:
-                    out.write(payload)
-                    out.write("\n")
-                    written += count
-            if final:
-                break
-    return digest.hexdigest(), header, written
+                    self.result.dropped.append(self.result.data_lines + len(kept))
+            complete = "\n".join(kept) + "\n" if kept else ""
+        self.out.write(complete)
+        self.result.data_lines += complete.count("\n")
+
+
+def _stream_text(path: Path, out, encoding: str) -> _Stream:
+    """Decode ``path`` block by block into ``out`` as UTF-8 data lines (see _TextStream)."""
+    return _TextStream(path, out, encoding).run()
 
 
 def _sniff_encoding(path: Path) -> str:
+    """'utf-16' (BOM), 'utf-8' when the first block decodes as UTF-8, else 'gb18030'."""
     with path.open("rb") as fh:
         head = fh.read(CHUNK_BYTES)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -460,6 +535,7 @@ def _sniff_encoding(path: Path) -> str:
 
 
 def _excel_cell(value: object, key: str | None) -> str:
+    """A workbook cell as the portal's CSV would write it."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -477,54 +553,67 @@ def _excel_cell(value: object, key: str | None) -> str:
     return str(value)
 
 
-def _stream_excel(path: Path, out) -> tuple[str, _Header | None, int]:
+def _open_workbook(path: Path):
+    """The workbook in read-only mode, or a SourceFileError naming the file."""
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - openpyxl is a project dependency
-        raise CustomsFileError(path.name, None, None, "openpyxl is needed for .xlsx") from exc
+        raise SourceFileError(path.name, None, None, "openpyxl is needed for .xlsx") from exc
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise SourceFileError(path.name, None, None,
+                              f"not a readable .xlsx workbook: {exc}") from exc
+
+
+def _excel_rows(ws, result: _Stream):
+    """Non-empty rows of the sheet as (line, cells), padded to the header's width."""
+    for lineno, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        cells = list(row)
+        width = len(result.header.names) if result.header is not None else 0
+        while len(cells) > width and (cells[-1] is None or cells[-1] == ""):
+            cells.pop()
+        if not any(c is not None and c != "" for c in cells):
+            if result.header is not None:
+                result.dropped.append(result.data_lines)
+            continue
+        yield lineno, cells + [None] * (width - len(cells))
+
+
+def _stream_excel(path: Path, out) -> _Stream:
+    """Stream the first sheet row by row (read-only mode) into ``out`` as quoted CSV."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         while block := fh.read(CHUNK_BYTES):
             digest.update(block)
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise CustomsFileError(path.name, None, None, f"not a readable .xlsx workbook: {exc}") \
-            from exc
-    header: _Header | None = None
-    written = 0
+    result = _Stream(sha=digest.hexdigest())
+    wb = _open_workbook(path)
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
     try:
-        ws = wb.worksheets[0]
         key_at: dict[int, str] = {}
-        for lineno, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = list(row)
-            width = len(header.names) if header is not None else 0
-            while len(cells) > width and (cells[-1] is None or cells[-1] == ""):
-                cells.pop()
-            if not any(c is not None and c != "" for c in cells):
+        for lineno, cells in _excel_rows(wb.worksheets[0], result):
+            if result.header is None:
+                result.header = _parse_header(path.name, [_excel_cell(c, None) for c in cells],
+                                              lineno)
+                key_at = {i: k for k, i in result.header.keys.items()}
                 continue
-            cells += [None] * (width - len(cells))
-            if header is None:
-                header = _parse_header(path.name, [_excel_cell(c, None) for c in cells], lineno)
-                key_at = {i: k for k, i in header.keys.items()}
-                continue
-            writer.writerow([lineno, *(_excel_cell(c, key_at.get(i))
-                                       for i, c in enumerate(cells))])
-            written += 1
+            writer.writerow([_excel_cell(c, key_at.get(i)) for i, c in enumerate(cells)])
+            result.data_lines += 1
     finally:
         wb.close()
-    return digest.hexdigest(), header, written
+    return result
 
 
 # --------------------------------------------------------------------------- SQL
 
 
 def _quote_ident(name: str) -> str:
+    """A double-quoted SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
 
 
 def _sql_str(text: str) -> str:
+    """A single-quoted SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -533,86 +622,113 @@ _NEGATIVE = re.compile(r"-\s*(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
 _MISSING = "('', '?', '-')"
 
 
-def _build_select(header: _Header, flow: str, file_name: str, sha: str,
-                  month: str | None) -> str:
-    """SELECT over ``src`` (c0 = line number, c1.. = fields) producing the output columns
-    plus ``_err``: '<key><SEP><raw value>' for the first bad field of the row, else NULL.
-    ``month`` ('YYYY-MM', from the manifest or file name) stands in for a missing period
-    column, and must agree with it when both exist.
-    """
+class _Columns:
+    """SQL expressions over the reader's columns c1.. (field K of a data line is cK)."""
 
-    def col(key: str) -> str:
-        return f"c{header.keys[key] + 1}" if key in header.keys else "NULL"
+    def __init__(self, header: _Header):
+        self.header = header
 
-    def text(key: str, drop_missing: bool = True) -> str:
-        if key not in header.keys:
+    def col(self, key: str) -> str:
+        """The reader column of canonical column ``key``, or NULL when the file lacks it."""
+        return f"c{self.header.keys[key] + 1}" if key in self.header.keys else "NULL"
+
+    def text(self, key: str, drop_missing: bool = True) -> str:
+        """Trimmed text; '', '?' and '-' become NULL when ``drop_missing``."""
+        if key not in self.header.keys:
             return "CAST(NULL AS VARCHAR)"
-        c = col(key)
+        c = self.col(key)
         if drop_missing:
             return f"CASE WHEN trim({c}) IN {_MISSING} THEN NULL ELSE trim({c}) END"
         return f"nullif(trim({c}), '')"
 
-    def number(key: str) -> str:
-        c = col(key)
+    def number(self, key: str) -> str:
+        """A portal number (thousands separators) as DOUBLE; a missing one is NULL."""
+        c = self.col(key)
         return (f"CASE WHEN coalesce(trim({c}), '') IN {_MISSING} THEN NULL "
                 f"ELSE TRY_CAST(replace(trim({c}), ',', '') AS DOUBLE) END")
 
-    def bad_number(key: str, required: bool) -> str:
-        c = col(key)
+    def bad_number(self, key: str, required: bool) -> str:
+        """True when the field is not a portal number (or missing, when ``required``)."""
+        c = self.col(key)
         ok = f"coalesce(regexp_full_match(trim({c}), '{_NUMBER}'), false)"
         if required:
             return f"NOT {ok}"
         return f"NOT (coalesce(trim({c}), '') IN {_MISSING} OR {ok})"
 
-    value_key = "value_cny" if header.currency == "CNY" else "value_usd"
+
+def _checks(cols: _Columns, value_key: str, month: str | None) -> dict[str, str]:
+    """Per canonical column, the SQL condition that makes its field bad."""
+    header = cols.header
     checks: dict[str, str] = {
-        "hs8": f"NOT coalesce(regexp_full_match(trim({col('hs8')}), '\\d{{8}}'), false)",
-        "qty1": bad_number("qty1", required=False),
-        "qty2": bad_number("qty2", required=False),
-        value_key: bad_number(value_key, required=True),
+        "hs8": f"NOT coalesce(regexp_full_match(trim({cols.col('hs8')}), '\\d{{8}}'), false)",
+        "qty1": cols.bad_number("qty1", required=False),
+        "qty2": cols.bad_number("qty2", required=False),
+        value_key: cols.bad_number(value_key, required=True),
     }
     if "period" in header.keys:
-        checks["period"] = (f"NOT coalesce(regexp_full_match(trim({col('period')}), "
+        period = cols.col("period")
+        checks["period"] = (f"NOT coalesce(regexp_full_match(trim({period}), "
                             r"'\d{4}(0[1-9]|1[0-2])'), false)")
         if month is not None:
-            checks["period"] += f" OR trim({col('period')}) <> '{month.replace('-', '')}'"
+            checks["period"] += f" OR trim({period}) <> '{month.replace('-', '')}'"
     for code in GRAIN_DIMENSIONS.values():
         if code in header.keys:
-            checks[code] = f"coalesce(trim({col(code)}), '') IN {_MISSING}"
+            checks[code] = f"coalesce(trim({cols.col(code)}), '') IN {_MISSING}"
+    return checks
+
+
+def _error_marker(cols: _Columns, value_key: str, month: str | None) -> str:
+    """CASE naming the first bad field of a row, in field order: '<key><SEP><raw>'."""
+    header = cols.header
+    checks = _checks(cols, value_key, month)
     order = sorted(checks, key=lambda k: header.keys[k])
-    cases = [f"WHEN {checks[k]} THEN '{k}{_ERR_SEP}' || coalesce({col(k)}, '')" for k in order]
+    cases = [f"WHEN {checks[k]} THEN '{k}{_ERR_SEP}' || coalesce({cols.col(k)}, '')"
+             for k in order]
     if header.trailing:
         t = f"c{len(header.names) + 1}"
         cases.append(f"WHEN coalesce({t}, '') <> '' THEN '_trailing{_ERR_SEP}' || {t}")
-    err = "CASE " + " ".join(cases) + " END"
+    return "CASE " + " ".join(cases) + " END"
+
+
+def _build_select(header: _Header, flow: str, file_name: str, sha: str,
+                  month: str | None, line_sql: str) -> str:
+    """SELECT over ``src`` (_k = data row ordinal, c1.. = fields) making the output columns.
+
+    Plus ``_err``: '<key><SEP><raw value>' for the first bad field of the row, else NULL.
+    ``month`` ('YYYY-MM', from the manifest or file name) stands in for a missing period
+    column, and must agree with it when both exist; ``line_sql`` maps _k to the file's
+    line.
+    """
+    cols = _Columns(header)
+    value_key = "value_cny" if header.currency == "CNY" else "value_usd"
     if "period" in header.keys:
-        period = f"trim({col('period')})"
+        period = f"trim({cols.col('period')})"
         period_month = f"substr({period}, 1, 4) || '-' || substr({period}, 5, 2)"
     else:
         period_month = _sql_str(month or "")
     return f"""
         SELECT
-            CAST(c0 AS INTEGER) AS line_no,
+            {line_sql} AS line_no,
             {period_month} AS period_month,
             {_sql_str(flow)} AS flow,
-            {text('partner_code', drop_missing=False)} AS partner_code,
-            {text('partner_name', drop_missing=False)} AS partner_name,
-            trim({col('hs8')}) AS hs8,
-            {text('product_name', drop_missing=False)} AS product_name,
-            {number('qty1')} AS qty1,
-            {text('unit1')} AS unit1,
-            {number('qty2')} AS qty2,
-            {text('unit2')} AS unit2,
-            {text('regime_code', drop_missing=False)} AS regime_code,
-            {text('regime_name')} AS regime_name,
-            {text('location_code', drop_missing=False)} AS location_code,
-            {text('location_name')} AS location_name,
-            {number(value_key)} AS value_native,
+            {cols.text('partner_code', drop_missing=False)} AS partner_code,
+            {cols.text('partner_name', drop_missing=False)} AS partner_name,
+            trim({cols.col('hs8')}) AS hs8,
+            {cols.text('product_name', drop_missing=False)} AS product_name,
+            {cols.number('qty1')} AS qty1,
+            {cols.text('unit1')} AS unit1,
+            {cols.number('qty2')} AS qty2,
+            {cols.text('unit2')} AS unit2,
+            {cols.text('regime_code', drop_missing=False)} AS regime_code,
+            {cols.text('regime_name')} AS regime_name,
+            {cols.text('location_code', drop_missing=False)} AS location_code,
+            {cols.text('location_name')} AS location_name,
+            {cols.number(value_key)} AS value_native,
             {_sql_str(header.currency)} AS currency,
             {_sql_str(file_name)} AS source_file,
             {_sql_str(sha)} AS file_sha256,
             {_sql_str(header.grain)} AS grain,
-            {err} AS _err
+            {_error_marker(cols, value_key, month)} AS _err
         FROM src
     """
 
@@ -632,6 +748,7 @@ _REASONS = {
 
 
 def _reason(key: str, raw: str, month: str | None) -> str:
+    """Why field ``key`` holding ``raw`` is bad."""
     if key in ("qty1", "qty2", "value_cny", "value_usd") and _NEGATIVE.fullmatch(raw.strip()):
         what = "value" if key.startswith("value") else "quantity"
         return (f"negative {what}; a portal export never holds negative trade (a "
@@ -651,44 +768,53 @@ def _field_name(header: _Header, col_idx: int) -> str:
     return f"(extra field {col_idx})"
 
 
-def _first_reject(con, rejects: str, header: _Header, file: str) -> CustomsFileError | None:
-    row = con.execute(
-        f"SELECT csv_line, CAST(error_type AS VARCHAR), column_idx, column_name, error_message "
-        f"FROM {rejects} ORDER BY line, column_idx LIMIT 1"
-    ).fetchone()
-    if row is None:
-        return None
-    csv_line, kind, column_idx, column_name, message = row
-    m = re.match(r'^"?(\d+)"?,', csv_line or "")
-    line = int(m.group(1)) if m else None
-    original = csv_line.split(",", 1)[1] if m else (csv_line or "")
+def _column_count_reason(header: _Header, kind: str, original: str) -> str:
+    """Why a line with a wrong number of fields is refused, with the count found."""
     expected = len(header.names) + (1 if header.trailing else 0)
     try:
         found: int | None = len(_csv_row(original))
     except csv.Error:
         found = None
-    # column_name is the reader's column (c0 = line number, cK = field K); without it
-    # (too many columns) column_idx is the 1-based position counting the line number.
+    got = f", found {found}" if found is not None else ""
+    reason = (f"wrong column count: expected {expected} fields"
+              f"{' (including the trailing comma)' if header.trailing else ''}{got}")
+    if (kind == "MISSING COLUMNS" and header.trailing and found == expected - 1
+            and not original.rstrip().endswith(",")):
+        reason += "; the header ends with a comma but this line does not"
+    return reason
+
+
+def _first_reject(con, rejects: str, stream: _Stream, file: str) -> SourceFileError | None:
+    """The first line the CSV reader rejected, as an error naming the file's own line."""
+    row = con.execute(
+        f"SELECT line, csv_line, CAST(error_type AS VARCHAR), column_idx, column_name, "
+        f"error_message FROM {rejects} ORDER BY line, column_idx LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    row_no, csv_line, kind, column_idx, column_name, message = row
+    header = stream.header
+    line = stream.line_of(int(row_no)) if row_no is not None else None
+    original = csv_line or ""
+    # column_name is the reader's column (cK = field K); without it (too many columns)
+    # column_idx is the 1-based field position.
     named = re.fullmatch(r"c(\d+)", column_name or "")
-    position = int(named.group(1)) if named else (int(column_idx) - 1 if column_idx else 0)
+    position = int(named.group(1)) if named else (int(column_idx) if column_idx else 0)
     field = _field_name(header, position) if position else "(line)"
     if kind in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
-        got = f", found {found}" if found is not None else ""
-        reason = (f"wrong column count: expected {expected} fields"
-                  f"{' (including the trailing comma)' if header.trailing else ''}{got}")
-        if (kind == "MISSING COLUMNS" and header.trailing and found == expected - 1
-                and not original.rstrip().endswith(",")):
-            reason += "; the header ends with a comma but this line does not"
-        return CustomsFileError(file, line, field, reason)
+        return SourceFileError(file, line, field,
+                               _column_count_reason(header, kind, original))
     if kind == "UNQUOTED VALUE":
-        return CustomsFileError(file, line, field,
-                                "malformed quoting (a stray or unterminated double quote)")
-    return CustomsFileError(file, line, field, f"unreadable line ({kind}): {message}")
+        return SourceFileError(file, line, field,
+                               "malformed quoting (a stray or unterminated double quote)")
+    return SourceFileError(file, line, field, f"unreadable line ({kind}): {message}")
 
 
-def _first_duplicate(con, qtable: str, header: _Header, name: str) -> CustomsFileError | None:
-    """Two lines with the same key of the file's grain: the query result holds one row per
-    key, so the file is corrupt (or two exports were pasted together).
+def _first_duplicate(con, qtable: str, header: _Header, name: str) -> SourceFileError | None:
+    """Two lines with the same key of the file's grain.
+
+    The query result holds one row per key, so the file is corrupt (or two exports were
+    pasted together).
     """
     keys = ["period_month", *header.key_columns]
     row = con.execute(
@@ -700,7 +826,7 @@ def _first_duplicate(con, qtable: str, header: _Header, name: str) -> CustomsFil
     (first, second), *values = row
     described = ", ".join(f"{k} {v}" for k, v in zip(keys, values, strict=True))
     fields = "+".join(header.names[header.keys[k]] for k in header.key_columns)
-    return CustomsFileError(
+    return SourceFileError(
         name, second, fields,
         f"duplicate key: lines {first} and {second} have the same {described} (grain "
         f"{header.grain}); a query result holds one row per key")
@@ -713,6 +839,7 @@ _UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
 
 
 def _bytes(setting: str) -> float | None:
+    """A DuckDB size setting ('512MB', '1.5 GiB') in bytes, or None if unreadable."""
     m = re.fullmatch(r"\s*([\d.]+)\s*([a-z]*)\s*", setting.casefold())
     if not m or m.group(2) not in _UNITS:
         return None
@@ -745,52 +872,160 @@ class _MemoryCap:
         return False
 
 
+def _reader(tmp: Path, header: _Header, table: str) -> tuple[str, dict]:
+    """read_csv of the temp file (explicit options, no sniffing) and its columns."""
+    n_fields = len(header.names) + (1 if header.trailing else 0)
+    columns = {f"c{i}": "VARCHAR" for i in range(1, n_fields + 1)}
+    reader = (
+        f"read_csv({_sql_str(str(tmp))}, columns = $columns, header = false, "
+        "auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+        "new_line = '\\n', encoding = 'utf-8', all_varchar = true, "
+        "null_padding = false, strict_mode = true, "
+        f"store_rejects = true, rejects_table = {_sql_str(table + '__rejects')}, "
+        f"rejects_scan = {_sql_str(table + '__rejects_scan')})"
+    )
+    return reader, columns
 
-def _load(con, qtable: str, reader: str, select: str, columns: dict, rejects: str,
-          header: _Header, name: str, month: str | None) -> tuple[int, float, list[str]]:
+
+def _bad_field(name: str, header: _Header, line_no: int, err: str,
+               month: str | None) -> SourceFileError:
+    """The error for a row whose ``_err`` marker names its first bad field."""
+    key, _, raw = err.partition(_ERR_SEP)
+    if key == "_trailing":
+        return SourceFileError(
+            name, line_no, "(trailing empty field)",
+            f"wrong column count: expected {len(header.names)} fields and a trailing "
+            f"comma, found a value {raw!r} after the last column")
+    field = header.names[header.keys[key]]
+    return SourceFileError(name, line_no, field, f"{_reason(key, raw, month)}; got {raw!r}")
+
+
+def _first_multiline(con, table: str, stream: _Stream, name: str) -> SourceFileError:
+    """The first row whose quoted field holds a line break.
+
+    The reader read fewer rows than the file has data lines. The portal never writes
+    one, and the file's own line numbers would be lost after it, so the file is refused
+    at that row's first line.
+    """
+    header = stream.header
+    n_fields = len(header.names) + (1 if header.trailing else 0)
+    reader, columns = _reader(stream.path, header, f"{table}__multiline")
+    fields = ", ".join(f"strpos(coalesce(c{i}, ''), chr(10)) > 0"
+                       for i in range(1, n_fields + 1))
+    row = con.execute(
+        f"SELECT _k, list_position([{fields}], true) FROM (SELECT row_number() OVER () AS _k, "
+        f"* FROM {reader}) WHERE list_contains([{fields}], true) ORDER BY _k LIMIT 1",
+        {"columns": columns}).fetchone()
+    _drop(con, f"{table}__multiline__rejects", f"{table}__multiline__rejects_scan")
+    line, field = ((stream.line_of(int(row[0])), _field_name(header, int(row[1])))
+                   if row else (None, "(file)"))
+    return SourceFileError(name, line, field,
+                           "a quoted field spans several lines; a portal export holds one "
+                           "record per line (re-export the file, or remove the line break)")
+
+
+def _load(con, table: str, tmp: Path, stream: _Stream, select: str,
+          name: str, month: str | None) -> tuple[int, float, list[str]]:
     """Create the table, refuse the file at its first bad line, return its totals."""
+    qtable = _quote_ident(table)
+    rejects = _quote_ident(f"{table}__rejects")
+    reader, columns = _reader(tmp, stream.header, table)
     try:
+        # row_number() OVER () is a streaming window: DuckDB keeps the file's row order
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {qtable} AS "
-            f"WITH src AS (SELECT * FROM {reader}) {select}",
+            f"CREATE OR REPLACE TEMP TABLE {qtable} AS WITH src AS "
+            f"(SELECT row_number() OVER () AS _k, * FROM {reader}) {select}",
             {"columns": columns},
         )
     except duckdb.InvalidInputException as exc:  # not memory or I/O trouble: re-raised
-        raise CustomsFileError(name, None, "(file)", f"unreadable CSV: {exc}") from exc
-
-    problems = []
-    reject = _first_reject(con, rejects, header, name)
-    if reject is not None:
-        problems.append(reject)
-    bad = con.execute(
-        f"SELECT line_no, _err FROM {qtable} WHERE _err IS NOT NULL "
-        "ORDER BY line_no LIMIT 1"
+        raise SourceFileError(name, None, "(file)", f"unreadable CSV: {exc}") from exc
+    rows, total, months, bad_line, bad_err = con.execute(
+        f"SELECT count(*), coalesce(sum(value_native), 0), "
+        f"list(DISTINCT period_month ORDER BY period_month), "
+        f"min(line_no) FILTER (WHERE _err IS NOT NULL), "
+        f"arg_min(_err, line_no) FILTER (WHERE _err IS NOT NULL) FROM {qtable}"
     ).fetchone()
-    if bad is not None:
-        line_no, err = bad
-        key, _, raw = err.partition(_ERR_SEP)
-        if key == "_trailing":
-            problems.append(CustomsFileError(
-                name, line_no, "(trailing empty field)",
-                f"wrong column count: expected {len(header.names)} fields and a trailing "
-                f"comma, found a value {raw!r} after the last column"))
-        else:
-            field = header.names[header.keys[key]]
-            problems.append(CustomsFileError(name, line_no, field,
-                                             f"{_reason(key, raw, month)}; got {raw!r}"))
+    problems = [_first_reject(con, rejects, stream, name)]
+    if problems[0] is None and rows != stream.data_lines:
+        problems.append(_first_multiline(con, table, stream, name))
+    if bad_line is not None:
+        # rows after a rejected line are numbered one short, but then the rejected line
+        # comes first (or ties, and the reject is listed first): the minimum is right
+        problems.append(_bad_field(name, stream.header, bad_line, bad_err, month))
+    problems = [p for p in problems if p is not None]
     if problems:
-        first = min(problems, key=lambda e: (e.line is None, e.line or 0))
-        raise first
-    duplicate = _first_duplicate(con, qtable, header, name)
+        raise min(problems, key=lambda e: (e.line is None, e.line or 0))
+    duplicate = _first_duplicate(con, qtable, stream.header, name)
     if duplicate is not None:
         raise duplicate
-
     con.execute(f"ALTER TABLE {qtable} DROP COLUMN _err")
-    rows, total, months = con.execute(
-        f"SELECT count(*), coalesce(sum(value_native), 0), "
-        f"list(DISTINCT period_month ORDER BY period_month) FROM {qtable}"
-    ).fetchone()
     return rows, total, months
+
+
+def _precheck(path: Path) -> tuple[str, list[str] | None, bytes]:
+    """What can refuse a file before reading it: missing, no flow, empty, legacy .xls."""
+    name = path.name
+    if not path.is_file():
+        raise SourceFileError(name, None, None, f"no such file: {path}")
+    flow = detect_flow(path)
+    codes = declared_codes(path)
+    with path.open("rb") as fh:
+        magic = fh.read(8)
+    if not magic.strip():
+        raise SourceFileError(name, 1, "header", "empty file (no header, no data)")
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise SourceFileError(name, None, None, "legacy .xls workbook: save it as .xlsx or "
+                              "export CSV from the portal")
+    return flow, codes, magic
+
+
+def _to_utf8(path: Path, magic: bytes, tmp: Path) -> tuple[str, _Stream]:
+    """Write the data lines of ``path`` to ``tmp`` as UTF-8; returns encoding and stream."""
+    if magic.startswith(b"PK\x03\x04"):
+        with tmp.open("w", encoding="utf-8", newline="") as out:
+            stream = _stream_excel(path, out)
+        encoding = "xlsx"
+    else:
+        encoding = _sniff_encoding(path)
+        try:
+            with tmp.open("w", encoding="utf-8", newline="", buffering=1 << 20) as out:
+                stream = _stream_text(path, out, encoding)
+        except _Restart:
+            encoding = "gb18030"  # valid UTF-8 at first, not further on
+            with tmp.open("w", encoding="utf-8", newline="", buffering=1 << 20) as out:
+                stream = _stream_text(path, out, encoding)
+    if stream.header is None:
+        raise SourceFileError(path.name, 1, "header", "empty file (no header, no data)")
+    stream.path = tmp
+    return encoding, stream
+
+
+def _file_month(path: Path, stream: _Stream, flow: str,
+                codes: list[str] | None) -> tuple[str | None, str | None]:
+    """The month standing in for a period column, and the month of an empty result.
+
+    An empty result is a fact only when a manifest says what the query asked for and for
+    which month: then its codes had no trade that month.
+    """
+    name, header = path.name, stream.header
+    empty_month = declared_month(path, from_name=False) if stream.data_lines == 0 else None
+    if stream.data_lines == 0 and (codes is None or empty_month is None):
+        raise SourceFileError(
+            name, header.line + 1, "(all)",
+            "no data rows after the header: empty query result; to record that the "
+            "query's codes had no trade, declare it in a manifest "
+            f'({{"flow": "{flow}", "month": "YYYY-MM", "codes": [...]}} in '
+            f"'{name}.manifest.json')")
+    month = empty_month or declared_month(path, from_name="period" not in header.keys)
+    if month is None and "period" not in header.keys:
+        raise SourceFileError(name, header.line, "(period)", _MONTH_HELP.format(name=name))
+    return month, empty_month
+
+
+def _drop(con, *tables: str) -> None:
+    """Drop these tables if present, in one statement; errors are ignored."""
+    with contextlib.suppress(duckdb.Error):
+        con.execute("; ".join(f"DROP TABLE IF EXISTS {_quote_ident(t)}" for t in tables))
 
 
 def parse_customs_file(
@@ -798,95 +1033,45 @@ def parse_customs_file(
 ) -> ParsedCustomsFile:
     """Validate a portal export and load it into TEMP table ``table`` (replaced if present).
 
-    Raises CustomsFileError (file, line, field) and leaves no table behind when anything in
+    Raises SourceFileError (file, line, field) and leaves no table behind when anything in
     the file is malformed: the file is refused whole.
     """
     path = Path(path)
-    name = path.name
-    if not path.is_file():
-        raise CustomsFileError(name, None, None, f"no such file: {path}")
-    flow = detect_flow(path)
-    codes = declared_codes(path)
-    with path.open("rb") as fh:
-        magic = fh.read(8)
-    if not magic.strip():
-        raise CustomsFileError(name, 1, "header", "empty file (no header, no data)")
-    if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise CustomsFileError(name, None, None, "legacy .xls workbook: save it as .xlsx or "
-                               "export CSV from the portal")
-
+    flow, codes, magic = _precheck(path)
     fd, tmp_name = tempfile.mkstemp(prefix="customs_", suffix=".csv")
+    os.close(fd)
     tmp = Path(tmp_name)
-    qtable = _quote_ident(table)
-    rejects = _quote_ident(f"{table}__rejects")
-    rejects_scan = _quote_ident(f"{table}__rejects_scan")
+    side_tables = (f"{table}__rejects", f"{table}__rejects_scan")
     try:
-        os.close(fd)
-        if magic.startswith(b"PK\x03\x04"):
-            encoding = "xlsx"
-            with tmp.open("w", encoding="utf-8", newline="") as out:
-                sha, header, data_lines = _stream_excel(path, out)
-        else:
-            encoding = _sniff_encoding(path)
-            try:
-                with tmp.open("w", encoding="utf-8", newline="", buffering=1 << 20) as out:
-                    sha, header, data_lines = _stream_text(path, out, encoding)
-            except _Restart:
-                encoding = "gb18030"  # valid UTF-8 at first, not further on
-                with tmp.open("w", encoding="utf-8", newline="", buffering=1 << 20) as out:
-                    sha, header, data_lines = _stream_text(path, out, encoding)
-        if header is None:
-            raise CustomsFileError(name, 1, "header", "empty file (no header, no data)")
-        # an empty result is a fact only when a manifest says what the query asked for
-        # and for which month: then its codes had no trade that month
-        empty_month = declared_month(path, from_name=False) if data_lines == 0 else None
-        if data_lines == 0 and (codes is None or empty_month is None):
-            raise CustomsFileError(
-                name, header.line + 1, "(all)",
-                "no data rows after the header: empty query result; to record that the "
-                "query's codes had no trade, declare it in a manifest "
-                f'({{"flow": "{flow}", "month": "YYYY-MM", "codes": [...]}} in '
-                f"'{name}.manifest.json')")
-
-        month = empty_month or declared_month(path, from_name="period" not in header.keys)
-        if month is None and "period" not in header.keys:
-            raise CustomsFileError(name, header.line, "(period)",
-                                   _MONTH_HELP.format(name=name))
-        n_fields = len(header.names) + (1 if header.trailing else 0)
-        columns = {"c0": "VARCHAR", **{f"c{i}": "VARCHAR" for i in range(1, n_fields + 1)}}
-        con.execute(f"DROP TABLE IF EXISTS {rejects}")
-        con.execute(f"DROP TABLE IF EXISTS {rejects_scan}")
-        reader = (
-            f"read_csv({_sql_str(str(tmp))}, columns = $columns, header = false, "
-            "auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-            "new_line = '\\n', encoding = 'utf-8', all_varchar = true, "
-            "null_padding = false, strict_mode = true, "
-            f"store_rejects = true, rejects_table = {_sql_str(table + '__rejects')}, "
-            f"rejects_scan = {_sql_str(table + '__rejects_scan')})"
-        )
-        select = _build_select(header, flow, name, sha, month)
-        with _MemoryCap(con, MEMORY_LIMIT):
-            rows, total, months = _load(con, qtable, reader, select, columns, rejects,
-                                        header, name, month)
-        if data_lines == 0:
-            months = [empty_month]
+        encoding, stream = _to_utf8(path, magic, tmp)
+        month, empty_month = _file_month(path, stream, flow, codes)
+        _drop(con, *side_tables)
+        select = _build_select(stream.header, flow, path.name, stream.sha, month,
+                               stream.line_sql("_k"))
+        with _MemoryCap(con, get_settings().runtime.customs_memory_limit):
+            rows, total, months = _load(con, table, tmp, stream, select, path.name, month)
     except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute(f"DROP TABLE IF EXISTS {qtable}")
+        _drop(con, table)
         raise
     finally:
-        for t in (rejects, rejects_scan):
-            with contextlib.suppress(duckdb.Error):
-                con.execute(f"DROP TABLE IF EXISTS {t}")
+        _drop(con, *side_tables)
         tmp.unlink(missing_ok=True)
+    return _parsed(path, stream, flow, codes, encoding, table,
+                   (rows, total, [empty_month] if stream.data_lines == 0 else months))
 
+
+def _parsed(path: Path, stream: _Stream, flow: str, codes: list[str] | None,
+            encoding: str, table: str, totals: tuple) -> ParsedCustomsFile:
+    """The description of a loaded file, with the portal-limit warning if it applies."""
+    rows, total, months = totals
     warnings = []
     if rows == PORTAL_ROW_LIMIT:
         warnings.append(
-            f"{name} has exactly {PORTAL_ROW_LIMIT:,} data rows, the portal's download "
+            f"{path.name} has exactly {PORTAL_ROW_LIMIT:,} data rows, the portal's download "
             "limit: the query result was probably cut; split the query")
+    header = stream.header
     return ParsedCustomsFile(
-        path=path, sha256=sha, flow=flow, currency=header.currency,
+        path=path, sha256=stream.sha, flow=flow, currency=header.currency,
         header_language=header.language, months=sorted(months or []), rows=int(rows),
         total_value_native=float(total), table=table, encoding=encoding, warnings=warnings,
         grain=header.grain, declared_codes=codes,

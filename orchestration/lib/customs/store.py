@@ -49,6 +49,7 @@ COLUMN_NAMES = [c.split()[0] for c in TRADE_COLUMNS.replace("\n", " ").split(","
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the customs tables, and bring older warehouses up to the current columns."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(f"CREATE TABLE IF NOT EXISTS raw.customs_trade_vintages ({TRADE_COLUMNS})")
     con.execute(f"CREATE TABLE IF NOT EXISTS raw.customs_monthly_trade ({TRADE_COLUMNS})")
@@ -85,23 +86,28 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def signature(path: Path) -> str:
-    """Name, size and modification time: a file whose signature was seen at load time is
-    the same file, so the full-record landing folder is not re-hashed on every run.
+    """Name, size and modification time of a file.
+
+    A file whose signature was seen at load time is the same file, so the full-record
+    landing folder is not re-hashed on every run.
     """
     stat = path.stat()
     return f"{path.name}|{stat.st_size}|{stat.st_mtime_ns}"
 
 
 def known_signatures(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Signatures of the files loaded so far."""
     return {r[0] for r in con.execute(
         "SELECT signature FROM raw.customs_load_log WHERE signature IS NOT NULL").fetchall()}
 
 
 def loaded_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Content hashes of the files loaded so far."""
     return {r[0] for r in con.execute("SELECT file_sha256 FROM raw.customs_load_log").fetchall()}
 
 
 def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
+    """The sha256 of a file, read in chunks."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         while block := fh.read(chunk):
@@ -110,6 +116,7 @@ def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def origin_of(path: Path) -> str:
+    """'synthetic' for a generated file (so named), else 'real'."""
     return "synthetic" if "synthetic" in path.name.lower() else "real"
 
 
@@ -125,8 +132,10 @@ def archive(path: Path, sha256: str, archive_dir: Path) -> Path:
 
 
 def next_load_time(con: duckdb.DuckDBPyConnection) -> datetime:
-    """Now, or just after the newest load if the clock says otherwise: a later file always
-    has a later load time, so "newest file wins" is well defined within one run too.
+    """Now, or just after the newest load if the clock says otherwise.
+
+    A later file always has a later load time, so "newest file wins" is well defined
+    within one run too.
     """
     now = datetime.now(UTC).replace(tzinfo=None)
     last = con.execute("SELECT max(loaded_at) FROM raw.customs_load_log").fetchone()[0]
@@ -134,26 +143,36 @@ def next_load_time(con: duckdb.DuckDBPyConnection) -> datetime:
 
 
 def _revisions_sql(table: str) -> str:
-    """Rows of ``table`` whose key the vintages already hold with another value."""
-    changed = " OR ".join(f"p.{c} IS DISTINCT FROM l.{c}" for c in _VALUE_COLUMNS)
+    """Rows of ``table`` whose key the vintages already hold with another value.
+
+    The new rows are joined to the vintages on their key first and only the matches are
+    ranked (newest earlier file per new row), so a file costs a hash join whatever the
+    size of its months' history, not a ranking of every vintage of those months.
+    """
+    changed = " OR ".join(f"new_{c} IS DISTINCT FROM old_{c}" for c in _VALUE_COLUMNS)
+    pairs = ", ".join(f"l.{c} AS old_{c}, p.{c} AS new_{c}" for c in _VALUE_COLUMNS)
     return f"""
-        WITH latest AS (
-            SELECT * FROM raw.customs_trade_vintages
-            WHERE flow = $flow AND grain = $grain AND list_contains($months, period_month)
-            QUALIFY row_number() OVER (PARTITION BY {_KEY_SQL}
-                                       ORDER BY loaded_at DESC, file_sha256 DESC) = 1
+        WITH matched AS (
+            SELECT p.period_month, p.flow, p.grain, p.hs8, p.partner_code, p.regime_code,
+                   p.location_code, {pairs}, l.source_file AS old_file,
+                   p.source_file AS new_file, l.file_sha256 AS old_sha,
+                   p.file_sha256 AS new_sha, l.loaded_at AS old_loaded_at
+            FROM {table} p
+            JOIN raw.customs_trade_vintages l
+              ON l.period_month = p.period_month AND l.flow = p.flow AND l.grain = p.grain
+             AND l.hs8 = p.hs8
+             AND coalesce(l.partner_code, '') = coalesce(p.partner_code, '')
+             AND coalesce(l.regime_code, '') = coalesce(p.regime_code, '')
+             AND coalesce(l.location_code, '') = coalesce(p.location_code, '')
+            WHERE l.flow = $flow AND l.grain = $grain AND list_contains($months, l.period_month)
+            QUALIFY row_number() OVER (PARTITION BY p.line_no
+                                       ORDER BY l.loaded_at DESC, l.file_sha256 DESC) = 1
         )
-        SELECT p.period_month, p.flow, p.grain, p.hs8, p.partner_code, p.regime_code,
-               p.location_code, l.value_native, p.value_native, l.currency, p.currency,
-               l.qty1, p.qty1, l.source_file, p.source_file, l.file_sha256, p.file_sha256,
-               l.loaded_at, $now::TIMESTAMP
-        FROM {table} p
-        JOIN latest l
-          ON l.period_month = p.period_month AND l.flow = p.flow AND l.grain = p.grain
-         AND l.hs8 = p.hs8
-         AND coalesce(l.partner_code, '') = coalesce(p.partner_code, '')
-         AND coalesce(l.regime_code, '') = coalesce(p.regime_code, '')
-         AND coalesce(l.location_code, '') = coalesce(p.location_code, '')
+        SELECT period_month, flow, grain, hs8, partner_code, regime_code, location_code,
+               old_value_native, new_value_native, old_currency, new_currency,
+               old_qty1, new_qty1, old_file, new_file, old_sha, new_sha,
+               old_loaded_at, $now::TIMESTAMP
+        FROM matched
         WHERE {changed}
     """
 
@@ -162,20 +181,20 @@ def store_vintage(
     con: duckdb.DuckDBPyConnection, parsed: ParsedCustomsFile, archived: Path,
     in_transaction: bool = False,
 ) -> int:
-    """Append a parsed file as a new vintage, list the keys it revises, record the codes
-    its manifest declares, and log it, in one transaction. Returns the revised keys.
+    """Append a parsed file as a new vintage, in one transaction.
+
+    Lists the keys it revises, records the codes its manifest declares, and logs it.
+    Returns the number of revised keys.
     """
     origin = origin_of(parsed.path)
     parsed_cols = [c for c in COLUMN_NAMES if c not in ("loaded_at", "origin")]
     with transaction(con, in_transaction):
         now = next_load_time(con)
-        con.execute(
+        # an INSERT returns the number of rows it inserted
+        revised = con.execute(
             f"INSERT INTO raw.customs_revisions {_revisions_sql(parsed.table)}",
             {"flow": parsed.flow, "grain": parsed.grain, "months": parsed.months,
-             "now": now})
-        revised = con.execute(
-            "SELECT count(*) FROM raw.customs_revisions WHERE new_file_sha256 = ?",
-            [parsed.sha256]).fetchone()[0]
+             "now": now}).fetchone()[0]
         con.execute(
             f"INSERT INTO raw.customs_trade_vintages ({', '.join(COLUMN_NAMES)}) "
             f"SELECT {', '.join(c for c in parsed_cols if c != 'grain')}, "
@@ -201,8 +220,10 @@ def store_vintage(
 
 def replace_current_slice(con: duckdb.DuckDBPyConnection, months: list[str],
                           in_transaction: bool = False) -> int:
-    """Rebuild the current rows of these months from the vintages: per key, the row of
-    the newest file holding it. Returns the number of rows now current for these months.
+    """Rebuild the current rows of these months from the vintages.
+
+    Per key, the row of the newest file holding it. Returns the number of rows now
+    current for these months.
     """
     cols = ", ".join(COLUMN_NAMES)
     with transaction(con, in_transaction):
@@ -244,9 +265,11 @@ def replace_current_slice(con: duckdb.DuckDBPyConnection, months: list[str],
 
 def file_accounts(con: duckdb.DuckDBPyConnection, shas: list[str],
                   months: list[str]) -> list[FileAccount]:
-    """Per newly stored file (after ``replace_current_slice`` of ``months``): its rows,
-    those now current, those of months outside the run (kept as vintages only) and those
-    whose key a newer file holds (duplicates; an identical row collapses the same way).
+    """The account of every newly stored file, after ``replace_current_slice`` of ``months``.
+
+    Its rows, those now current, those of months outside the run (kept as vintages only)
+    and those whose key a newer file holds (duplicates; an identical row collapses the
+    same way).
     """
     rows = con.execute(
         """
