@@ -69,7 +69,7 @@ PORTAL_ROW_LIMIT = 10_000  # the portal's download page cuts query results at 10
 # While a file is loaded, DuckDB's memory_limit is lowered to this (never raised) and then
 # restored, so the new temp table spills to DuckDB's temp directory instead of filling RAM
 # (uncompressed, the table of a 1 GB export takes about 3 GB): the setting
-# CHOKEPOINT_CUSTOMS_MEMORY_LIMIT; '' or 'none' disables it.
+# CHOKEPOINT_CUSTOMS_MEMORY_LIMIT.
 _ERR_SEP = "\x1f"
 
 
