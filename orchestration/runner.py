@@ -306,6 +306,7 @@ def run_pipeline(
                        generated={k: len(v) for k, v in generated.items()},
                        started_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     ensure_manifest()  # set-up work: importing the definitions never parses
+    settings.ensure_dirs()  # the warehouse's folder too, when a caller removed it
 
     import dagster as dg
 
