@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.lib.warehouse import connect_read_only
 from orchestration.settings import WINDOW_START, Settings
 from orchestration.usage import MONTH, UsageError
 
@@ -419,7 +420,7 @@ def _refused_now(settings: Settings, report: RunReport, since: float) -> None:
 def _row_counts(warehouse: Path, report: RunReport) -> None:
     if not warehouse.exists():
         return
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect_read_only(warehouse)
     try:
         for table in KEY_TABLES:
             try:

@@ -35,6 +35,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from orchestration.lib.atomic import write_text
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 BUNDLED_DATA_DIR = REPO_ROOT / "data"
@@ -456,4 +458,4 @@ def write_dagster_yaml(home: Path) -> None:
         "  class: DefaultRunCoordinator\n"
     )
     if not target.exists() or target.read_text() != wanted:
-        target.write_text(wanted)
+        write_text(target, wanted)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from orchestration.lib.warehouse import connect_read_only
 from orchestration.settings import Settings
 
 # warehouse schema -> layer, in lineage order; other schemas are listed after these
@@ -112,7 +113,7 @@ def render_status(settings: Settings) -> str:
         lines.append("no warehouse yet: run `chokepoint run`")
         return "\n".join(lines)
     when = _last_materialized()
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    con = connect_read_only(settings.warehouse_path)
     try:
         lines += _tables(con, when)
         lines.append("")

@@ -12,6 +12,8 @@ import json
 import sys
 from pathlib import Path
 
+from orchestration.lib.atomic import write_text
+
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DIR = ROOT / "docs" / "bench"
 README = ROOT / "README.md"
@@ -117,7 +119,7 @@ def update_readme(readme: Path = README, bench_dir: Path = BENCH_DIR) -> bool:
     _, tail = rest.split(END, 1)
     new = f"{head}{START}\n{render(load(bench_dir))}\n{END}{tail}"
     if new != text:
-        readme.write_text(new, encoding="utf-8")
+        write_text(readme, new)
     return new != text
 
 
@@ -131,7 +133,7 @@ def save(result: dict, bench_dir: Path = BENCH_DIR) -> Path:
     """Keep one bench run's JSON as ``<bench_dir>/<scale>.json``."""
     bench_dir.mkdir(parents=True, exist_ok=True)
     target = bench_dir / f"{result['scale']}.json"
-    target.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_text(target, json.dumps(result, indent=2) + "\n")
     return target
 
 

@@ -25,6 +25,7 @@ from orchestration.bench.scale_data import (
     generate_scaled,
     source_dir,
 )
+from orchestration.lib.months import previous_month
 from orchestration.settings import BUNDLED_DATA_DIR, WINDOW_START, Settings
 
 HERE = Path(__file__).resolve().parent
@@ -59,20 +60,6 @@ class PeakRss:
         """Stop sampling; ``peak`` holds the highest RSS seen."""
         self._stop.set()
         self._thread.join()
-
-
-def _months(first: str, last: str) -> list[str]:
-    y, m = int(first[:4]), int(first[5:7])
-    out = []
-    while f"{y:04d}-{m:02d}" <= last:
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
-
-
-def _previous_month(month: str) -> str:
-    y, m = int(month[:4]), int(month[5:7])
-    return f"{y - (m == 1):04d}-{12 if m == 1 else m - 1:02d}"
 
 
 def _link(source: Path, target: Path) -> None:
@@ -139,8 +126,8 @@ def _write_refresh_files(settings: Settings, data_dir: Path, scale: Scale) -> tu
     them.
     """
     new = scale.last_month
-    last = _previous_month(new)
-    revised = [_previous_month(last), last]
+    last = previous_month(new)
+    revised = [previous_month(last), last]
     landing = settings.landing("customs")
     for month in revised:
         for path in _month_files(data_dir, month):
@@ -246,7 +233,7 @@ def run_bench(scale_name: str, bench_dir: Path) -> dict:
     _prepare_landing(settings, data_dir, scale.last_month)
 
     # the last month is held back: the refresh below releases it
-    backfill_to = _previous_month(scale.last_month)
+    backfill_to = previous_month(scale.last_month)
     print(f"[bench] full backfill {scale.first_month}..{backfill_to}", flush=True)
     backfill, backfill_s, peak_mb = _run(settings, scale.first_month, backfill_to)
     if not backfill.ok:

@@ -4,10 +4,10 @@ Each table becomes a folder ``<lake>/<schema>.<table>/`` of Parquet files, which
 Spark target registers as external tables before it runs (macro register_lake_sources).
 """
 
-import shutil
 from pathlib import Path
 
-import duckdb
+from orchestration.lib.atomic import atomic_path
+from orchestration.lib.warehouse import connect_read_only
 
 RAW_SCHEMAS = ("raw", "raw_ref")
 
@@ -15,7 +15,7 @@ RAW_SCHEMAS = ("raw", "raw_ref")
 def export_raw_to_parquet(warehouse: Path, lake_dir: Path) -> dict[str, int]:
     """Write every raw table as a Parquet folder under ``lake_dir``; returns rows per table."""
     lake_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect_read_only(warehouse)
     counts = {}
     try:
         tables = con.execute(
@@ -24,13 +24,10 @@ def export_raw_to_parquet(warehouse: Path, lake_dir: Path) -> dict[str, int]:
             [list(RAW_SCHEMAS)],
         ).fetchall()
         for schema, table in tables:
-            target = lake_dir / f"{schema}.{table}"
-            tmp = lake_dir / f".{schema}.{table}.tmp"
-            shutil.rmtree(tmp, ignore_errors=True)
-            tmp.mkdir()
-            con.execute(f"COPY {schema}.{table} TO '{tmp / 'part-0.parquet'}' (FORMAT parquet)")
-            shutil.rmtree(target, ignore_errors=True)
-            tmp.rename(target)
+            with atomic_path(lake_dir / f"{schema}.{table}") as tmp:
+                tmp.mkdir()
+                con.execute(
+                    f"COPY {schema}.{table} TO '{tmp / 'part-0.parquet'}' (FORMAT parquet)")
             counts[f"{schema}.{table}"] = con.execute(
                 f"SELECT count(*) FROM {schema}.{table}").fetchall()[0][0]
     finally:

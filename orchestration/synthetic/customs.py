@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from orchestration.lib.months import months_between
 from orchestration.lib.reference.gacc_codes import codes_by_year
 from orchestration.settings import DBT_PROJECT_DIR, WINDOW_START
 from orchestration.synthetic import series as stories
@@ -96,16 +97,6 @@ class TechCode:
     group_id: int
     valid_from: str
     valid_to: str | None
-
-
-def months_between(start: str, end: str) -> list[str]:
-    """Every month from ``start`` to ``end`` (YYYY-MM), both included."""
-    y, m = int(start[:4]), int(start[5:7])
-    out = []
-    while (y, m) <= (int(end[:4]), int(end[5:7])):
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
 
 
 def read_tech_codes(batch_dir: Path) -> list[TechCode]:

@@ -60,7 +60,7 @@ def test_weo_bad_file(tmp_path):
         read_weo_gdp(bad)
     bad.write_text("unit,base_year,ref_area,freq,lastactualdate,scale,notes,concept,year,value\n"
                    "USD,,CHN,A,2024,9.0,,NGDPD,2024,lots\n")
-    with pytest.raises(ValueError, match="line 2: field 'value'"):
+    with pytest.raises(ValueError, match="line 2, field 'value'"):
         read_weo_gdp(bad)
 
 
@@ -81,7 +81,7 @@ def test_fred_monthly_and_annual():
 def test_fred_bad_file(tmp_path):
     bad = tmp_path / "fx.csv"
     bad.write_text("Date,Country,Exchange rate\n2024-01-01,China,seven\n")
-    with pytest.raises(ValueError, match="line 2: field 'Exchange rate'"):
+    with pytest.raises(ValueError, match="line 2, field 'Exchange rate'"):
         read_fred_fx_monthly(bad)
 
 

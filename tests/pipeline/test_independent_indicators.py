@@ -7,7 +7,7 @@ that run left it, must agree on every row.
 
 import pytest
 
-from orchestration.synthetic.customs import months_between
+from orchestration.lib.months import months_between
 from tests.conftest import FIRST_RUN_SNAPSHOT, WINDOW
 from tests.independent import group_series, indices
 

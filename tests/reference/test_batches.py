@@ -9,9 +9,9 @@ import pytest
 
 from orchestration.defs.reference.assets import read_batches
 from orchestration.lib.errors import SourceFileError
+from orchestration.lib.months import months_between
 from orchestration.lib.reference import gacc_codes
 from orchestration.settings import BUNDLED_DATA_DIR
-from orchestration.synthetic.customs import months_between
 
 REF = BUNDLED_DATA_DIR / "reference"
 LAST_MONTH = "2025-12"  # the default run's window ends here (2024-2025 use the 2023 list)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.lib.months import months_between
 from orchestration.synthetic import customs as generator
 from tests.independent import G_THRESHOLD, V_HIGH, V_LOW, _rows, group_series, indices
 
@@ -34,7 +35,7 @@ def _borderline(r: dict) -> bool:
 
 
 def test_every_path_of_the_method_occurs_over_the_whole_record(bundled):
-    months = generator.months_between("2015-01", "2025-12")
+    months = months_between("2015-01", "2025-12")
     results = {k: indices(s) for k, s in group_series(bundled, months).items()}
     batch1 = [r for (batch, _), r in results.items() if batch == 1]
     assert {(r["pattern"], r["tier"]) for r in batch1} >= CELLS

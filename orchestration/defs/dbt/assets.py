@@ -22,6 +22,7 @@ from dagster_dbt import (
 
 from orchestration.defs.dbt.column_lineage import column_metadata
 from orchestration.defs.dbt.project import parsed_manifest
+from orchestration.lib.warehouse import connect_read_only
 from orchestration.settings import WAREHOUSE_CATALOG, get_settings
 
 OWNER = "team:chokepoint-data"
@@ -225,7 +226,7 @@ def with_table_facts(events: list, target_path: Path | None = None) -> list:
     if not outputs or settings.runtime.target != "duckdb" or not Path(warehouse).exists():
         return events
     facts, described = {}, {}
-    con = duckdb.connect(warehouse, read_only=True)
+    con = connect_read_only(warehouse)
     try:
         for event in outputs:
             table = tables[id(event)]

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.lib.warehouse import connect_read_only
+
 COLUMNS = ["period_month", "flow", "grain", "verdict", "batch_codes", "batch_codes_loaded",
            "batch_codes_missing", "codes_judged", "codes_loaded", "codes_no_trade",
            "codes_missing", "suspected_gaps", "codes_totalled_here", "list_codes",
@@ -29,7 +31,7 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to a built warehouse (NotBuilt when there is none)."""
     if not warehouse.exists():
         raise NotBuilt(f"no warehouse at {warehouse}: run `chokepoint run` first")
-    return duckdb.connect(str(warehouse), read_only=True)
+    return connect_read_only(warehouse)
 
 
 def coverage_rows(con: duckdb.DuckDBPyConnection, month_from: str | None = None,

@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.lib.customs.store import file_sha256, signature
+from orchestration.lib.warehouse import connect_read_only
 
 ACCEPTED_SUFFIXES = {".csv", ".xlsx", ".txt"}
 # the version of a month no landing file holds
@@ -76,7 +77,7 @@ def known_from_warehouse(warehouse: Path) -> Known | None:
     if not warehouse.exists():
         return Known.empty()
     try:
-        con = duckdb.connect(str(warehouse), read_only=True)
+        con = connect_read_only(warehouse)
     except duckdb.IOException:
         return None
     try:

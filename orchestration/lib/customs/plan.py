@@ -33,8 +33,10 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.lib.atomic import write_text
 from orchestration.lib.customs.coverage import NotBuilt
 from orchestration.lib.customs.parsing import PLAN_MANIFEST, PORTAL_ROW_LIMIT
+from orchestration.lib.months import months_between
 
 MAX_CONDITION_CODES = 5  # the portal takes at most five condition codes per field
 ALL_CODES_ABOVE = 10 * MAX_CONDITION_CODES  # more missing codes: one all-codes query
@@ -64,16 +66,6 @@ class Query:
     def codes_text(self) -> str:
         """The condition codes as the portal takes them."""
         return "all codes (no condition)" if self.codes is None else ",".join(self.codes)
-
-
-def months_between(start: str, end: str) -> list[str]:
-    """Every 'YYYY-MM' from ``start`` to ``end``, both included."""
-    y, m = int(start[:4]), int(start[5:7])
-    out = []
-    while f"{y:04d}-{m:02d}" <= end:
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
 
 
 def _runs(months: list[str]) -> list[tuple[str, str]]:
@@ -298,7 +290,5 @@ def write_manifest(queries: list[Query], landing: Path) -> Path:
         if q.month_from == q.month_to:
             entry["month"] = q.month_from
         entries[q.save_as] = entry
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(json.dumps(entries, indent=1, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
+    write_text(path, json.dumps(entries, indent=1, ensure_ascii=False))
     return path

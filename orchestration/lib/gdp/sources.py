@@ -30,6 +30,8 @@ from pathlib import Path
 import pandas as pd
 import requests
 
+from orchestration.lib.errors import SourceFileError
+
 log = logging.getLogger(__name__)
 
 GDP_COLUMNS = ["year", "iso3", "gdp_usd", "source", "vintage", "is_estimate"]
@@ -72,7 +74,7 @@ def read_weo_gdp(path: str | Path, vintage: str | None = None,
 
     IMF WEO long CSV (unit, base_year, ref_area, freq, lastactualdate, scale, notes,
     concept, year, value) -> GDP frame in USD. ``vintage`` defaults to the release in the
-    file name (``weo_2025oct`` -> ``'2025-10'``). Raises ValueError on a bad file.
+    file name (``weo_2025oct`` -> ``'2025-10'``). Raises SourceFileError on a bad file.
     ``tally`` receives 'read' and the rows set aside: 'other_series' (another concept),
     'other_level' (IMF country groups), 'no_value' (a blank value).
     """
@@ -80,11 +82,12 @@ def read_weo_gdp(path: str | Path, vintage: str | None = None,
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, pd.errors.ParserError) as err:
-        raise ValueError(f"{path}: cannot read WEO CSV ({err})") from None
+        raise SourceFileError(path, None, None, f"cannot read WEO CSV ({err})") from None
     needed = {"ref_area", "concept", "year", "value", "scale", "lastactualdate", "unit"}
     missing = needed - set(raw.columns)
     if missing:
-        raise ValueError(f"{path}: line 1: field(s) {sorted(missing)} missing from the header")
+        raise SourceFileError(path, 1, "<header>",
+                              f"field(s) {sorted(missing)} missing from the header")
     vintage = vintage or _weo_vintage(path) or "unknown"
     counts = tally if tally is not None else {}
     counts["read"] = len(raw)
@@ -98,16 +101,14 @@ def read_weo_gdp(path: str | Path, vintage: str | None = None,
     bad_unit = df[df["unit"] != "USD"]
     if len(bad_unit):
         row = bad_unit.iloc[0]
-        raise ValueError(f"{path}: line {row.line}: field 'unit': expected USD, got {row.unit!r}")
+        raise SourceFileError(path, int(row.line), "unit", f"expected USD, got {row.unit!r}")
     value = pd.to_numeric(df["value"], errors="coerce")
     scale = pd.to_numeric(df["scale"], errors="coerce")
     year = pd.to_numeric(df["year"], errors="coerce")
     for name, series in (("value", value), ("scale", scale), ("year", year)):
         if series.isna().any():
             row = df[series.isna()].iloc[0]
-            raise ValueError(
-                f"{path}: line {row.line}: field {name!r}: not a number ({row[name]!r})"
-            )
+            raise SourceFileError(path, int(row.line), name, f"not a number ({row[name]!r})")
     last = df["lastactualdate"].map(_last_actual_year)
     out = pd.DataFrame(
         {
@@ -200,21 +201,19 @@ def _read_fred(path: str | Path, country: str) -> pd.DataFrame:
     path = Path(path)
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     if list(raw.columns[:3]) != ["Date", "Country", "Exchange rate"]:
-        raise ValueError(
-            f"{path}: line 1: field <header>: expected Date,Country,Exchange rate, got "
-            f"{list(raw.columns)}"
-        )
+        raise SourceFileError(path, 1, "<header>", "expected Date,Country,Exchange rate, "
+                              f"got {list(raw.columns)}")
     raw["line"] = raw.index + 2
     df = raw[raw["Country"] == country]
     if df.empty:
-        raise ValueError(f"{path}: field 'Country': no rows for {country!r}")
+        raise SourceFileError(path, None, "Country", f"no rows for {country!r}")
     df = df[df["Exchange rate"].str.strip() != ""]
     rate = pd.to_numeric(df["Exchange rate"], errors="coerce")
     date = pd.to_datetime(df["Date"], format="%Y-%m-%d", errors="coerce")
     for name, series in (("Exchange rate", rate), ("Date", date)):
         if series.isna().any():
             row = df[series.isna()].iloc[0]
-            raise ValueError(f"{path}: line {row.line}: field {name!r}: bad value {row[name]!r}")
+            raise SourceFileError(path, int(row.line), name, f"bad value {row[name]!r}")
     return pd.DataFrame({"date": date, "country": df["Country"], "rate": rate})
 
 

@@ -18,6 +18,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from orchestration.lib.atomic import write_text
+
 _lock = threading.Lock()
 _context = None
 
@@ -251,7 +253,5 @@ def store(outcome: SuiteOutcome, quality_dir: Path, run_id: str) -> Path:
     quality_dir.mkdir(parents=True, exist_ok=True)
     path = quality_dir / f"{run_id[:8]}_{outcome.suite}.json"
     payload = {**outcome.to_json(), "run_id": run_id}
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(payload, indent=2))
-    tmp.replace(path)
+    write_text(path, json.dumps(payload, indent=2))
     return path

@@ -4,6 +4,8 @@ import html
 import json
 from pathlib import Path
 
+from orchestration.lib.atomic import write_text
+
 
 def build_quality_report(quality_dir: Path) -> Path:
     """Write quality/index.html over the newest result of each suite; returns its path."""
@@ -42,5 +44,5 @@ def build_quality_report(quality_dir: Path) -> Path:
         + "".join(rows) + "</table>"
     )
     target = quality_dir / "index.html"
-    target.write_text(page, encoding="utf-8")
+    write_text(target, page)
     return target
