@@ -24,6 +24,7 @@ from orchestration.lib.customs import store
 @dataclass
 class Reverted:
     """What a revert set aside: the cutoff, the files and the months rebuilt."""
+
     cutoff: datetime
     files: list[str]
     months: list[str]
@@ -47,28 +48,42 @@ def revert_customs(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> Reverted
     All in one transaction.
     """
     store.ensure_tables(con)
-    con.execute("CREATE TABLE IF NOT EXISTS raw.customs_reverted_vintages AS "
-                "SELECT *, NULL::TIMESTAMP AS reverted_at FROM raw.customs_trade_vintages "
-                "LIMIT 0")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS raw.customs_reverted_vintages AS "
+        "SELECT *, NULL::TIMESTAMP AS reverted_at FROM raw.customs_trade_vintages "
+        "LIMIT 0"
+    )
     now = datetime.now(UTC).replace(tzinfo=None)
     with store.transaction(con):
         files = con.execute(
             "SELECT file_sha256, file_name FROM raw.customs_load_log "
             "WHERE loaded_at > ? AND reverted_at IS NULL ORDER BY loaded_at",
-            [cutoff]).fetchall()
+            [cutoff],
+        ).fetchall()
         shas = [sha for sha, _ in files]
-        months = [r[0] for r in con.execute(
-            "SELECT DISTINCT period_month FROM raw.customs_trade_vintages "
-            "WHERE list_contains(?, file_sha256) ORDER BY 1", [shas]).fetchall()]
-        con.execute("INSERT INTO raw.customs_reverted_vintages SELECT *, ? FROM "
-                    "raw.customs_trade_vintages WHERE list_contains(?, file_sha256)",
-                    [now, shas])
-        con.execute("DELETE FROM raw.customs_trade_vintages WHERE list_contains(?, "
-                    "file_sha256)", [shas])
-        con.execute("DELETE FROM raw.customs_revisions WHERE list_contains(?, "
-                    "new_file_sha256)", [shas])
-        con.execute("UPDATE raw.customs_load_log SET reverted_at = ? WHERE "
-                    "list_contains(?, file_sha256)", [now, shas])
+        months = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT period_month FROM raw.customs_trade_vintages "
+                "WHERE list_contains(?, file_sha256) ORDER BY 1",
+                [shas],
+            ).fetchall()
+        ]
+        con.execute(
+            "INSERT INTO raw.customs_reverted_vintages SELECT *, ? FROM "
+            "raw.customs_trade_vintages WHERE list_contains(?, file_sha256)",
+            [now, shas],
+        )
+        con.execute(
+            "DELETE FROM raw.customs_trade_vintages WHERE list_contains(?, file_sha256)", [shas]
+        )
+        con.execute(
+            "DELETE FROM raw.customs_revisions WHERE list_contains(?, new_file_sha256)", [shas]
+        )
+        con.execute(
+            "UPDATE raw.customs_load_log SET reverted_at = ? WHERE list_contains(?, file_sha256)",
+            [now, shas],
+        )
         if months:
             store.replace_current_slice(con, months, in_transaction=True)
     return Reverted(cutoff=cutoff, files=[name for _, name in files], months=months)

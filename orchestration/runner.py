@@ -20,9 +20,13 @@ from orchestration.settings import WINDOW_START, Settings
 from orchestration.usage import MONTH, UsageError
 
 KEY_TABLES = [
-    "raw.customs_monthly_trade", "raw.comtrade_annual_flows", "raw.gdp_annual",
-    "staging.stg_customs__monthly_trade", "marts.fct_tech_group_monthly",
-    "indicators.ind_group_patterns", "indicators.ind_pattern_matrix",
+    "raw.customs_monthly_trade",
+    "raw.comtrade_annual_flows",
+    "raw.gdp_annual",
+    "staging.stg_customs__monthly_trade",
+    "marts.fct_tech_group_monthly",
+    "indicators.ind_group_patterns",
+    "indicators.ind_pattern_matrix",
     "indicators.ind_gdp_shares",
 ]
 RANGE_START = "dagster/asset_partition_range_start"
@@ -61,32 +65,50 @@ class RunReport:
 
     def render(self) -> str:
         """The report as the terminal and ``last_run.txt`` show it."""
-        return "\n".join([*self._head(), *self._data_lines(), *self._notes(),
-                          *self._file_lines(), *self._row_lines(), *self._check_lines(),
-                          *self._stage_lines()])
+        return "\n".join(
+            [
+                *self._head(),
+                *self._data_lines(),
+                *self._notes(),
+                *self._file_lines(),
+                *self._row_lines(),
+                *self._check_lines(),
+                *self._stage_lines(),
+            ]
+        )
 
     def _head(self) -> list[str]:
-        lines = ["", "Chokepoint run report", "=" * 21,
-                 f"window:     {self.window[0]} .. {self.window[1]}",
-                 f"warehouse:  {self.settings.warehouse_path}",
-                 f"status:     {'OK' if self.ok else 'FAILED'}"]
+        lines = [
+            "",
+            "Chokepoint run report",
+            "=" * 21,
+            f"window:     {self.window[0]} .. {self.window[1]}",
+            f"warehouse:  {self.settings.warehouse_path}",
+            f"status:     {'OK' if self.ok else 'FAILED'}",
+        ]
         if self.run_ids:
-            lines.append(f"runs:       {', '.join(self.run_ids)} "
-                         f"(tag chokepoint/invocation={self.invocation})")
+            lines.append(
+                f"runs:       {', '.join(self.run_ids)} "
+                f"(tag chokepoint/invocation={self.invocation})"
+            )
         lines += [f"decision:   {line}" for line in self.decision]
         return lines
 
     def _data_lines(self) -> list[str]:
         if "synthetic" not in self.origins:
             return []
-        lines = ["data:       SYNTHETIC customs and Comtrade inputs (generated, not real "
-                 "trade); real: GDP, FX, reference tables"
-                 + (", Comtrade legacy file" if "real" in self.origins else "")]
+        lines = [
+            "data:       SYNTHETIC customs and Comtrade inputs (generated, not real "
+            "trade); real: GDP, FX, reference tables"
+            + (", Comtrade legacy file" if "real" in self.origins else "")
+        ]
         params = self.settings.landing("customs") / "synthetic_parameters.json"
         if params.is_file():
             seed = json.loads(params.read_text(encoding="utf-8")).get("seed")
-            lines.append(f"generator:  seed {seed}; every group's story and draws in "
-                         f"{params} (the pattern matrix is the generator's, not a study's)")
+            lines.append(
+                f"generator:  seed {seed}; every group's story and draws in "
+                f"{params} (the pattern matrix is the generator's, not a study's)"
+            )
         return lines
 
     def _notes(self) -> list[str]:
@@ -96,38 +118,54 @@ class RunReport:
             lines.append(f"refused:    {path}")
             lines.extend(f"            {line}" for line in why.splitlines()[1:6])
         if self.generated:
-            lines.append("generated:  " + ", ".join(f"{k} {v} files"
-                                                    for k, v in self.generated.items()))
+            lines.append(
+                "generated:  " + ", ".join(f"{k} {v} files" for k, v in self.generated.items())
+            )
         return lines
 
     def _file_lines(self) -> list[str]:
         if not self.files:
             return []
-        return ["", "files (rows read = stored + set aside):",
-                *(f"  {a.source:<9} {a.line()}" for a in self.files)]
+        return [
+            "",
+            "files (rows read = stored + set aside):",
+            *(f"  {a.source:<9} {a.line()}" for a in self.files),
+        ]
 
     def _row_lines(self) -> list[str]:
         lines = ["", "rows:"]
-        lines += [f"  {table:<42} {'-' if count is None else f'{count:,}'}"
-                  for table, count in self.row_counts.items()]
+        lines += [
+            f"  {table:<42} {'-' if count is None else f'{count:,}'}"
+            for table, count in self.row_counts.items()
+        ]
         if self.unknowns:
             rows_p, codes_p, rows_c, codes_c = self.unknowns
-            lines.append(f"unknown:    {rows_p:,} customs rows with {codes_p} unknown partner "
-                         f"codes; {rows_c:,} rows with {codes_c} HS8 codes not in their "
-                         "year's China Customs code list (kept and flagged)")
+            lines.append(
+                f"unknown:    {rows_p:,} customs rows with {codes_p} unknown partner "
+                f"codes; {rows_c:,} rows with {codes_c} HS8 codes not in their "
+                "year's China Customs code list (kept and flagged)"
+            )
         return lines
 
     def _check_lines(self) -> list[str]:
         counts = defaultdict(int)
         for state in self.checks.values():
             counts[state] += 1
-        lines = ["", "checks:     " + ", ".join(f"{counts[s]} {s}" for s in
-                                                ("passed", "warned", "failed", "skipped"))]
-        lines += [f"  {state:<8} {name}" for name, state in sorted(self.checks.items())
-                  if state in ("failed", "warned")]
+        lines = [
+            "",
+            "checks:     "
+            + ", ".join(f"{counts[s]} {s}" for s in ("passed", "warned", "failed", "skipped")),
+        ]
+        lines += [
+            f"  {state:<8} {name}"
+            for name, state in sorted(self.checks.items())
+            if state in ("failed", "warned")
+        ]
         if counts["skipped"]:
-            lines.append(f"  {counts['skipped']} checks skipped: their assets were not "
-                         "materialized because a step upstream failed or was blocked")
+            lines.append(
+                f"  {counts['skipped']} checks skipped: their assets were not "
+                "materialized because a step upstream failed or was blocked"
+            )
         lines.append(f"quality:    {self.settings.quality_dir / 'index.html'}")
         return lines
 
@@ -144,12 +182,17 @@ class RunReport:
     def facts(self) -> dict:
         """What ``chokepoint status`` shows of the last run (``last_run.json``)."""
         return {
-            "invocation": self.invocation, "run_ids": self.run_ids, "jobs": self.jobs,
-            "started_at": self.started_at, "window": list(self.window),
-            "outcome": "OK" if self.ok else "FAILED", "failures": self.failures,
+            "invocation": self.invocation,
+            "run_ids": self.run_ids,
+            "jobs": self.jobs,
+            "started_at": self.started_at,
+            "window": list(self.window),
+            "outcome": "OK" if self.ok else "FAILED",
+            "failures": self.failures,
             "checks": {k: v for k, v in self.checks.items() if v in ("failed", "warned")},
             "warnings": [w for a in self.files if (w := a.warning())],
-            "decision": self.decision, "nothing_changed": self.nothing_changed,
+            "decision": self.decision,
+            "nothing_changed": self.nothing_changed,
             "seconds": round(self.total_seconds, 1),
         }
 
@@ -164,8 +207,10 @@ def scan(settings: Settings) -> tuple[list, list[str]]:
 
     known = known_from_warehouse(settings.warehouse_path)
     if known is None:
-        raise UsageError("--data-dir", f"{settings.warehouse_path} is in use by another "
-                         "process (a run?); wait for it to end")
+        raise UsageError(
+            "--data-dir",
+            f"{settings.warehouse_path} is in use by another process (a run?); wait for it to end",
+        )
     files = scan_landing(settings.landing("customs"), known or Known.empty())
     months = {m for f in files for m in (f.months or ())}
     months |= {m for ms in known.by_sha.values() for m in ms}
@@ -177,8 +222,9 @@ def check_window(month_from: str, month_to: str | None) -> None:
     if not MONTH.fullmatch(month_from):
         raise UsageError("--from", f"expected YYYY-MM (e.g. 2019-11), got {month_from!r}")
     if month_from < WINDOW_START:
-        raise UsageError("--from", f"{month_from} is before the analysis window, which "
-                         f"starts in {WINDOW_START}")
+        raise UsageError(
+            "--from", f"{month_from} is before the analysis window, which starts in {WINDOW_START}"
+        )
     if month_to is not None:
         if not MONTH.fullmatch(month_to):
             raise UsageError("--to", f"expected YYYY-MM (e.g. 2019-12), got {month_to!r}")
@@ -186,8 +232,9 @@ def check_window(month_from: str, month_to: str | None) -> None:
             raise UsageError("--to", f"{month_to} is before --from {month_from}")
 
 
-def window_end(settings: Settings, month_from: str, month_to: str | None,
-               months: list[str] | None = None) -> str:
+def window_end(
+    settings: Settings, month_from: str, month_to: str | None, months: list[str] | None = None
+) -> str:
     """The window's last month.
 
     The window's last month (default: the latest month in the data); a window that
@@ -196,19 +243,24 @@ def window_end(settings: Settings, month_from: str, month_to: str | None,
     months = scan(settings)[1] if months is None else months
     if not months:
         if month_to is None:
-            raise UsageError("--to", "no customs month is loaded or waiting in "
-                             f"{settings.landing('customs')}: give --to YYYY-MM")
+            raise UsageError(
+                "--to",
+                "no customs month is loaded or waiting in "
+                f"{settings.landing('customs')}: give --to YYYY-MM",
+            )
         return month_to
     held = f"the data holds {months[0]} .. {months[-1]}"
     if month_to is None:
         if month_from > months[-1]:
-            raise UsageError("--from", f"{month_from} is after the latest month in the data "
-                             f"({held})")
+            raise UsageError(
+                "--from", f"{month_from} is after the latest month in the data ({held})"
+            )
         return months[-1]
     if not any(month_from <= m <= month_to for m in months):
         which = "--from" if month_from > months[-1] else "--to"
-        raise UsageError(which, f"the window {month_from} .. {month_to} holds no month of "
-                         f"customs data ({held})")
+        raise UsageError(
+            which, f"the window {month_from} .. {month_to} holds no month of customs data ({held})"
+        )
     return month_to
 
 
@@ -241,11 +293,15 @@ def _collect(events, report: RunReport) -> None:
             while err.cause is not None:  # the user's error, not Dagster's wrapper
                 err = err.cause
             report.failures.append(f"step {event.step_key}: {err.message.strip()}")
-        if event.event_type == DagsterEventType.ENGINE_EVENT and getattr(
-                event.event_specific_data, "error", None) is not None:
+        if (
+            event.event_type == DagsterEventType.ENGINE_EVENT
+            and getattr(event.event_specific_data, "error", None) is not None
+        ):
             # the run worker could not start the job (import error, lost process)
-            report.failures.append(f"run {event.job_name}: {event.message}: "
-                                   f"{event.event_specific_data.error.message.strip()}")
+            report.failures.append(
+                f"run {event.job_name}: {event.message}: "
+                f"{event.event_specific_data.error.message.strip()}"
+            )
         if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             ev = event.event_specific_data
             name = f"{ev.asset_key.to_user_string()}:{ev.check_name}"
@@ -286,8 +342,12 @@ def _worker_output_to(log_path: Path):
 
 
 def run_pipeline(
-    settings: Settings, month_from: str = WINDOW_START, month_to: str | None = None,
-    synthetic: bool = True, include_annual: bool = True, force: bool = False,
+    settings: Settings,
+    month_from: str = WINDOW_START,
+    month_to: str | None = None,
+    synthetic: bool = True,
+    include_annual: bool = True,
+    force: bool = False,
 ) -> RunReport:
     """Run the pipeline for a window as the decision says.
 
@@ -303,9 +363,12 @@ def run_pipeline(
     generated = ensure_bundled_inputs(settings) if synthetic else {}
     files, months = scan(settings)
     month_to = window_end(settings, month_from, month_to, months)
-    report = RunReport(settings=settings, window=(month_from, month_to),
-                       generated={k: len(v) for k, v in generated.items()},
-                       started_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    report = RunReport(
+        settings=settings,
+        window=(month_from, month_to),
+        generated={k: len(v) for k, v in generated.items()},
+        started_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
     ensure_manifest()  # set-up work: importing the definitions never parses
     settings.ensure_dirs()  # the warehouse's folder too, when a caller removed it
 
@@ -333,28 +396,42 @@ def run_pipeline(
     return report
 
 
-def _decide(instance, settings: Settings, files: list, report: RunReport,
-            include_annual: bool, force: bool):
+def _decide(
+    instance, settings: Settings, files: list, report: RunReport, include_annual: bool, force: bool
+):
     """The decision for the window, with its reasons in the report."""
     from orchestration.definitions import defs
     from orchestration.defs.schedules.decide import build_code_versions, decide
 
     first, last = report.window
-    years = [str(y) for y in range(int(first[:4]), int(last[:4]) + 1)] if include_annual \
-        else []
+    years = [str(y) for y in range(int(first[:4]), int(last[:4]) + 1)] if include_annual else []
     report.code_versions = build_code_versions(defs.get_repository_def().asset_graph)
-    decision = decide(instance, settings, files, report.code_versions,
-                      window=report.window, years=years, force=force)
+    decision = decide(
+        instance,
+        settings,
+        files,
+        report.code_versions,
+        window=report.window,
+        years=years,
+        force=force,
+    )
     report.decision.extend(["forced by --force"] if force else decision.reasons)
     if decision.nothing:
         report.nothing_changed = True
-        report.decision.append("nothing changed since the last run: no input file, no "
-                               "code, no build asset is newer; no run launched, no dbt "
-                               "build (--force rebuilds)")
+        report.decision.append(
+            "nothing changed since the last run: no input file, no "
+            "code, no build asset is newer; no run launched, no dbt "
+            "build (--force rebuilds)"
+        )
     elif decision.build:
-        report.decision.append("dbt docs " + ("rebuilt: dbt models changed" if decision.docs
-                                              else "current (no dbt model changed): not "
-                                              "rebuilt"))
+        report.decision.append(
+            "dbt docs "
+            + (
+                "rebuilt: dbt models changed"
+                if decision.docs
+                else "current (no dbt model changed): not rebuilt"
+            )
+        )
     return decision
 
 
@@ -379,8 +456,10 @@ def _launch(runs, decision, report: RunReport, planned: set[str], progress) -> N
         return done.success
 
     keys = selection(decision, report.code_versions)
-    if decision.annual and not launch("annual_sources", {
-            RANGE_START: report.window[0][:4], RANGE_END: report.window[1][:4], **side}):
+    if decision.annual and not launch(
+        "annual_sources",
+        {RANGE_START: report.window[0][:4], RANGE_END: report.window[1][:4], **side},
+    ):
         # what the refresh would have materialized is blocked: its checks are skipped
         planned.update(runs.planned_checks("monthly_refresh", keys))
         return
@@ -424,8 +503,9 @@ def _row_counts(warehouse: Path, report: RunReport) -> None:
     try:
         for table in KEY_TABLES:
             try:
-                report.row_counts[table] = con.execute(
-                    f"SELECT count(*) FROM {table}").fetchall()[0][0]
+                report.row_counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[
+                    0
+                ][0]
             except duckdb.Error:
                 report.row_counts[table] = None
         with contextlib.suppress(duckdb.Error):
@@ -434,7 +514,8 @@ def _row_counts(warehouse: Path, report: RunReport) -> None:
                 "count(DISTINCT partner_code) FILTER (WHERE is_unknown_partner), "
                 "count(*) FILTER (WHERE is_unknown_code), "
                 "count(DISTINCT hs8) FILTER (WHERE is_unknown_code) "
-                "FROM staging.stg_customs__monthly_trade").fetchall()[0]
+                "FROM staging.stg_customs__monthly_trade"
+            ).fetchall()[0]
         with contextlib.suppress(duckdb.Error):
             from orchestration.lib import accounting
 
@@ -443,8 +524,9 @@ def _row_counts(warehouse: Path, report: RunReport) -> None:
             report.notes.extend(_mirror_notes(con))
         for table in ("raw.customs_monthly_trade", "raw.comtrade_annual_flows"):
             with contextlib.suppress(duckdb.Error):
-                report.origins |= {r[0] for r in con.execute(
-                    f"SELECT DISTINCT origin FROM {table}").fetchall()}
+                report.origins |= {
+                    r[0] for r in con.execute(f"SELECT DISTINCT origin FROM {table}").fetchall()
+                }
     finally:
         con.close()
 
@@ -460,14 +542,17 @@ def _mirror_notes(con) -> list[str]:
         "string_agg(DISTINCT coalesce(reporter_iso3, CAST(reporter_code AS VARCHAR)), ', ' "
         "ORDER BY coalesce(reporter_iso3, CAST(reporter_code AS VARCHAR))), count(*), "
         "sum(value_usd) FROM intermediate.int_comtrade__mirror_exports "
-        "GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
+        "GROUP BY 1, 2 ORDER BY 1, 2"
+    ).fetchall()
     notes = []
     for year, reason, n, names, codes, value in rows:
         shown = names.split(", ")
         listed = ", ".join(shown[:8]) + (", ..." if len(shown) > 8 else "")
-        notes.append(f"mirror fill {year}: {n} reporters ({listed}), {reason}: {codes} "
-                     f"code values, USD {value / 1e9:,.1f} bn estimated from partners' "
-                     "imports (is_mirror)")
+        notes.append(
+            f"mirror fill {year}: {n} reporters ({listed}), {reason}: {codes} "
+            f"code values, USD {value / 1e9:,.1f} bn estimated from partners' "
+            "imports (is_mirror)"
+        )
     return notes
 
 

@@ -62,8 +62,9 @@ class SettingsError(ValueError):
 
 def _group_config(**extra: Any) -> SettingsConfigDict:
     # An empty variable means "not set", as `os.environ.get(...) or default` did before.
-    return SettingsConfigDict(env_prefix=PREFIX, env_ignore_empty=True, frozen=True,
-                              extra="ignore", **extra)
+    return SettingsConfigDict(
+        env_prefix=PREFIX, env_ignore_empty=True, frozen=True, extra="ignore", **extra
+    )
 
 
 def _lower(value: Any) -> Any:
@@ -85,15 +86,18 @@ class PathSettings(BaseSettings):
     data_dir: Path = Field(
         BUNDLED_DATA_DIR,
         description="the data folder: landing files, warehouse, reports, Dagster instance "
-                    "(`--data-dir` sets it); default the repository's `./data`")
+        "(`--data-dir` sets it); default the repository's `./data`",
+    )
     warehouse: Path | None = Field(
         None,
         description="exported by the pipeline as `<data_dir>/warehouse/chokepoint.duckdb` "
-                    "for the dbt profile and subprocesses; a value set by hand is replaced")
+        "for the dbt profile and subprocesses; a value set by hand is replaced",
+    )
     lake_dir: Path | None = Field(
         None,
         description="Spark target only: folder of the Parquet exports of the raw tables "
-                    "that dbt-spark registers as sources (set by the Spark build)")
+        "that dbt-spark registers as sources (set by the Spark build)",
+    )
 
     @field_validator("data_dir")
     @classmethod
@@ -107,17 +111,25 @@ class RuntimeSettings(BaseSettings):
     model_config = _group_config()
 
     target: Literal["duckdb", "spark"] = Field(
-        "duckdb", description="warehouse the dbt models run on: `duckdb` (a local file under "
-                              "the data folder) or `spark` (dbt-spark)")
+        "duckdb",
+        description="warehouse the dbt models run on: `duckdb` (a local file under "
+        "the data folder) or `spark` (dbt-spark)",
+    )
     docs_port: int = Field(
-        DEFAULT_DOCS_PORT, ge=1, le=65535,
+        DEFAULT_DOCS_PORT,
+        ge=1,
+        le=65535,
         description="port on 127.0.0.1 where `chokepoint ui` and `chokepoint docs` serve "
-                    "reports/ (dbt docs, quality report, charts)")
+        "reports/ (dbt docs, quality report, charts)",
+    )
     duckdb_memory_limit: str = Field(
-        "1GB", description="DuckDB memory limit per connection of the pipeline and of dbt "
-                           "(it spills to disk beyond it)")
+        "1GB",
+        description="DuckDB memory limit per connection of the pipeline and of dbt "
+        "(it spills to disk beyond it)",
+    )
     customs_memory_limit: str = Field(
-        "512MB", description="DuckDB memory limit of the customs file parser's connection")
+        "512MB", description="DuckDB memory limit of the customs file parser's connection"
+    )
 
     _target = field_validator("target", mode="before")(_lower)
 
@@ -135,20 +147,30 @@ class SourceSettings(BaseSettings):
     model_config = _group_config(populate_by_name=True)
 
     comtrade_source: Literal["files", "api"] = Field(
-        "files", description="`files`: Comtrade files in landing/comtrade only; `api`: also "
-                             "the Comtrade API (needs `COMTRADE_API_KEY`)")
+        "files",
+        description="`files`: Comtrade files in landing/comtrade only; `api`: also "
+        "the Comtrade API (needs `COMTRADE_API_KEY`)",
+    )
     gdp_source: Literal["imf", "worldbank"] = Field(
-        "imf", description="`imf`: the bundled IMF WEO file; `worldbank`: the World Bank API "
-                           "(NY.GDP.MKTP.CD)")
+        "imf",
+        description="`imf`: the bundled IMF WEO file; `worldbank`: the World Bank API "
+        "(NY.GDP.MKTP.CD)",
+    )
     comtrade_api_key: SecretStr | None = Field(
-        None, validation_alias="COMTRADE_API_KEY",
-        description="UN Comtrade API key, only from the environment; never logged or written")
+        None,
+        validation_alias="COMTRADE_API_KEY",
+        description="UN Comtrade API key, only from the environment; never logged or written",
+    )
     comtrade_base_url: str | None = Field(
-        None, validation_alias="COMTRADE_BASE_URL",
-        description="another Comtrade API address (tests point it at a local server)")
+        None,
+        validation_alias="COMTRADE_BASE_URL",
+        description="another Comtrade API address (tests point it at a local server)",
+    )
     worldbank_base_url: str | None = Field(
-        None, validation_alias="WORLDBANK_BASE_URL",
-        description="another World Bank API address (tests point it at a local server)")
+        None,
+        validation_alias="WORLDBANK_BASE_URL",
+        description="another World Bank API address (tests point it at a local server)",
+    )
 
     _choices = field_validator("comtrade_source", "gdp_source", mode="before")(_lower)
 
@@ -164,46 +186,69 @@ class AnalysisSettings(BaseSettings):
 
     window_start: str = Field(WINDOW_START, description="first month of the V and G indices")
     window_end: str | None = Field(
-        None, description="last month of the V and G indices; unset: the latest in the data")
+        None, description="last month of the V and G indices; unset: the latest in the data"
+    )
     frequency: Literal["monthly", "annual"] = Field(
-        "monthly", description="`monthly` or `annual` series for V and G")
+        "monthly", description="`monthly` or `annual` series for V and G"
+    )
     growth_weights: Literal["linear", "equal"] = Field(
-        "linear", description="growth weights: `linear` (w_t = t) or `equal`")
+        "linear", description="growth weights: `linear` (w_t = t) or `equal`"
+    )
     growth_base: Literal["first", "first_year_mean"] = Field(
-        "first", description="growth base: the `first` period or the `first_year_mean`")
+        "first", description="growth base: the `first` period or the `first_year_mean`"
+    )
     g_threshold: float = Field(0.5, description="high growth when G > threshold")
     v_high: float = Field(0.30, gt=0, description="high volatility when V > this")
     v_low: float = Field(0.235, gt=0, description="low volatility when V < this")
     borderline_margin: float = Field(
-        0.01, ge=0, description="borderline flag: distance of V or G to any threshold")
+        0.01, ge=0, description="borderline flag: distance of V or G to any threshold"
+    )
     intermediate_bec_set: Literal["sna", "manufactured"] = Field(
-        "sna", description="intermediate goods: `sna`, or `manufactured` (BEC 22, 42, 53)")
+        "sna", description="intermediate goods: `sna`, or `manufactured` (BEC 22, 42, 53)"
+    )
     index_base_year: int = Field(2018, description="base year of the batch index")
     dependence_ratio: float = Field(
-        2, gt=0, description="a code is import-dependent when imports > ratio x exports")
+        2, gt=0, description="a code is import-dependent when imports > ratio x exports"
+    )
     dependence_strong_below: float = Field(
-        0.10, ge=0, le=1, description="import dependence rated strong below this share")
+        0.10, ge=0, le=1, description="import dependence rated strong below this share"
+    )
     dependence_weak_above: float = Field(
-        0.30, ge=0, le=1, description="import dependence rated weak above this share")
+        0.30, ge=0, le=1, description="import dependence rated weak above this share"
+    )
     dominance_threshold: float = Field(
-        0.30, ge=0, le=1, description="China's world share that makes a code dominant")
+        0.30, ge=0, le=1, description="China's world share that makes a code dominant"
+    )
     competitiveness_strong_share: float = Field(
-        0.20, ge=0, le=1, description="competitiveness rated strong from this world share")
+        0.20, ge=0, le=1, description="competitiveness rated strong from this world share"
+    )
     competitiveness_weak_below: float = Field(
-        0.10, ge=0, le=1, description="competitiveness rated weak below this world share")
+        0.10, ge=0, le=1, description="competitiveness rated weak below this world share"
+    )
     oecd_membership: Literal["today", "as_of_year"] = Field(
-        "today", description="OECD members: as `today`, or `as_of_year` of each record")
+        "today", description="OECD members: as `today`, or `as_of_year` of each record"
+    )
     hs_conversion: Literal["unsd", "trade_weights"] = Field(
-        "unsd", description="Comtrade codes into HS2017: `unsd` (one target per code) or "
-                            "`trade_weights` (a split by the successors' world trade)")
+        "unsd",
+        description="Comtrade codes into HS2017: `unsd` (one target per code) or "
+        "`trade_weights` (a split by the successors' world trade)",
+    )
     cif_fob_factor: float = Field(
-        1.06, ge=1, description="CIF/FOB factor of mirror flows (CIF includes freight)")
+        1.06, ge=1, description="CIF/FOB factor of mirror flows (CIF includes freight)"
+    )
     customs_comtrade_tolerance: float = Field(
-        0.02, ge=0, description="share by which customs' and Comtrade's China totals may "
-                                "differ before a check warns")
+        0.02,
+        ge=0,
+        description="share by which customs' and Comtrade's China totals may "
+        "differ before a check warns",
+    )
     manufactured_min_code_coverage: float = Field(
-        0.95, ge=0, le=1, description="share of the HS2017 codes of chapters 28-96 (without "
-                                      "71) needed for the manufactured-goods world share")
+        0.95,
+        ge=0,
+        le=1,
+        description="share of the HS2017 codes of chapters 28-96 (without "
+        "71) needed for the manufactured-goods world share",
+    )
 
     @field_validator("window_start", "window_end")
     @classmethod
@@ -213,14 +258,19 @@ class AnalysisSettings(BaseSettings):
     @model_validator(mode="after")
     def _ordered(self) -> "AnalysisSettings":
         if self.window_start < WINDOW_START:
-            raise ValueError(f"CHOKEPOINT_WINDOW_START={self.window_start!r} is before the "
-                             f"data, which starts in {WINDOW_START}")
+            raise ValueError(
+                f"CHOKEPOINT_WINDOW_START={self.window_start!r} is before the "
+                f"data, which starts in {WINDOW_START}"
+            )
         if self.window_end is not None and self.window_end < self.window_start:
-            raise ValueError(f"CHOKEPOINT_WINDOW_END={self.window_end!r} is before "
-                             f"CHOKEPOINT_WINDOW_START={self.window_start!r}")
+            raise ValueError(
+                f"CHOKEPOINT_WINDOW_END={self.window_end!r} is before "
+                f"CHOKEPOINT_WINDOW_START={self.window_start!r}"
+            )
         if self.v_low > self.v_high:
-            raise ValueError(f"CHOKEPOINT_V_LOW={self.v_low} is above "
-                             f"CHOKEPOINT_V_HIGH={self.v_high}")
+            raise ValueError(
+                f"CHOKEPOINT_V_LOW={self.v_low} is above CHOKEPOINT_V_HIGH={self.v_high}"
+            )
         return self
 
 
@@ -233,25 +283,38 @@ class QualitySettings(BaseSettings):
     model_config = _group_config()
 
     freshness_as_of: Literal["today"] | date | None = Field(
-        None, description="`today` or a date: the newest customs month must be as recent as "
-                          "GACC's release calendar allows on that day; unset: not checked")
+        None,
+        description="`today` or a date: the newest customs month must be as recent as "
+        "GACC's release calendar allows on that day; unset: not checked",
+    )
     freshness_severity: Severity = Field("warn", description="severity of the freshness check")
     volume_severity: Severity = Field("warn", description="severity of the volume check")
     empty_months_severity: Severity = Field(
-        "warn", description="severity of the empty-months check")
+        "warn", description="severity of the empty-months check"
+    )
     volume_band: Annotated[tuple[float, float], NoDecode] = Field(
-        (0.5, 2.0), description="a month's rows and USD value must lie within this band "
-                                "(`low,high`) times the median of the 12 months before")
+        (0.5, 2.0),
+        description="a month's rows and USD value must lie within this band "
+        "(`low,high`) times the median of the 12 months before",
+    )
     max_unmapped_share: float = Field(
-        0.05, ge=0, le=1, description="warn when more import value than this has no SNA class")
+        0.05, ge=0, le=1, description="warn when more import value than this has no SNA class"
+    )
     grain_tolerance: float = Field(
-        0.001, ge=0, description="relative tolerance of the customs grains' reconciliation")
+        0.001, ge=0, description="relative tolerance of the customs grains' reconciliation"
+    )
     grain_reconciliation_severity: Severity = Field(
-        "warn", description="severity of the customs grains' reconciliation (dbt test)")
+        "warn", description="severity of the customs grains' reconciliation (dbt test)"
+    )
 
-    _severities = field_validator("freshness_severity", "volume_severity",
-                                  "empty_months_severity", "grain_reconciliation_severity",
-                                  "freshness_as_of", mode="before")(_lower)
+    _severities = field_validator(
+        "freshness_severity",
+        "volume_severity",
+        "empty_months_severity",
+        "grain_reconciliation_severity",
+        "freshness_as_of",
+        mode="before",
+    )(_lower)
 
     @field_validator("volume_band", mode="before")
     @classmethod
@@ -273,8 +336,11 @@ class QualitySettings(BaseSettings):
 
 
 GROUPS: dict[str, type[BaseSettings]] = {
-    "paths": PathSettings, "runtime": RuntimeSettings, "sources": SourceSettings,
-    "analysis": AnalysisSettings, "quality": QualitySettings,
+    "paths": PathSettings,
+    "runtime": RuntimeSettings,
+    "sources": SourceSettings,
+    "analysis": AnalysisSettings,
+    "quality": QualitySettings,
 }
 
 
@@ -406,10 +472,10 @@ class Settings(BaseModel):
 
 
 def _environment_key() -> tuple[tuple[str, str], ...]:
-    aliases = {env_name(group, field) for group in GROUPS.values()
-               for field in group.model_fields}
-    return tuple(sorted((k, v) for k, v in os.environ.items()
-                        if k.startswith(PREFIX) or k in aliases))
+    aliases = {env_name(group, field) for group in GROUPS.values() for field in group.model_fields}
+    return tuple(
+        sorted((k, v) for k, v in os.environ.items() if k.startswith(PREFIX) or k in aliases)
+    )
 
 
 @lru_cache(maxsize=8)

@@ -16,10 +16,17 @@ from orchestration.lib.warehouse import connect_read_only
 from orchestration.settings import Settings
 
 # warehouse schema -> layer, in lineage order; other schemas are listed after these
-LAYERS = {"raw": "raw", "raw_ref": "reference", "reference": "reference",
-          "staging": "staging", "intermediate": "intermediate", "marts": "marts",
-          "indicators": "indicators", "reports": "reports",
-          "dbt_test__audit": "dbt test failures (stored)"}
+LAYERS = {
+    "raw": "raw",
+    "raw_ref": "reference",
+    "reference": "reference",
+    "staging": "staging",
+    "intermediate": "intermediate",
+    "marts": "marts",
+    "indicators": "indicators",
+    "reports": "reports",
+    "dbt_test__audit": "dbt test failures (stored)",
+}
 
 
 def _last_materialized() -> dict[str, str]:
@@ -32,7 +39,8 @@ def _last_materialized() -> dict[str, str]:
         event = instance.get_latest_materialization_event(key)
         if event is not None:
             out[key.path[-1]] = datetime.fromtimestamp(event.timestamp, UTC).strftime(
-                "%Y-%m-%d %H:%M")
+                "%Y-%m-%d %H:%M"
+            )
     return out
 
 
@@ -41,11 +49,14 @@ def _last_run(settings: Settings) -> list[str]:
     if not path.exists():
         return ["last run:    none recorded (`chokepoint run` writes it)"]
     facts = json.loads(path.read_text())
-    lines = [f"last run:    {facts['outcome']}, started {facts['started_at']}, window "
-             f"{facts['window'][0]} .. {facts['window'][1]}, {facts['seconds']} s",
-             f"runs:        {', '.join(facts['run_ids']) or '-'}"
-             + (f" (tag chokepoint/invocation={facts['invocation']})"
-                if facts.get("invocation") else "")]
+    lines = [
+        f"last run:    {facts['outcome']}, started {facts['started_at']}, window "
+        f"{facts['window'][0]} .. {facts['window'][1]}, {facts['seconds']} s",
+        f"runs:        {', '.join(facts['run_ids']) or '-'}"
+        + (
+            f" (tag chokepoint/invocation={facts['invocation']})" if facts.get("invocation") else ""
+        ),
+    ]
     lines += [f"decision:    {line}" for line in facts.get("decision", [])]
     for name, state in sorted(facts.get("checks", {}).items()):
         lines.append(f"  {state:<8} {name}")
@@ -60,7 +71,8 @@ def _last_run(settings: Settings) -> list[str]:
 def _tables(con, when: dict[str, str]) -> list[str]:
     rows = con.execute(
         "SELECT table_schema, table_name, table_type FROM information_schema.tables "
-        "WHERE table_catalog = current_database() ORDER BY ALL").fetchall()
+        "WHERE table_catalog = current_database() ORDER BY ALL"
+    ).fetchall()
     order = list(dict.fromkeys(LAYERS.values()))
     by_layer: dict[str, list[tuple[str, str, str]]] = {}
     for schema, name, kind in rows:
@@ -80,8 +92,7 @@ def _tables(con, when: dict[str, str]) -> list[str]:
             except duckdb.Error as err:
                 count = f"unreadable ({str(err).splitlines()[0]})"
             view = " (view)" if kind == "VIEW" else ""
-            lines.append(f"    {schema + '.' + name + view:<52} {count:>12}  "
-                         f"{when.get(name, '')}")
+            lines.append(f"    {schema + '.' + name + view:<52} {count:>12}  {when.get(name, '')}")
     return lines
 
 
@@ -100,15 +111,22 @@ def _files(con) -> list[str]:
             lines.append(f"  {source}")
         lines.append(f"    {account.line()}")
         if account.warning():
-            lines.append(f"      WARNING: nothing stored; main reason: "
-                         f"{accounting.REASONS.get(account.main_reason or '', 'no rows')}")
+            lines.append(
+                f"      WARNING: nothing stored; main reason: "
+                f"{accounting.REASONS.get(account.main_reason or '', 'no rows')}"
+            )
     return lines
 
 
 def render_status(settings: Settings) -> str:
     """The text of ``chokepoint status``."""
-    lines = [f"data folder: {settings.data_dir}", f"warehouse:   {settings.warehouse_path}",
-             "", *_last_run(settings), ""]
+    lines = [
+        f"data folder: {settings.data_dir}",
+        f"warehouse:   {settings.warehouse_path}",
+        "",
+        *_last_run(settings),
+        "",
+    ]
     if not settings.warehouse_path.exists():
         lines.append("no warehouse yet: run `chokepoint run`")
         return "\n".join(lines)

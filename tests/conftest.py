@@ -102,8 +102,9 @@ def _snapshot_first_run(settings) -> None:
     try:
         cur = con.execute("SELECT * FROM indicators.ind_group_patterns")
         names = [d[0] for d in cur.description]
-        FIRST_RUN_SNAPSHOT["ind_group_patterns"] = [dict(zip(names, r, strict=True))
-                                                    for r in cur.fetchall()]
+        FIRST_RUN_SNAPSHOT["ind_group_patterns"] = [
+            dict(zip(names, r, strict=True)) for r in cur.fetchall()
+        ]
     finally:
         con.close()
     FIRST_RUN_SNAPSHOT["customs_files"] = sorted(settings.landing("customs").glob("*.csv"))
@@ -114,18 +115,26 @@ def _snapshot_first_run(settings) -> None:
 SLOW_FIXTURES = {"first_run", "webserver", "docs_site", "spark_build"}
 SLOW_FOLDERS = {"ui", "spark", "bench"}
 # modules that build a warehouse of their own (measured at 10 s and more)
-SLOW_MODULES = {"customs/test_pipeline_grains.py", "pipeline/test_kill_and_resume.py",
-                "comtrade/test_mirror.py", "comtrade/test_real_case.py",
-                "comtrade/test_synthetic_shapes.py", "reference/test_batch_checks_in_dbt.py",
-                "connectors/test_comtrade_bulk_duckdb.py"}
+SLOW_MODULES = {
+    "customs/test_pipeline_grains.py",
+    "pipeline/test_kill_and_resume.py",
+    "comtrade/test_mirror.py",
+    "comtrade/test_real_case.py",
+    "comtrade/test_synthetic_shapes.py",
+    "reference/test_batch_checks_in_dbt.py",
+    "connectors/test_comtrade_bulk_duckdb.py",
+}
 
 
 def pytest_collection_modifyitems(config, items):
     """Mark the tests that run the pipeline or start servers as slow."""
     for item in items:
         path = Path(str(item.fspath)).relative_to(REPO / "tests")
-        if (SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
-                or path.parts[0] in SLOW_FOLDERS or path.as_posix() in SLOW_MODULES):
+        if (
+            SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+            or path.parts[0] in SLOW_FOLDERS
+            or path.as_posix() in SLOW_MODULES
+        ):
             item.add_marker(pytest.mark.slow)
 
 

@@ -26,17 +26,25 @@ REFERENCE = REPO / "data" / "reference"
 G_THRESHOLD, V_HIGH, V_LOW = 0.5, 0.30, 0.235
 
 _COLUMNS = {  # header (Chinese or English interface) -> field
-    "数据年月": "period", "Date of data": "period",
-    "贸易伙伴编码": "partner", "Trading partner code": "partner",
-    "商品编码": "hs8", "Commodity code": "hs8",
-    "人民币": "cny", "美元": "usd", "US dollar": "usd",
+    "数据年月": "period",
+    "Date of data": "period",
+    "贸易伙伴编码": "partner",
+    "Trading partner code": "partner",
+    "商品编码": "hs8",
+    "Commodity code": "hs8",
+    "人民币": "cny",
+    "美元": "usd",
+    "US dollar": "usd",
 }
 
 
 def fx() -> dict[str, float]:
     with (REFERENCE / "fx" / "fred_monthly.csv").open(encoding="utf-8") as fh:
-        return {r["Date"][:7]: float(r["Exchange rate"]) for r in csv.DictReader(fh)
-                if r["Country"] == "China"}
+        return {
+            r["Date"][:7]: float(r["Exchange rate"])
+            for r in csv.DictReader(fh)
+            if r["Country"] == "China"
+        }
 
 
 def _rows(path: Path):
@@ -61,8 +69,9 @@ def _flow(path: Path) -> str:
 def month_totals(files: list[Path], months: set[str]) -> tuple[dict, dict]:
     """(month, hs8) -> USD of imports, and (month) -> codes declared asked for."""
     rate = fx()
-    files = sorted((p for p in files if _flow(p) == "import"),
-                   key=lambda p: (p.stat().st_mtime_ns, p.name))
+    files = sorted(
+        (p for p in files if _flow(p) == "import"), key=lambda p: (p.stat().st_mtime_ns, p.name)
+    )
     keyed: dict[tuple, float] = {}
     declared: dict[str, set[str]] = defaultdict(set)
     for path in files:
@@ -94,10 +103,15 @@ def batch_codes() -> list[dict]:
         batch = int(path.name.split("_")[1])
         with path.open(encoding="utf-8-sig") as fh:
             for r in csv.DictReader(fh):
-                out.append({"batch": batch, "group_id": int(r["group_id"]),
-                            "hs8": r["hs8"].strip().zfill(8),
-                            "from": r["valid_from"] or "2015-01",
-                            "to": r["valid_to"] or "9999-12"})
+                out.append(
+                    {
+                        "batch": batch,
+                        "group_id": int(r["group_id"]),
+                        "hs8": r["hs8"].strip().zfill(8),
+                        "from": r["valid_from"] or "2015-01",
+                        "to": r["valid_to"] or "9999-12",
+                    }
+                )
     return out
 
 
@@ -111,14 +125,15 @@ def group_series(files: Path | list[Path], months: list[str]) -> dict[tuple[int,
     out: dict[tuple[int, int], dict] = defaultdict(dict)
     for key in sorted({(c["batch"], c["group_id"]) for c in members}):
         for month in months:
-            live = {c["hs8"] for c in members if (c["batch"], c["group_id"]) == key
-                    and c["from"] <= month <= c["to"]}
+            live = {
+                c["hs8"]
+                for c in members
+                if (c["batch"], c["group_id"]) == key and c["from"] <= month <= c["to"]
+            }
             if not live:
                 continue
-            missing = [h for h in live if (month, h) not in totals
-                       and h not in declared[month]]
-            out[key][month] = None if missing else sum(totals.get((month, h), 0.0)
-                                                       for h in live)
+            missing = [h for h in live if (month, h) not in totals and h not in declared[month]]
+            out[key][month] = None if missing else sum(totals.get((month, h), 0.0) for h in live)
     return dict(out)
 
 
@@ -131,9 +146,14 @@ def indices(values: dict[str, float | None]) -> dict:
     base = x[0][1]
     xs = [v for _, v in x]
     v = statistics.stdev(xs) / statistics.mean(xs)
-    g = None if base == 0 else (
-        sum((i - first + 1) * (val - base) / base for i, val in x)
-        / sum(i - first + 1 for i, _ in x))
+    g = (
+        None
+        if base == 0
+        else (
+            sum((i - first + 1) * (val - base) / base for i, val in x)
+            / sum(i - first + 1 for i, _ in x)
+        )
+    )
     tier = "high" if v > V_HIGH else "medium" if v >= V_LOW else "low"
     if g is None:
         pattern = "undefined"
@@ -141,8 +161,14 @@ def indices(values: dict[str, float | None]) -> dict:
         pattern = "stockpiling or policy disturbance" if v > V_HIGH else "no discernable effect"
     else:
         pattern = "successful import substitution"
-    return {"v": v, "g": g, "tier": tier, "pattern": pattern, "n": len(xs),
-            "missing": x[-1][0] - first + 1 - len(xs)}
+    return {
+        "v": v,
+        "g": g,
+        "tier": tier,
+        "pattern": pattern,
+        "n": len(xs),
+        "missing": x[-1][0] - first + 1 - len(xs),
+    }
 
 
 # ---------------------------------------------------------------------------------------
@@ -164,15 +190,23 @@ def comtrade_records(files: list[Path]) -> list[dict]:
 
 def is_breakdown(rec: dict) -> bool:
     """A second partner, a customs procedure or a transport mode other than the total."""
-    return (rec["partner2Code"] not in ("", "0") or rec["customsCode"] not in ("", "C00")
-            or rec["motCode"] not in ("", "0"))
+    return (
+        rec["partner2Code"] not in ("", "0")
+        or rec["customsCode"] not in ("", "C00")
+        or rec["motCode"] not in ("", "0")
+    )
 
 
 def comtrade_kept(records: list[dict]) -> list[dict]:
     """The records the indicators may add up: totals of every breakdown, imports and
     exports, six-digit or TOTAL codes."""
-    return [r for r in records if not is_breakdown(r) and r["flowCode"] in ("M", "X")
-            and (len(r["cmdCode"]) == 6 or r["cmdCode"] == "TOTAL")]
+    return [
+        r
+        for r in records
+        if not is_breakdown(r)
+        and r["flowCode"] in ("M", "X")
+        and (len(r["cmdCode"]) == 6 or r["cmdCode"] == "TOTAL")
+    ]
 
 
 def aggregate_reporters() -> set[int]:
@@ -184,7 +218,10 @@ def hs2017_of_hs2022() -> dict[str, str]:
     """HS2022 code -> its HS2017 code: the UNSD table, where the project corrects it the
     correction."""
     with (SEEDS / "ref_hs_conversion_corrections.csv").open(encoding="utf-8") as fh:
-        fixes = {r["hs6"]: r["hs6_target"] for r in csv.DictReader(fh)
-                 if (r["from_revision"], r["to_revision"]) == ("HS2022", "HS2017")}
+        fixes = {
+            r["hs6"]: r["hs6_target"]
+            for r in csv.DictReader(fh)
+            if (r["from_revision"], r["to_revision"]) == ("HS2022", "HS2017")
+        }
     with (REFERENCE / "hs" / "hs2022_to_hs2017.csv").open(encoding="utf-8-sig") as fh:
         return {r["HS6_6d"]: fixes.get(r["HS6_6d"], r["HS5_6d"]) for r in csv.DictReader(fh)}

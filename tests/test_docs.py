@@ -15,8 +15,7 @@ FORBIDDEN = [b"METHOD" + b".md", b"STACK" + b".md", b"../" + b"shared", b"/work/
 
 NUMBER = r"\d+(?:\.\d+)*"
 # "docs/method.md section 3.4", "sections 3.2-3.4", "sections 1.2 and 3", "section 3.8, 3.9"
-METHOD_REF = re.compile(
-    rf"docs/method\.md,? sections? ({NUMBER}(?:\s*(?:-|,|and|to)\s*{NUMBER})*)")
+METHOD_REF = re.compile(rf"docs/method\.md,? sections? ({NUMBER}(?:\s*(?:-|,|and|to)\s*{NUMBER})*)")
 INTERNAL_REF = re.compile(rf"\bsections? ({NUMBER}(?:\s*(?:-|,|and|to)\s*{NUMBER})*)")
 STACK_REF = re.compile(r"docs/architecture\.md,? \(stack notes?: ([^)<][^)]*)\)")
 ANCHOR_REF = re.compile(r"architecture\.md#([a-z0-9-]+)")
@@ -24,8 +23,9 @@ ANCHOR_REF = re.compile(r"architecture\.md#([a-z0-9-]+)")
 
 def tracked_files() -> list[Path]:
     try:
-        out = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True,
-                             check=True).stdout
+        out = subprocess.run(
+            ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("not a git checkout: no list of tracked files")
     return [REPO / name for name in out.decode("utf-8").split("\0") if name]
@@ -52,8 +52,10 @@ def slug(heading: str) -> str:
 def stack_notes() -> dict[str, str]:
     """Stack note name (lower case) -> its anchor."""
     text = (DOCS / "architecture.md").read_text(encoding="utf-8")
-    return {m.group(1).strip().lower(): slug(m.group(0).lstrip("#"))
-            for m in re.finditer(r"^###\s+Stack note:\s+(.+)$", text, re.M)}
+    return {
+        m.group(1).strip().lower(): slug(m.group(0).lstrip("#"))
+        for m in re.finditer(r"^###\s+Stack note:\s+(.+)$", text, re.M)
+    }
 
 
 def numbers(span: str) -> list[str]:
@@ -61,8 +63,12 @@ def numbers(span: str) -> list[str]:
 
 
 def referring_files() -> list[Path]:
-    return [p for p in tracked_files() if p.is_file() and p.suffix in {
-        ".py", ".sql", ".yml", ".yaml", ".md", ".csv", ".toml", ".txt", ".sh", ""}]
+    return [
+        p
+        for p in tracked_files()
+        if p.is_file()
+        and p.suffix in {".py", ".sql", ".yml", ".yaml", ".md", ".csv", ".toml", ".txt", ".sh", ""}
+    ]
 
 
 def test_no_tracked_file_refers_to_the_workspace_notes():
@@ -92,8 +98,11 @@ def test_every_method_section_reference_exists():
     for path in referring_files():
         for m in METHOD_REF.finditer(flat_text(path)):
             found += 1
-            missing += [f"{path.relative_to(REPO)}: section {n}" for n in numbers(m.group(1))
-                        if n not in sections]
+            missing += [
+                f"{path.relative_to(REPO)}: section {n}"
+                for n in numbers(m.group(1))
+                if n not in sections
+            ]
     assert found, "no docs/method.md section reference found: is the pattern still right?"
     assert not missing, "\n".join(missing)
 
@@ -101,8 +110,9 @@ def test_every_method_section_reference_exists():
 def test_method_md_cross_references_exist():
     sections = method_sections()
     text = flat_text(DOCS / "method.md")
-    missing = [n for m in INTERNAL_REF.finditer(text) for n in numbers(m.group(1))
-               if n not in sections]
+    missing = [
+        n for m in INTERNAL_REF.finditer(text) for n in numbers(m.group(1)) if n not in sections
+    ]
     assert not missing, missing
 
 

@@ -25,11 +25,18 @@ from orchestration.settings import (
 
 README = REPO_ROOT / "README.md"
 # Where the code reads variables: the Python package, the shell entry points, dbt.
-READERS = [*(REPO_ROOT / "orchestration").rglob("*.py"), REPO_ROOT / "bootstrap.sh",
-           REPO_ROOT / ".ci" / "run",
-           *(p for ext in ("sql", "yml") for p in DBT_PROJECT_DIR.rglob(f"*.{ext}")
-             if "target" not in p.relative_to(DBT_PROJECT_DIR).parts[:1]
-             and "dbt_packages" not in p.parts)]
+READERS = [
+    *(REPO_ROOT / "orchestration").rglob("*.py"),
+    REPO_ROOT / "bootstrap.sh",
+    REPO_ROOT / ".ci" / "run",
+    *(
+        p
+        for ext in ("sql", "yml")
+        for p in DBT_PROJECT_DIR.rglob(f"*.{ext}")
+        if "target" not in p.relative_to(DBT_PROJECT_DIR).parts[:1]
+        and "dbt_packages" not in p.parts
+    ),
+]
 # a whole name: not the prefix of an f-string or a Jinja concatenation (CHOKEPOINT_' ~ name)
 VARIABLE = re.compile(r"\bCHOKEPOINT_[A-Z0-9]+(?:_[A-Z0-9]+)*\b(?![{'\"]?\s*~)")
 ALL_FIELDS = [(group, field) for group in GROUPS.values() for field in group.model_fields]
@@ -46,7 +53,7 @@ def clean_env(monkeypatch):
 def _settings_section() -> str:
     text = README.read_text()
     start = text.index("\n## Settings\n")
-    return text[start:text.index("\n## ", start + 1)]
+    return text[start : text.index("\n## ", start + 1)]
 
 
 def _readme_rows() -> dict[str, str]:
@@ -84,8 +91,9 @@ def test_every_setting_has_a_type_and_a_description():
         assert info.description and len(info.description) > 10, env_name(group, field)
 
 
-@pytest.mark.parametrize(("group", "field"), ALL_FIELDS,
-                         ids=[env_name(g, f) for g, f in ALL_FIELDS])
+@pytest.mark.parametrize(
+    ("group", "field"), ALL_FIELDS, ids=[env_name(g, f) for g, f in ALL_FIELDS]
+)
 def test_every_setting_is_in_the_readme_with_its_default(group, field, clean_env):
     """The README's default, given as the variable's value, is the code's default."""
     name = env_name(group, field)
@@ -100,8 +108,9 @@ def test_every_setting_is_in_the_readme_with_its_default(group, field, clean_env
     clean_env.chdir(REPO_ROOT)  # the README's ./data is the repository's
     clean_env.setenv(name, cell.strip("`"))
     expected = BUNDLED_DATA_DIR if field == "data_dir" else default
-    assert getattr(load_group(group), field) == expected, \
+    assert getattr(load_group(group), field) == expected, (
         f"README default of {name} is {cell}; code: {expected!r}"
+    )
 
 
 def test_readme_lists_no_setting_the_code_does_not_have():
@@ -110,17 +119,20 @@ def test_readme_lists_no_setting_the_code_does_not_have():
     assert set(_readme_rows()) <= known
 
 
-@pytest.mark.parametrize(("name", "value", "says"), [
-    ("CHOKEPOINT_G_THRESHOLD", "abc", "valid number"),
-    ("CHOKEPOINT_TARGET", "postgres", "'duckdb' or 'spark'"),
-    ("CHOKEPOINT_DOCS_PORT", "70000", "less than or equal to 65535"),
-    ("CHOKEPOINT_VOLUME_BAND", "2.0,0.5", "low < high"),
-    ("CHOKEPOINT_FRESHNESS_SEVERITY", "eror", "'warn' or 'error'"),
-    ("CHOKEPOINT_WINDOW_START", "2015-13", "YYYY-MM"),
-    ("CHOKEPOINT_WINDOW_START", "2014-06", "before the data"),
-    ("CHOKEPOINT_CIF_FOB_FACTOR", "0.9", "greater than or equal to 1"),
-    ("CHOKEPOINT_DUCKDB_MEMORY_LIMIT", "lots", "512MB"),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("CHOKEPOINT_G_THRESHOLD", "abc", "valid number"),
+        ("CHOKEPOINT_TARGET", "postgres", "'duckdb' or 'spark'"),
+        ("CHOKEPOINT_DOCS_PORT", "70000", "less than or equal to 65535"),
+        ("CHOKEPOINT_VOLUME_BAND", "2.0,0.5", "low < high"),
+        ("CHOKEPOINT_FRESHNESS_SEVERITY", "eror", "'warn' or 'error'"),
+        ("CHOKEPOINT_WINDOW_START", "2015-13", "YYYY-MM"),
+        ("CHOKEPOINT_WINDOW_START", "2014-06", "before the data"),
+        ("CHOKEPOINT_CIF_FOB_FACTOR", "0.9", "greater than or equal to 1"),
+        ("CHOKEPOINT_DUCKDB_MEMORY_LIMIT", "lots", "512MB"),
+    ],
+)
 def test_a_bad_value_names_the_variable(clean_env, name, value, says):
     """The message names the variable, its value and why it is refused."""
     clean_env.setenv(name, value)

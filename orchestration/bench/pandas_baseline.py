@@ -25,15 +25,19 @@ def main(landing: Path, reference: Path, window_start: str) -> None:
     customs["period_month"] = customs["数据年月"].str[:4] + "-" + customs["数据年月"].str[4:6]
     customs["value_usd"] = customs["美元"].str.replace(",", "").astype(float)
     batches = pd.concat(
-        [pd.read_csv(p, dtype=str).assign(batch=int(p.name.split("_")[1]))
-         for p in sorted((reference / "batches").glob("batch_*.csv"))])
+        [
+            pd.read_csv(p, dtype=str).assign(batch=int(p.name.split("_")[1]))
+            for p in sorted((reference / "batches").glob("batch_*.csv"))
+        ]
+    )
     batches["valid_from"] = batches["valid_from"].fillna(window_start)
     batches["valid_to"] = batches["valid_to"].fillna("9999-12")
     merged = customs.merge(batches, left_on="商品编码", right_on="hs8")
-    merged = merged[(merged["period_month"] >= merged["valid_from"])
-                    & (merged["period_month"] <= merged["valid_to"])]
-    panel = merged.groupby(["batch", "group_id", "period_month"], as_index=False)[
-        "value_usd"].sum()
+    merged = merged[
+        (merged["period_month"] >= merged["valid_from"])
+        & (merged["period_month"] <= merged["valid_to"])
+    ]
+    panel = merged.groupby(["batch", "group_id", "period_month"], as_index=False)["value_usd"].sum()
     results = []
     for (batch, group), part in panel.groupby(["batch", "group_id"]):
         x = part.sort_values("period_month")["value_usd"].to_numpy()
@@ -42,8 +46,7 @@ def main(landing: Path, reference: Path, window_start: str) -> None:
         g = (t * (x - x[0]) / x[0]).sum() / t.sum() if x[0] > 0 else np.nan
         results.append((batch, group, v, g))
     seconds = time.perf_counter() - started
-    print(json.dumps({"pandas_s": round(seconds, 3), "rows": len(customs),
-                      "groups": len(results)}))
+    print(json.dumps({"pandas_s": round(seconds, 3), "rows": len(customs), "groups": len(results)}))
 
 
 if __name__ == "__main__":

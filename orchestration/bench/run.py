@@ -99,8 +99,10 @@ def _revise(source: Path, target: Path, factor_percent: int = 101) -> int:
     times factor_percent / 100.
     """
     rows = 0
-    with source.open(encoding=ENCODING, newline="") as src, \
-            target.open("w", encoding=ENCODING, newline="") as out:
+    with (
+        source.open(encoding=ENCODING, newline="") as src,
+        target.open("w", encoding=ENCODING, newline="") as out,
+    ):
         header = next(src)
         out.write(header)
         cells = next(csv.reader([header]))
@@ -131,21 +133,27 @@ def _write_refresh_files(settings: Settings, data_dir: Path, scale: Scale) -> tu
     landing = settings.landing("customs")
     for month in revised:
         for path in _month_files(data_dir, month):
-            _revise(path, landing / path.name.replace("bench_synthetic_",
-                                                      "bench_synthetic_refresh_"))
+            _revise(
+                path, landing / path.name.replace("bench_synthetic_", "bench_synthetic_refresh_")
+            )
     for path in _month_files(data_dir, new):
         _link(path, landing / path.name)
     return revised[0], new
 
 
-def _run(settings: Settings, first: str, last: str, annual: bool = True,
-         force: bool = False):
+def _run(settings: Settings, first: str, last: str, annual: bool = True, force: bool = False):
     from orchestration.runner import run_pipeline
 
     started = time.perf_counter()
     with PeakRss() as rss:
-        report = run_pipeline(settings, month_from=first, month_to=last, synthetic=False,
-                              include_annual=annual, force=force)
+        report = run_pipeline(
+            settings,
+            month_from=first,
+            month_to=last,
+            synthetic=False,
+            include_annual=annual,
+            force=force,
+        )
     return report, time.perf_counter() - started, rss.peak / 2**20
 
 
@@ -157,9 +165,23 @@ def _cli_run(data_dir: Path, first: str, last: str) -> float:
     """
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "run", "--data-dir", str(data_dir),
-         "--from", first, "--to", last, "--no-synthetic"],
-        check=True, capture_output=True, text=True)
+        [
+            sys.executable,
+            "-m",
+            "orchestration.cli",
+            "run",
+            "--data-dir",
+            str(data_dir),
+            "--from",
+            first,
+            "--to",
+            last,
+            "--no-synthetic",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return time.perf_counter() - started
 
 
@@ -184,14 +206,18 @@ def _decode_customs(data_dir: Path, target: Path) -> int:
 def _baseline(settings: Settings) -> float:
     ref = BUNDLED_DATA_DIR / "reference"
     decoded = settings.data_dir / "baseline_customs_utf8.csv"
-    sql = (HERE / "baseline.sql").read_text().format(
-        customs_file=decoded,
-        fx=ref / "fx" / "fred_monthly.csv",
-        weo=ref / "gdp" / "weo_2025oct_all_countries_ngdpd_ngdp.csv",
-        batches=ref / "batches" / "batch_*.csv",
-        bec=ref / "bec" / "unsd_hs2017_to_bec4.csv",
-        comtrade_glob=settings.landing("comtrade") / "*.txt.gz",
-        window_start=WINDOW_START,
+    sql = (
+        (HERE / "baseline.sql")
+        .read_text()
+        .format(
+            customs_file=decoded,
+            fx=ref / "fx" / "fred_monthly.csv",
+            weo=ref / "gdp" / "weo_2025oct_all_countries_ngdpd_ngdp.csv",
+            batches=ref / "batches" / "batch_*.csv",
+            bec=ref / "bec" / "unsd_hs2017_to_bec4.csv",
+            comtrade_glob=settings.landing("comtrade") / "*.txt.gz",
+            window_start=WINDOW_START,
+        )
     )
     db = settings.data_dir / "baseline.duckdb"
     db.unlink(missing_ok=True)
@@ -208,9 +234,17 @@ def _baseline(settings: Settings) -> float:
 def _pandas_baseline(settings: Settings) -> dict:
     started = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, str(HERE / "pandas_baseline.py"), str(settings.data_dir / "source"),
-         str(BUNDLED_DATA_DIR / "reference"), WINDOW_START],
-        capture_output=True, text=True, check=True)
+        [
+            sys.executable,
+            str(HERE / "pandas_baseline.py"),
+            str(settings.data_dir / "source"),
+            str(BUNDLED_DATA_DIR / "reference"),
+            WINDOW_START,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     figures["pandas_wall_s"] = round(time.perf_counter() - started, 2)
@@ -247,8 +281,7 @@ def run_bench(scale_name: str, bench_dir: Path) -> dict:
     print("[bench] forced rebuild with nothing new (the build's own floor)", flush=True)
     _, build_floor_s, _ = _run(settings, backfill_to, backfill_to, annual=False, force=True)
 
-    print("[bench] monthly refresh: one new month plus revisions of the two before",
-          flush=True)
+    print("[bench] monthly refresh: one new month plus revisions of the two before", flush=True)
     first, new = _write_refresh_files(settings, data_dir, scale)
     refresh, refresh_s, refresh_peak = _run(settings, first, new, annual=False)
 
@@ -268,8 +301,7 @@ def run_bench(scale_name: str, bench_dir: Path) -> dict:
         "build_floor_s": round(build_floor_s, 2),
         "refresh_over_floor_plus_5pct": round(refresh_s / (build_floor_s + 0.05 * backfill_s), 2),
         "checks_s": round(refresh.stage_seconds.get("checks", 0.0), 2),
-        "checks_share_of_refresh": round(
-            refresh.stage_seconds.get("checks", 0.0) / refresh_s, 3),
+        "checks_share_of_refresh": round(refresh.stage_seconds.get("checks", 0.0) / refresh_s, 3),
         "backfill_checks_s": round(backfill.stage_seconds.get("checks", 0.0), 2),
         "peak_rss_mb": round(peak_mb, 1),
         "refresh_peak_rss_mb": round(refresh_peak, 1),

@@ -32,6 +32,7 @@ from orchestration.synthetic.comtrade import FIELDS as COMTRADE_FIELDS
 @dataclass(frozen=True)
 class Scale:
     """The size of one benchmark data set."""
+
     name: str
     n_hs8: int
     n_partners: int
@@ -50,8 +51,18 @@ SCALES = {
     "full": Scale("full", 8500, 60, 50, "2016-01", "2025-12", 200, 5000, 2016, 2025, 10_000),
 }
 
-HEADER = ["数据年月", "贸易伙伴编码", "贸易伙伴名称", "商品编码", "商品名称", "第一数量",
-          "第一计量单位", "第二数量", "第二计量单位", "美元"]
+HEADER = [
+    "数据年月",
+    "贸易伙伴编码",
+    "贸易伙伴名称",
+    "商品编码",
+    "商品名称",
+    "第一数量",
+    "第一计量单位",
+    "第二数量",
+    "第二计量单位",
+    "美元",
+]
 ENCODING = "gb18030"
 DONE = "_generated.json"  # written last: the set is complete
 
@@ -177,13 +188,20 @@ def generate_scaled(scale: Scale, data_dir: Path, reference_dir: Path) -> dict[s
                  range(DATE '{scale.first_month}-01', DATE '{scale.last_month}-01'
                        + INTERVAL 1 MONTH, INTERVAL 1 MONTH) t(m)
             WHERE hash(c.hs8, p.code) % 100 < {scale.partner_share}""").fetchone()[0]
-        generated = {"rows_customs": rows, "files_customs": len(files),
-                     "max_file_rows": scale.max_file_rows, "encoding": ENCODING}
+        generated = {
+            "rows_customs": rows,
+            "files_customs": len(files),
+            "max_file_rows": scale.max_file_rows,
+            "encoding": ENCODING,
+        }
         done.write_text(json.dumps(generated, indent=1), encoding="utf-8")
     ct_rows = _generate_comtrade(con, scale, comtrade)
     con.close()
-    return {"rows_customs": generated["rows_customs"],
-            "files_customs": generated["files_customs"], "rows_comtrade": ct_rows}
+    return {
+        "rows_customs": generated["rows_customs"],
+        "files_customs": generated["files_customs"],
+        "rows_comtrade": ct_rows,
+    }
 
 
 def _generate_comtrade(con, scale: Scale, out: Path) -> int:
@@ -197,14 +215,24 @@ def _generate_comtrade(con, scale: Scale, out: Path) -> int:
         cls = "H4" if year <= 2016 else ("H5" if year <= 2021 else "H6")
         values = {
             **defaults,
-            "typeCode": "'C'", "freqCode": "'A'", "refYear": str(year), "period": str(year),
+            "typeCode": "'C'",
+            "freqCode": "'A'",
+            "refYear": str(year),
+            "period": str(year),
             "reporterCode": "CASE WHEN r = 0 THEN 156 ELSE 1000 + r END",
             "reporterISO": "CASE WHEN r = 0 THEN 'CHN' ELSE 'R' || r END",
-            "flowCode": "f", "partnerCode": "0", "partnerISO": "'W00'", "partner2Code": "0",
-            "classificationCode": f"'{cls}'", "cmdCode": "hs6", "aggrLevel": "6",
-            "customsCode": "'C00'", "motCode": "0",
+            "flowCode": "f",
+            "partnerCode": "0",
+            "partnerISO": "'W00'",
+            "partner2Code": "0",
+            "classificationCode": f"'{cls}'",
+            "cmdCode": "hs6",
+            "aggrLevel": "6",
+            "customsCode": "'C00'",
+            "motCode": "0",
             "primaryValue": f"(1000 + hash(r, hs6, f, {year}) % 90000000)::BIGINT",
-            "isReported": "'True'", "isAggregate": "'False'",
+            "isReported": "'True'",
+            "isAggregate": "'False'",
         }
         select = ", ".join(f'{values[f]} AS "{f}"' for f in COMTRADE_FIELDS)
         if not target.exists():

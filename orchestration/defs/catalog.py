@@ -31,19 +31,29 @@ def _ddl_columns(ddl: str) -> list[tuple[str, str]]:
 COLUMNS = {
     "raw/customs_monthly_trade": _schema(_ddl_columns(TRADE_COLUMNS)),
     "raw/comtrade_annual_flows": _schema(COMTRADE_SCHEMA),
-    "raw/gdp_annual": _schema([("year", "INTEGER"), ("iso3", "VARCHAR"),
-                               ("gdp_usd", "DOUBLE"), ("source", "VARCHAR"),
-                               ("vintage", "VARCHAR"), ("is_estimate", "BOOLEAN")]),
-    "raw/fx_monthly": _schema([("month", "VARCHAR"), ("country", "VARCHAR"),
-                               ("cny_per_usd", "DOUBLE")]),
+    "raw/gdp_annual": _schema(
+        [
+            ("year", "INTEGER"),
+            ("iso3", "VARCHAR"),
+            ("gdp_usd", "DOUBLE"),
+            ("source", "VARCHAR"),
+            ("vintage", "VARCHAR"),
+            ("is_estimate", "BOOLEAN"),
+        ]
+    ),
+    "raw/fx_monthly": _schema(
+        [("month", "VARCHAR"), ("country", "VARCHAR"), ("cny_per_usd", "DOUBLE")]
+    ),
 }
 # Written in the customs asset's step (store.py) from the manifests of the downloads; a
 # spec of its own so the dbt source that reads it sits in the raw layer of the graph.
 DECLARED_COVERAGE = dg.AssetSpec(
-    ["raw", "customs_declared_coverage"], deps=[["raw", "customs_monthly_trade"]],
+    ["raw", "customs_declared_coverage"],
+    deps=[["raw", "customs_monthly_trade"]],
     kinds={"duckdb"},
     description="The codes each customs download's query asked for (from the manifest next "
-                "to the files); written by the step of raw/customs_monthly_trade.")
+    "to the files); written by the step of raw/customs_monthly_trade.",
+)
 DOMAINS = {"customs": "customs", "comtrade": "comtrade", "gdp": "gdp", "fx": "gdp"}
 
 
@@ -62,15 +72,17 @@ def describe(spec: dg.AssetSpec) -> dg.AssetSpec:
         metadata["dagster/column_schema"] = COLUMNS[key]
     spec = spec.merge_attributes(owners=[OWNER], tags=tags, metadata=metadata)
     # the groups are the layers: the ingestion assets of every source form "raw"
-    return spec.replace_attributes(group_name=layer) if layer in ("raw", "reference") \
-        else spec
+    return spec.replace_attributes(group_name=layer) if layer in ("raw", "reference") else spec
 
 
 DEFS_DIR = Path(__file__).parent
 # Code an asset's step runs whatever its domain: the audit and its rules, the load log,
 # partitions, paths. A change there is a change of every Python asset's code.
-SHARED_CODE = [DEFS_DIR / "quality", DEFS_DIR.parent / "settings.py",
-               *sorted(DEFS_DIR.glob("*.py"))]
+SHARED_CODE = [
+    DEFS_DIR / "quality",
+    DEFS_DIR.parent / "settings.py",
+    *sorted(DEFS_DIR.glob("*.py")),
+]
 
 
 def digest(roots: list[Path], base: Path) -> str:
@@ -78,8 +90,9 @@ def digest(roots: list[Path], base: Path) -> str:
 
     Each file is named by its path from ``base``: a renamed, added or edited file changes it.
     """
-    files = sorted({f for root in roots
-                    for f in ([root] if root.is_file() else root.rglob("*.py"))})
+    files = sorted(
+        {f for root in roots for f in ([root] if root.is_file() else root.rglob("*.py"))}
+    )
     sha = hashlib.sha256()
     for path in files:
         sha.update(path.relative_to(base).as_posix().encode() + b"\0")

@@ -33,6 +33,9 @@ def table_key(model: str) -> dg.AssetKey:
 
 def published_keys() -> list[dg.AssetKey]:
     """Keys of every model the serving publication copies: the tables of its schemas."""
-    return [table_key(node["name"]) for node in manifest_models()
-            if node["schema"] in PUBLISHED_SCHEMAS
-            and node["config"].get("materialized") in ("table", "incremental")]
+    return [
+        table_key(node["name"])
+        for node in manifest_models()
+        if node["schema"] in PUBLISHED_SCHEMAS
+        and node["config"].get("materialized") in ("table", "incremental")
+    ]

@@ -8,8 +8,14 @@ with it would be copied onto every partition. Each partition gets its own facts 
 import dagster as dg
 
 
-def describe_partitions(context: dg.AssetExecutionContext, con, table: str, column: str,
-                        source_column: str, origin: str = "origin") -> None:
+def describe_partitions(
+    context: dg.AssetExecutionContext,
+    con,
+    table: str,
+    column: str,
+    source_column: str,
+    origin: str = "origin",
+) -> None:
     """``column`` holds the partition value (``YYYY-MM`` month or integer year) in ``table``.
 
     ``source_column`` names the file or source of each row; ``origin`` is the origin column or a
@@ -21,17 +27,21 @@ def describe_partitions(context: dg.AssetExecutionContext, con, table: str, colu
         f"""SELECT {column}, count(*), list(DISTINCT {source_column} ORDER BY {source_column}),
                    array_to_string(list_sort(list(DISTINCT {origin})), ', ')
             FROM {table} WHERE list_contains(?, {column}) GROUP BY {column}""",
-        [list(keys)]).fetchall():
+        [list(keys)],
+    ).fetchall():
         stats[value] = (rows, sources, origins)
     for value, (rows, sources, origin) in stats.items():
         if not rows:
             context.log.warning(f"{table} {value}: no rows in any loaded source")
-        context.add_asset_metadata({
-            "dagster/row_count": dg.MetadataValue.int(rows),
-            "sources": dg.MetadataValue.json(sources),
-            "origin": dg.MetadataValue.text(origin or "none"),
-            "empty": dg.MetadataValue.bool(not rows),
-        }, partition_key=keys[value])
+        context.add_asset_metadata(
+            {
+                "dagster/row_count": dg.MetadataValue.int(rows),
+                "sources": dg.MetadataValue.json(sources),
+                "origin": dg.MetadataValue.text(origin or "none"),
+                "empty": dg.MetadataValue.bool(not rows),
+            },
+            partition_key=keys[value],
+        )
 
 
 def _value(key: str):

@@ -78,8 +78,9 @@ class ComtradeSourceResource(dg.ConfigurableResource):
         """
         from orchestration.lib.comtrade.api import ComtradeConnector
 
-        return ComtradeConnector(cache_dir=cache_dir, api_key=self.api_key or None,
-                                 base_url=self.base_url)
+        return ComtradeConnector(
+            cache_dir=cache_dir, api_key=self.api_key or None, base_url=self.base_url
+        )
 
 
 class GdpSourceResource(dg.ConfigurableResource):
@@ -109,8 +110,11 @@ class QualityThresholdsResource(dg.ConfigurableResource):
         """The day the freshness check judges against, or None when it is off."""
         if self.freshness_as_of is None:
             return None
-        return date.today() if self.freshness_as_of == "today" \
+        return (
+            date.today()
+            if self.freshness_as_of == "today"
             else date.fromisoformat(self.freshness_as_of)
+        )
 
 
 def comtrade_source(sources: SourceSettings) -> ComtradeSourceResource:
@@ -118,8 +122,9 @@ def comtrade_source(sources: SourceSettings) -> ComtradeSourceResource:
     key_var = env_name(SourceSettings, "comtrade_api_key")
     # An unset EnvVar fails the resource even in files mode, so only name one that exists.
     key = dg.EnvVar(key_var) if sources.comtrade_api_key is not None else None
-    return ComtradeSourceResource(mode=sources.comtrade_source, api_key=key,
-                                  base_url=sources.comtrade_base_url)
+    return ComtradeSourceResource(
+        mode=sources.comtrade_source, api_key=key, base_url=sources.comtrade_base_url
+    )
 
 
 def quality_thresholds(quality: QualitySettings) -> QualityThresholdsResource:
@@ -141,8 +146,9 @@ def build_resources(settings: Settings | None = None) -> dict:
     # no folders made here: building the definitions writes nothing (the CLI makes them)
     settings = settings or Settings.from_env()
     return {
-        "warehouse": WarehouseResource(path=str(settings.warehouse_path),
-                                       memory_limit=settings.runtime.duckdb_memory_limit),
+        "warehouse": WarehouseResource(
+            path=str(settings.warehouse_path), memory_limit=settings.runtime.duckdb_memory_limit
+        ),
         "dbt": DbtCliResource(
             project_dir=str(DBT_PROJECT_DIR),
             profiles_dir=str(DBT_PROJECT_DIR),
@@ -150,7 +156,9 @@ def build_resources(settings: Settings | None = None) -> dict:
             dbt_executable=dbt_executable(),
         ),
         "comtrade_source": comtrade_source(settings.sources),
-        "gdp_source": GdpSourceResource(source=settings.sources.gdp_source,
-                                        worldbank_base_url=settings.sources.worldbank_base_url),
+        "gdp_source": GdpSourceResource(
+            source=settings.sources.gdp_source,
+            worldbank_base_url=settings.sources.worldbank_base_url,
+        ),
         "quality_thresholds": quality_thresholds(settings.quality),
     }

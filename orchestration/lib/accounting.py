@@ -40,6 +40,7 @@ CHECK_NAME = "every_file_used"
 @dataclasses.dataclass
 class FileAccount:
     """One file's rows: read, stored, and set aside by reason."""
+
     source: str  # customs, comtrade, gdp
     file_name: str
     rows_read: int = 0
@@ -75,12 +76,14 @@ class FileAccount:
     def line(self) -> str:
         """One line of the run report and of ``chokepoint status``."""
         text = f"{self.file_name}: read {self.rows_read:,}, stored {self.rows_stored:,}"
-        levels = [f"{self.stored_levels[lv]:,} {lv}" for lv in LEVELS
-                  if self.stored_levels.get(lv)]
+        levels = [f"{self.stored_levels[lv]:,} {lv}" for lv in LEVELS if self.stored_levels.get(lv)]
         if levels:
             text += f" ({', '.join(levels)})"
-        aside = [f"{REASONS[r].split(' (')[0]} {self.set_aside[r]:,}" for r in REASONS
-                 if self.set_aside.get(r)]
+        aside = [
+            f"{REASONS[r].split(' (')[0]} {self.set_aside[r]:,}"
+            for r in REASONS
+            if self.set_aside.get(r)
+        ]
         if aside:
             text += "; set aside: " + ", ".join(aside)
         return text
@@ -96,8 +99,10 @@ class FileAccount:
         why = self.main_reason
         if why == "other_run_window":
             return None
-        return (f"{self.source} file {self.file_name}: nothing stored of {self.rows_read:,} "
-                f"rows; main reason: {REASONS[why] if why else 'the file holds no rows'}")
+        return (
+            f"{self.source} file {self.file_name}: nothing stored of {self.rows_read:,} "
+            f"rows; main reason: {REASONS[why] if why else 'the file holds no rows'}"
+        )
 
 
 def ensure_table(con) -> None:
@@ -108,49 +113,82 @@ def ensure_table(con) -> None:
         f"CREATE TABLE IF NOT EXISTS {TABLE} (source VARCHAR, file_name VARCHAR, "
         "run_id VARCHAR, loaded_at TIMESTAMP, window_start VARCHAR, window_end VARCHAR, "
         "rows_read BIGINT, rows_stored BIGINT, "
-        + ", ".join(f"stored_{lv.lower()} BIGINT" for lv in LEVELS) + f", {cols})")
+        + ", ".join(f"stored_{lv.lower()} BIGINT" for lv in LEVELS)
+        + f", {cols})"
+    )
 
 
-def record(con, accounts: list[FileAccount], run_id: str | None,
-           window: tuple[str, str]) -> None:
+def record(con, accounts: list[FileAccount], run_id: str | None, window: tuple[str, str]) -> None:
     """Append the accounts of one load; raise ValueError for one that does not add up."""
     for a in accounts:
         if not a.adds_up:
             raise ValueError(
                 f"{a.source} file {a.file_name}: {a.rows_read} rows read but "
-                f"{a.rows_stored} stored and {a.set_aside} set aside: rows unaccounted for")
+                f"{a.rows_stored} stored and {a.set_aside} set aside: rows unaccounted for"
+            )
     ensure_table(con)
     now = datetime.now(UTC).replace(tzinfo=None)
     for a in accounts:
         con.execute(
-            f"INSERT INTO {TABLE} VALUES "
-            f"({', '.join(['?'] * (8 + len(LEVELS) + len(REASONS)))})",
-            [a.source, a.file_name, run_id, now, window[0], window[1], a.rows_read,
-             a.rows_stored, *(a.stored_levels.get(lv, 0) for lv in LEVELS),
-             *(a.set_aside.get(r, 0) for r in REASONS)])
+            f"INSERT INTO {TABLE} VALUES ({', '.join(['?'] * (8 + len(LEVELS) + len(REASONS)))})",
+            [
+                a.source,
+                a.file_name,
+                run_id,
+                now,
+                window[0],
+                window[1],
+                a.rows_read,
+                a.rows_stored,
+                *(a.stored_levels.get(lv, 0) for lv in LEVELS),
+                *(a.set_aside.get(r, 0) for r in REASONS),
+            ],
+        )
 
 
 def _from_row(row) -> FileAccount:
     source, name, read, stored, *rest = row
-    levels, aside = rest[:len(LEVELS)], rest[len(LEVELS):]
-    return FileAccount(source, name, int(read), int(stored),
-                       {r: int(n) for r, n in zip(REASONS, aside, strict=True) if n},
-                       {lv: int(n) for lv, n in zip(LEVELS, levels, strict=True) if n})
+    levels, aside = rest[: len(LEVELS)], rest[len(LEVELS) :]
+    return FileAccount(
+        source,
+        name,
+        int(read),
+        int(stored),
+        {r: int(n) for r, n in zip(REASONS, aside, strict=True) if n},
+        {lv: int(n) for lv, n in zip(LEVELS, levels, strict=True) if n},
+    )
 
 
-_COLUMNS = ", ".join(["source", "file_name", "rows_read", "rows_stored",
-                      *(f"stored_{lv.lower()}" for lv in LEVELS), *REASONS])
+_COLUMNS = ", ".join(
+    [
+        "source",
+        "file_name",
+        "rows_read",
+        "rows_stored",
+        *(f"stored_{lv.lower()}" for lv in LEVELS),
+        *REASONS,
+    ]
+)
 
 
 def of_runs(con, run_ids: list[str]) -> list[FileAccount]:
     """The accounts the given runs recorded, in load order."""
-    return [_from_row(r) for r in con.execute(
-        f"SELECT {_COLUMNS} FROM {TABLE} WHERE list_contains(?, run_id) "
-        "ORDER BY loaded_at, source, file_name", [run_ids]).fetchall()]
+    return [
+        _from_row(r)
+        for r in con.execute(
+            f"SELECT {_COLUMNS} FROM {TABLE} WHERE list_contains(?, run_id) "
+            "ORDER BY loaded_at, source, file_name",
+            [run_ids],
+        ).fetchall()
+    ]
 
 
 def latest(con) -> list[FileAccount]:
     """Per source and file, the account of its latest load."""
-    return [_from_row(r) for r in con.execute(
-        f"SELECT {_COLUMNS} FROM {TABLE} QUALIFY row_number() OVER (PARTITION BY source, "
-        "file_name ORDER BY loaded_at DESC) = 1 ORDER BY source, file_name").fetchall()]
+    return [
+        _from_row(r)
+        for r in con.execute(
+            f"SELECT {_COLUMNS} FROM {TABLE} QUALIFY row_number() OVER (PARTITION BY source, "
+            "file_name ORDER BY loaded_at DESC) = 1 ORDER BY source, file_name"
+        ).fetchall()
+    ]

@@ -26,10 +26,10 @@ def export_raw_to_parquet(warehouse: Path, lake_dir: Path) -> dict[str, int]:
         for schema, table in tables:
             with atomic_path(lake_dir / f"{schema}.{table}") as tmp:
                 tmp.mkdir()
-                con.execute(
-                    f"COPY {schema}.{table} TO '{tmp / 'part-0.parquet'}' (FORMAT parquet)")
+                con.execute(f"COPY {schema}.{table} TO '{tmp / 'part-0.parquet'}' (FORMAT parquet)")
             counts[f"{schema}.{table}"] = con.execute(
-                f"SELECT count(*) FROM {schema}.{table}").fetchall()[0][0]
+                f"SELECT count(*) FROM {schema}.{table}"
+            ).fetchall()[0][0]
     finally:
         con.close()
     return counts

@@ -23,7 +23,8 @@ def refuse(path: Path, why: str) -> Path:
     for sidecar in path.parent.glob(path.name + ".manifest.json"):
         shutil.move(str(sidecar), target_dir / (target.name + ".manifest.json"))
     target.with_name(target.name + ".why.txt").write_text(
-        f"refused at {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n{why}\n", encoding="utf-8")
+        f"refused at {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n{why}\n", encoding="utf-8"
+    )
     return target
 
 
@@ -32,7 +33,10 @@ def refused_files(landing: Path) -> list[tuple[Path, str]]:
     folder = landing / REFUSED_DIR
     if not folder.exists():
         return []
-    return [(p, p.with_name(p.name + ".why.txt").read_text(encoding="utf-8").strip())
-            for p in sorted(folder.iterdir())
-            if p.is_file() and not p.name.endswith((".why.txt", ".manifest.json"))
-            and p.with_name(p.name + ".why.txt").exists()]
+    return [
+        (p, p.with_name(p.name + ".why.txt").read_text(encoding="utf-8").strip())
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+        and not p.name.endswith((".why.txt", ".manifest.json"))
+        and p.with_name(p.name + ".why.txt").exists()
+    ]

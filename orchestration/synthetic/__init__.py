@@ -22,7 +22,9 @@ def ensure_bundled_inputs(settings: Settings) -> dict[str, list[Path]]:
     comtrade = settings.landing("comtrade")
     if not any(p.is_file() for p in comtrade.glob("*")):
         written["comtrade"] = generate_comtrade(
-            comtrade, settings.reference_dir, DBT_PROJECT_DIR / "seeds" / "reference",
+            comtrade,
+            settings.reference_dir,
+            DBT_PROJECT_DIR / "seeds" / "reference",
             # China's all-goods total repeats the customs files only when both are ours
             customs_dir=customs if "customs" in written else None,
         )

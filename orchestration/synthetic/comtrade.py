@@ -62,27 +62,85 @@ from orchestration.settings import FIRST_YEAR
 SEED = 20250101
 FIELDS = API_RECORD_FIELDS
 REAL_CODES = {"848620", "903082", "903141"}
-TABLE7_HS4 = ["2801", "2810", "2840", "2836", "2802", "2901", "2902", "3002", "3004",
-              "3501", "3502", "3821", "3822", "8486", "8478", "8444", "8411", "8805", "9012"]
+TABLE7_HS4 = [
+    "2801",
+    "2810",
+    "2840",
+    "2836",
+    "2802",
+    "2901",
+    "2902",
+    "3002",
+    "3004",
+    "3501",
+    "3502",
+    "3821",
+    "3822",
+    "8486",
+    "8478",
+    "8444",
+    "8411",
+    "8805",
+    "9012",
+]
 # Comtrade reporter code -> ISO3 of the reporters whose exports make "the world".
 REPORTERS = {
-    156: "CHN", 842: "USA", 276: "DEU", 392: "JPN", 410: "KOR", 251: "FRA", 380: "ITA",
-    826: "GBR", 528: "NLD", 56: "BEL", 757: "CHE", 124: "CAN", 484: "MEX", 699: "IND",
-    490: "S19", 702: "SGP", 458: "MYS", 764: "THA", 704: "VNM", 724: "ESP", 752: "SWE",
-    40: "AUT", 203: "CZE", 616: "POL", 36: "AUS", 76: "BRA", 643: "RUS", 344: "HKG",
-    608: "PHL", 508: "MOZ",
+    156: "CHN",
+    842: "USA",
+    276: "DEU",
+    392: "JPN",
+    410: "KOR",
+    251: "FRA",
+    380: "ITA",
+    826: "GBR",
+    528: "NLD",
+    56: "BEL",
+    757: "CHE",
+    124: "CAN",
+    484: "MEX",
+    699: "IND",
+    490: "S19",
+    702: "SGP",
+    458: "MYS",
+    764: "THA",
+    704: "VNM",
+    724: "ESP",
+    752: "SWE",
+    40: "AUT",
+    203: "CZE",
+    616: "POL",
+    36: "AUS",
+    76: "BRA",
+    643: "RUS",
+    344: "HKG",
+    608: "PHL",
+    508: "MOZ",
 }
 # Partners of China's imports (for the OECD share): a few OECD members and others.
-IMPORT_PARTNERS = {392: "JPN", 410: "KOR", 842: "USA", 276: "DEU", 490: "S19", 458: "MYS",
-                   643: "RUS", 251: "FRA"}
+IMPORT_PARTNERS = {
+    392: "JPN",
+    410: "KOR",
+    842: "USA",
+    276: "DEU",
+    490: "S19",
+    458: "MYS",
+    643: "RUS",
+    251: "FRA",
+}
 REVISION_OF_YEAR = [(2016, "H4"), (2021, "H5"), (9999, "H6")]
 # Reporters that kept reporting in the older revision after a new one came in force, as
 # the real legacy Comtrade file shipped beside these files shows (Mexico in HS2012 for
 # 2017-2020, Singapore and Viet Nam for 2017, the Philippines for 2017-2018, Mozambique
 # for 2017): a reporter reports a year in one revision, and the same one as in the real
 # file, which is loaded beside these (two revisions of one reporter-year are a conflict).
-LATE_REVISION = {**{(484, y): "H4" for y in range(2017, 2021)}, (702, 2017): "H4",
-                 (704, 2017): "H4", (608, 2017): "H4", (608, 2018): "H4", (508, 2017): "H4"}
+LATE_REVISION = {
+    **{(484, y): "H4" for y in range(2017, 2021)},
+    (702, 2017): "H4",
+    (704, 2017): "H4",
+    (608, 2017): "H4",
+    (608, 2018): "H4",
+    (508, 2017): "H4",
+}
 # Reporters still on HS2002 or HS2007 when HS2012 was in force, as the real file has them
 # in 2016 (the Philippines in HS2002, Mozambique in HS2007), and so in 2015 too. Neither
 # is an EU member, a mirror importer or one of China's import partners, so each shape is
@@ -97,8 +155,15 @@ SPLIT_ALPHA = 2.0
 # whole ("all"), or reporting only some codes ("some": every third code left out).
 LATE_MISSING = {826: "all", 699: "all", 764: "all", 124: "some"}
 # Reporters whose imports by partner are written for the mirror of LATE_MISSING.
-MIRROR_IMPORTERS = {842: "USA", 276: "DEU", 392: "JPN", 528: "NLD", 251: "FRA",
-                    344: "HKG", 702: "SGP"}
+MIRROR_IMPORTERS = {
+    842: "USA",
+    276: "DEU",
+    392: "JPN",
+    528: "NLD",
+    251: "FRA",
+    344: "HKG",
+    702: "SGP",
+}
 CIF_MARGIN = 1.06
 
 # The EU as a reporter: the sum of its members' records, flagged isAggregate.
@@ -114,7 +179,8 @@ BREAKDOWN_EVERY = 4
 BREAKDOWN_EXPORTERS = {842, 392, 702}
 # (field, code, description, share of the total row's value)
 BREAKDOWNS = [
-    ("motCode", 2100, "Sea", 0.62), ("motCode", 1000, "Air", 0.31),
+    ("motCode", 2100, "Sea", 0.62),
+    ("motCode", 1000, "Air", 0.31),
     ("customsCode", "C01", "Customs procedure 1", 0.45),
     ("customsCode", "C02", "Customs procedure 2", 0.40),
 ]
@@ -167,18 +233,22 @@ class Revisions:
         fixes = seeds_dir / "ref_hs_conversion_corrections.csv"
         if fixes.exists():
             with fixes.open(encoding="utf-8-sig") as fh:
-                corrected = {r["hs6"]: r["hs6_target"] for r in csv.DictReader(fh)
-                             if (r["from_revision"], r["to_revision"]) == ("HS2022", "HS2017")}
+                corrected = {
+                    r["hs6"]: r["hs6_target"]
+                    for r in csv.DictReader(fh)
+                    if (r["from_revision"], r["to_revision"]) == ("HS2022", "HS2017")
+                }
         self.to_2022: dict[str, list[str]] = defaultdict(list)
         with (hs / "hs2022_to_hs2017.csv").open(encoding="utf-8-sig") as fh:
             for r in list(csv.reader(fh))[1:]:
                 self.to_2022[corrected.get(r[0], r[3])].append(r[0])
         # older revisions: an HS2012 code -> its HS2007 predecessors, HS2007 -> HS2002
-        self.back: dict[str, dict[str, list[str]]] = {"H3": defaultdict(list),
-                                                      "H2": defaultdict(list)}
+        self.back: dict[str, dict[str, list[str]]] = {
+            "H3": defaultdict(list),
+            "H2": defaultdict(list),
+        }
         steps = {"2012 to 2007": "H3", "2007 to 2002": "H2"}
-        with (hs / "HS_consolidated_comtrade_concordances.csv").open(
-                encoding="utf-8-sig") as fh:
+        with (hs / "HS_consolidated_comtrade_concordances.csv").open(encoding="utf-8-sig") as fh:
             for r in csv.DictReader(fh):
                 step = steps.get(r["adjustment"])
                 if step:
@@ -200,8 +270,9 @@ class Revisions:
         out: dict[str, float] = defaultdict(float)
         for code, value in values.items():
             successors = sorted(targets.get(code) or [code])
-            for target, share in zip(successors, self.shares(code, len(successors), step),
-                                     strict=True):
+            for target, share in zip(
+                successors, self.shares(code, len(successors), step), strict=True
+            ):
                 out[target] += value * float(share)
         return dict(out)
 
@@ -248,29 +319,65 @@ def _hs2017_codes(reference_dir: Path, seeds_dir: Path) -> list[tuple[str, str]]
     return sorted((k, v) for k, v in out.items() if k not in REAL_CODES)
 
 
-def _record(year: int, reporter: int, flow: str, partner: int, partner_iso: str, cmd: str,
-            value: float, cls: str, breakdown: tuple | None = None,
-            partner2: tuple[int, str] | None = None) -> dict:
+def _record(
+    year: int,
+    reporter: int,
+    flow: str,
+    partner: int,
+    partner_iso: str,
+    cmd: str,
+    value: float,
+    cls: str,
+    breakdown: tuple | None = None,
+    partner2: tuple[int, str] | None = None,
+) -> dict:
     rec = {
-        "typeCode": "C", "freqCode": "A", "refPeriodId": f"{year}0101", "refYear": year,
-        "refMonth": 52, "period": year, "reporterCode": reporter,
+        "typeCode": "C",
+        "freqCode": "A",
+        "refPeriodId": f"{year}0101",
+        "refYear": year,
+        "refMonth": 52,
+        "period": year,
+        "reporterCode": reporter,
         "reporterISO": ISO_OF.get(reporter, ""),
         "reporterDesc": "European Union" if reporter == EU_CODE else "",
-        "flowCode": flow, "flowDesc": "Import" if flow == "M" else "Export",
-        "partnerCode": partner, "partnerISO": partner_iso,
-        "partnerDesc": "World" if partner == 0 else "", "partner2Code": 0,
-        "partner2ISO": "W00", "partner2Desc": "World", "classificationCode": cls,
-        "classificationSearchCode": "HS", "isOriginalClassification": "True",
-        "cmdCode": cmd, "cmdDesc": f"synthetic HS {cmd}", "aggrLevel": 0 if cmd == "TOTAL" else 6,
+        "flowCode": flow,
+        "flowDesc": "Import" if flow == "M" else "Export",
+        "partnerCode": partner,
+        "partnerISO": partner_iso,
+        "partnerDesc": "World" if partner == 0 else "",
+        "partner2Code": 0,
+        "partner2ISO": "W00",
+        "partner2Desc": "World",
+        "classificationCode": cls,
+        "classificationSearchCode": "HS",
+        "isOriginalClassification": "True",
+        "cmdCode": cmd,
+        "cmdDesc": f"synthetic HS {cmd}",
+        "aggrLevel": 0 if cmd == "TOTAL" else 6,
         "isLeaf": "False" if cmd == "TOTAL" else "True",
-        "customsCode": "C00", "customsDesc": "TOTAL CPC", "mosCode": 0, "motCode": 0,
-        "motDesc": "TOTAL MOT", "qtyUnitCode": 8, "qtyUnitAbbr": "kg",
-        "qty": round(value / 30.0), "isQtyEstimated": "False", "altQtyUnitCode": -1,
-        "altQtyUnitAbbr": "N/A", "altQty": 0, "isAltQtyEstimated": "False",
-        "netWgt": round(value / 30.0), "isNetWgtEstimated": "False", "grossWgt": 0,
-        "isGrossWgtEstimated": "False", "cifvalue": round(value, 0) if flow == "M" else "",
-        "fobvalue": round(value, 0) if flow == "X" else "", "primaryValue": round(value, 0),
-        "legacyEstimationFlag": 0, "isReported": "False" if reporter == EU_CODE else "True",
+        "customsCode": "C00",
+        "customsDesc": "TOTAL CPC",
+        "mosCode": 0,
+        "motCode": 0,
+        "motDesc": "TOTAL MOT",
+        "qtyUnitCode": 8,
+        "qtyUnitAbbr": "kg",
+        "qty": round(value / 30.0),
+        "isQtyEstimated": "False",
+        "altQtyUnitCode": -1,
+        "altQtyUnitAbbr": "N/A",
+        "altQty": 0,
+        "isAltQtyEstimated": "False",
+        "netWgt": round(value / 30.0),
+        "isNetWgtEstimated": "False",
+        "grossWgt": 0,
+        "isGrossWgtEstimated": "False",
+        "cifvalue": round(value, 0) if flow == "M" else "",
+        "fobvalue": round(value, 0) if flow == "X" else "",
+        "primaryValue": round(value, 0),
+        "legacyEstimationFlag": 0,
+        "isReported": "False" if reporter == EU_CODE else "True",
         "isAggregate": "True" if reporter == EU_CODE else "False",
     }
     if breakdown is not None:
@@ -290,13 +397,22 @@ def _breakdown_rows(rec: dict, imports: bool) -> list[dict]:
     procedure and (imports) by a second partner.
     """
     value = float(rec["primaryValue"])
-    args = (rec["refYear"], rec["reporterCode"], rec["flowCode"], rec["partnerCode"],
-            rec["partnerISO"], rec["cmdCode"])
-    out = [_record(*args, value * share, rec["classificationCode"], (field, code, desc))
-           for field, code, desc, share in BREAKDOWNS]
+    args = (
+        rec["refYear"],
+        rec["reporterCode"],
+        rec["flowCode"],
+        rec["partnerCode"],
+        rec["partnerISO"],
+        rec["cmdCode"],
+    )
+    out = [
+        _record(*args, value * share, rec["classificationCode"], (field, code, desc))
+        for field, code, desc, share in BREAKDOWNS
+    ]
     if imports:
-        out.append(_record(*args, value * PARTNER2_SHARE, rec["classificationCode"],
-                           partner2=(344, "HKG")))
+        out.append(
+            _record(*args, value * PARTNER2_SHARE, rec["classificationCode"], partner2=(344, "HKG"))
+        )
     return out
 
 
@@ -306,12 +422,21 @@ def records_adder(records: dict[tuple, dict]):
     A function adding a record to ``records`` under its key; a second record of one
     key is a bug of the generator (a real file has one), so it stops.
     """
+
     def add(rec: dict) -> None:
-        key = (rec["reporterCode"], rec["flowCode"], rec["partnerCode"],
-               rec["partner2Code"], rec["customsCode"], rec["motCode"], rec["cmdCode"])
+        key = (
+            rec["reporterCode"],
+            rec["flowCode"],
+            rec["partnerCode"],
+            rec["partner2Code"],
+            rec["customsCode"],
+            rec["motCode"],
+            rec["cmdCode"],
+        )
         if key in records:
             raise RuntimeError(f"synthetic Comtrade: two records of one key {key}")
         records[key] = rec
+
     return add
 
 
@@ -328,9 +453,15 @@ def _profiles(codes: list[tuple[str, str]], rng: np.random.Generator) -> dict[st
     return profile
 
 
-def _year_groups(year: int, k: int, last_year: int, codes: list[tuple[str, str]],
-                 profile: dict[str, tuple], rng: np.random.Generator,
-                 prng: np.random.Generator) -> dict[tuple, dict[str, float]]:
+def _year_groups(
+    year: int,
+    k: int,
+    last_year: int,
+    codes: list[tuple[str, str]],
+    profile: dict[str, tuple],
+    rng: np.random.Generator,
+    prng: np.random.Generator,
+) -> dict[tuple, dict[str, float]]:
     """One year's values: (reporter, flow, partner, partner ISO) -> HS2017 code -> value.
 
     Before the reporter's revision is applied. ``rng`` draws the world rows, ``prng``
@@ -340,7 +471,7 @@ def _year_groups(year: int, k: int, last_year: int, codes: list[tuple[str, str]]
     others = [r for r in REPORTERS if r != 156]
     for index, (hs6, _sector) in enumerate(codes):
         share0, ratio0, dshare, dratio = profile[hs6]
-        world = float(np.exp(rng.normal(20.5, 1.0))) * (1.03 ** k)
+        world = float(np.exp(rng.normal(20.5, 1.0))) * (1.03**k)
         share = float(np.clip(share0 + dshare * k, 0.001, 0.9))
         china_x = world * share
         w = rng.dirichlet(np.ones(len(others)) * 0.7) * (world - china_x)
@@ -367,13 +498,18 @@ def _mirror_imports(groups: dict, hs6: str, exports_of: dict, prng: np.random.Ge
         # most of its exports go to importers that report them, CIF
         dest = prng.dirichlet(np.ones(len(MIRROR_IMPORTERS) + 1))[:-1]
         for (importer, _iso), d in zip(MIRROR_IMPORTERS.items(), dest, strict=True):
-            cif = float(exports_of[exporter]) * float(d) * CIF_MARGIN * float(
-                np.exp(prng.normal(0, 0.03)))
+            cif = (
+                float(exports_of[exporter])
+                * float(d)
+                * CIF_MARGIN
+                * float(np.exp(prng.normal(0, 0.03)))
+            )
             groups[(importer, "M", exporter, ISO_OF[exporter])][hs6] = cif
 
 
-def _reporter_records(add, year: int, groups: dict, revisions: "Revisions",
-                      breakdown_codes: set[str]) -> tuple[dict, dict]:
+def _reporter_records(
+    add, year: int, groups: dict, revisions: "Revisions", breakdown_codes: set[str]
+) -> tuple[dict, dict]:
     """Add every reporter's records in its revision; returns EU and world export sums.
 
     Returns (EU members' exports per written code, each reporter's world exports).
@@ -384,11 +520,15 @@ def _reporter_records(add, year: int, groups: dict, revisions: "Revisions",
     for (reporter, flow, partner, iso), values in groups.items():
         cls = _revision(year, reporter)
         world_x = flow == "X" and partner == 0
-        has_breakdown = ((reporter, flow, partner) == (156, "M", 0)
-                         or (world_x and reporter in BREAKDOWN_EXPORTERS))
+        has_breakdown = (reporter, flow, partner) == (156, "M", 0) or (
+            world_x and reporter in BREAKDOWN_EXPORTERS
+        )
         # the written codes holding a code that arrives broken down as well
-        broken = set(revisions.carry(
-            {c: 1.0 for c in values if c in breakdown_codes}, cls)) if has_breakdown else set()
+        broken = (
+            set(revisions.carry({c: 1.0 for c in values if c in breakdown_codes}, cls))
+            if has_breakdown
+            else set()
+        )
         for cmd, value in sorted(revisions.carry(values, cls).items()):
             rec = _record(year, reporter, flow, partner, iso, cmd, value, cls)
             add(rec)
@@ -411,14 +551,14 @@ def _total_records(add, year: int, eu_x: dict, totals_x: dict, coverage: dict) -
     eu_total = 0.0
     for reporter in sorted(totals_x):
         total = round(totals_x[reporter] / coverage[reporter], 0)
-        add(_record(year, reporter, "X", 0, "W00", "TOTAL", total,
-                    _revision(year, reporter)))
+        add(_record(year, reporter, "X", 0, "W00", "TOTAL", total, _revision(year, reporter)))
         eu_total += total if reporter in members else 0.0
     add(_record(year, EU_CODE, "X", 0, "W00", "TOTAL", eu_total, eu_cls))
 
 
-def _china_total_records(add, year: int, total: float, last_year: int,
-                         prng: np.random.Generator) -> None:
+def _china_total_records(
+    add, year: int, total: float, last_year: int, prng: np.random.Generator
+) -> None:
     """Add China's TOTAL imports (the customs files' total) and its partners' reports."""
     china_total = _record(year, 156, "M", 0, "W00", "TOTAL", total, _revision(year))
     add(china_total)
@@ -428,8 +568,18 @@ def _china_total_records(add, year: int, total: float, last_year: int,
     share = prng.dirichlet(np.ones(len(IMPORT_PARTNERS))) * prng.uniform(0.6, 0.8)
     for partner, q in zip(IMPORT_PARTNERS, share, strict=True):
         if LATE_MISSING.get(partner) != "all" or year != last_year:
-            add(_record(year, partner, "X", 156, "CHN", "TOTAL",
-                        total * float(q) / CIF_MARGIN, _revision(year, partner)))
+            add(
+                _record(
+                    year,
+                    partner,
+                    "X",
+                    156,
+                    "CHN",
+                    "TOTAL",
+                    total * float(q) / CIF_MARGIN,
+                    _revision(year, partner),
+                )
+            )
 
 
 def _write_year(out_dir: Path, year: int, records: dict[tuple, dict]) -> Path:
@@ -448,8 +598,12 @@ def _write_year(out_dir: Path, year: int, records: dict[tuple, dict]) -> Path:
 
 
 def generate_comtrade(
-    out_dir: Path, reference_dir: Path, seeds_dir: Path, first_year: int = FIRST_YEAR,
-    last_year: int = 2024, customs_dir: Path | None = None,
+    out_dir: Path,
+    reference_dir: Path,
+    seeds_dir: Path,
+    first_year: int = FIRST_YEAR,
+    last_year: int = 2024,
+    customs_dir: Path | None = None,
 ) -> list[Path]:
     """Write the synthetic Comtrade bulk files, one a year; returns their paths.
 
@@ -462,9 +616,7 @@ def generate_comtrade(
     prng = np.random.default_rng(SEED + 1)
     # a third for the TOTAL records' coverages
     trng = np.random.default_rng(SEED + 2)
-    customs_totals = (
-        _customs_import_totals(customs_dir) if customs_dir is not None else {}
-    )
+    customs_totals = _customs_import_totals(customs_dir) if customs_dir is not None else {}
     revisions = Revisions(reference_dir, seeds_dir)
     codes = _hs2017_codes(reference_dir, seeds_dir)
     profile = _profiles(codes, rng)

@@ -52,12 +52,32 @@ UNKNOWN_PARTNER = "798"  # not in China Customs' partner list
 # China's imports and exports of all goods, billion USD a year, rounded from China
 # Customs' published annual totals (2025 carried from 2024): the scale of the synthetic
 # background, so that shares of GDP are of the right order without aiming at any study.
-TOTAL_IMPORTS_USD = {2015: 1680, 2016: 1588, 2017: 1843, 2018: 2135, 2019: 2077,
-                     2020: 2056, 2021: 2687, 2022: 2716, 2023: 2556, 2024: 2586,
-                     2025: 2586}
-TOTAL_EXPORTS_USD = {2015: 2273, 2016: 2098, 2017: 2263, 2018: 2487, 2019: 2499,
-                     2020: 2590, 2021: 3362, 2022: 3594, 2023: 3380, 2024: 3577,
-                     2025: 3577}
+TOTAL_IMPORTS_USD = {
+    2015: 1680,
+    2016: 1588,
+    2017: 1843,
+    2018: 2135,
+    2019: 2077,
+    2020: 2056,
+    2021: 2687,
+    2022: 2716,
+    2023: 2556,
+    2024: 2586,
+    2025: 2586,
+}
+TOTAL_EXPORTS_USD = {
+    2015: 2273,
+    2016: 2098,
+    2017: 2263,
+    2018: 2487,
+    2019: 2499,
+    2020: 2590,
+    2021: 3362,
+    2022: 3594,
+    2023: 3380,
+    2024: 3577,
+    2025: 3577,
+}
 # Integrated circuits are China's largest import (about 230 billion USD in 2015); the
 # other groups' levels are drawn log-uniformly in this range, USD a month.
 IC_GROUP = 2
@@ -79,19 +99,36 @@ GAP_MONTH, GAP_CODES = "2019-03", 2
 UNKNOWN_PARTNER_YEAR, UNKNOWN_PARTNER_ROWS = 2018, 5
 
 HEADER_CNY = [
-    "数据年月", "贸易伙伴编码", "贸易伙伴名称", "商品编码", "商品名称",
-    "第一数量", "第一计量单位", "第二数量", "第二计量单位", "人民币",
+    "数据年月",
+    "贸易伙伴编码",
+    "贸易伙伴名称",
+    "商品编码",
+    "商品名称",
+    "第一数量",
+    "第一计量单位",
+    "第二数量",
+    "第二计量单位",
+    "人民币",
 ]
 HEADER_USD = HEADER_CNY[:-1] + ["美元"]
-HEADER_EN = ["Date of data", "Trading partner code", "Trading partner name",
-             "Commodity code", "Commodity name", "First quantity",
-             "First unit of measurement", "Second quantity", "Second unit of measurement",
-             "US dollar"]
+HEADER_EN = [
+    "Date of data",
+    "Trading partner code",
+    "Trading partner name",
+    "Commodity code",
+    "Commodity name",
+    "First quantity",
+    "First unit of measurement",
+    "Second quantity",
+    "Second unit of measurement",
+    "US dollar",
+]
 
 
 @dataclass(frozen=True)
 class TechCode:
     """One technology HS8 code of a batch, with its group and validity."""
+
     hs8: str
     description: str
     group_id: int
@@ -135,8 +172,9 @@ def read_stable_hs6_by_class(reference_dir: Path) -> dict[str, list[str]]:
     stable = codes(reference_dir / "hs" / "hs2022_to_hs2012.csv", 0) & codes(
         reference_dir / "hs" / "hs2022_to_hs2012.csv", 3
     )
-    every_year = set.intersection(*codes_by_year(reference_dir / "gacc_codes" / "commodities")
-                                  .values())
+    every_year = set.intersection(
+        *codes_by_year(reference_dir / "gacc_codes" / "commodities").values()
+    )
     stable = {hs6 for hs6 in stable if f"{hs6}00" in every_year}
     # the same BEC -> SNA table the models use
     with (DBT_PROJECT_DIR / "seeds" / "ref_bec_sna.csv").open(encoding="utf-8") as fh:
@@ -160,7 +198,6 @@ def read_fx(reference_dir: Path) -> dict[str, float]:
         }
 
 
-
 Key = tuple[str, str, str]  # (month, partner code, hs8)
 
 
@@ -168,8 +205,11 @@ def _live(c: TechCode, month: str) -> bool:
     return c.valid_from <= month and (c.valid_to is None or month <= c.valid_to)
 
 
-def _tech_imports(months: list[str], tech: list[TechCode], rng: np.random.Generator,
-                  ) -> tuple[dict[Key, list], np.ndarray, list[stories.Draw], int]:
+def _tech_imports(
+    months: list[str],
+    tech: list[TechCode],
+    rng: np.random.Generator,
+) -> tuple[dict[Key, list], np.ndarray, list[stories.Draw], int]:
     """The technology codes' monthly imports.
 
     (month, partner, hs8) -> [name, USD] for the technology codes, their monthly total,
@@ -179,8 +219,9 @@ def _tech_imports(months: list[str], tech: list[TechCode], rng: np.random.Genera
     group_ids = sorted({c.group_id for c in tech})
     dealt = stories.deal_stories(group_ids, rng)
     lo, hi = np.log(GROUP_LEVEL_USD)
-    levels = {g: IC_LEVEL_USD if g == IC_GROUP else float(np.exp(rng.uniform(lo, hi)))
-              for g in group_ids}
+    levels = {
+        g: IC_LEVEL_USD if g == IC_GROUP else float(np.exp(rng.uniform(lo, hi))) for g in group_ids
+    }
     new_line = int(rng.choice([g for g in group_ids if g != IC_GROUP]))
     draws = [stories.draw(g, dealt[g], n, rng, zero_base=g == new_line) for g in group_ids]
     partners = sorted(PARTNERS)
@@ -192,8 +233,10 @@ def _tech_imports(months: list[str], tech: list[TechCode], rng: np.random.Genera
         codes = {c.hs8: c for c in tech if c.group_id == d.group_id}
         # a code's share of its group wanders, so batches holding other codes of a
         # group see other series
-        weight = {h: rng.uniform(0.5, 1.5) * np.exp(np.cumsum(rng.normal(
-            0.0, WEIGHT_DRIFT_SD, n))) for h in sorted(codes)}
+        weight = {
+            h: rng.uniform(0.5, 1.5) * np.exp(np.cumsum(rng.normal(0.0, WEIGHT_DRIFT_SD, n)))
+            for h in sorted(codes)
+        }
         pshare = rng.dirichlet(np.ones(len(partners)) * 3)
         for i, month in enumerate(months):
             live = [c for c in tech if c.group_id == d.group_id and _live(c, month)]
@@ -207,33 +250,39 @@ def _tech_imports(months: list[str], tech: list[TechCode], rng: np.random.Genera
     return rows, total, draws, new_line
 
 
-def _background_imports(months: list[str], tech_total: np.ndarray, pool: dict[str, list[str]],
-                        rng: np.random.Generator) -> dict[Key, list]:
+def _background_imports(
+    months: list[str], tech_total: np.ndarray, pool: dict[str, list[str]], rng: np.random.Generator
+) -> dict[Key, list]:
     """The rest of China's imports, so the month's total follows TOTAL_IMPORTS_USD."""
     n = len(months)
     calendar = np.array([int(m[5:7]) for m in months])
     seasonal = np.where(calendar == 1, 0.92, np.where(calendar == 2, 0.85, 1.02))
     all_goods = np.array([TOTAL_IMPORTS_USD[int(m[:4])] * 1e9 / 12 for m in months])
-    rest = np.maximum(all_goods * seasonal * np.exp(rng.normal(0, 0.03, n)) - tech_total,
-                      0.3 * all_goods)
+    rest = np.maximum(
+        all_goods * seasonal * np.exp(rng.normal(0, 0.03, n)) - tech_total, 0.3 * all_goods
+    )
     rows: dict[Key, list] = {}
     for sna, share in BACKGROUND_SHARES.items():
-        chosen = sorted(rng.choice(pool[sna], size=min(BACKGROUND_CODES_PER_CLASS,
-                                                       len(pool[sna])), replace=False))
+        chosen = sorted(
+            rng.choice(
+                pool[sna], size=min(BACKGROUND_CODES_PER_CLASS, len(pool[sna])), replace=False
+            )
+        )
         weights = rng.dirichlet(np.ones(len(chosen)))
         for hs6, w in zip(chosen, weights, strict=True):
             first, second = rng.choice(sorted(PARTNERS), size=2, replace=False)
             for i, month in enumerate(months):
                 usd = rest[i] * share * w
-                rows[(month, str(first), f"{hs6}00")] = [f"synthetic {sna} goods {hs6}",
-                                                        0.6 * usd]
-                rows[(month, str(second), f"{hs6}00")] = [f"synthetic {sna} goods {hs6}",
-                                                         0.4 * usd]
+                rows[(month, str(first), f"{hs6}00")] = [f"synthetic {sna} goods {hs6}", 0.6 * usd]
+                rows[(month, str(second), f"{hs6}00")] = [f"synthetic {sna} goods {hs6}", 0.4 * usd]
     return rows
 
 
-def _exports(months: list[str], pool: list[str], rng: np.random.Generator,
-             ) -> dict[Key, list]:
+def _exports(
+    months: list[str],
+    pool: list[str],
+    rng: np.random.Generator,
+) -> dict[Key, list]:
     n = len(months)
     calendar = np.array([int(m[5:7]) for m in months])
     seasonal = np.where(calendar == 2, 0.80, 1.0)
@@ -246,8 +295,10 @@ def _exports(months: list[str], pool: list[str], rng: np.random.Generator,
     for hs6, w in zip(codes, weights, strict=True):
         for p, share in zip(sorted(PARTNERS), pshare, strict=True):
             for i, month in enumerate(months):
-                rows[(month, p, f"{hs6}00")] = [f"synthetic export goods {hs6}",
-                                               level[i] * w * share]
+                rows[(month, p, f"{hs6}00")] = [
+                    f"synthetic export goods {hs6}",
+                    level[i] * w * share,
+                ]
     return rows
 
 
@@ -268,11 +319,11 @@ class _Writer:
         value = usd * self.fx[month] if int(month[:4]) < USD_FROM_YEAR else usd
         return int(round(value))
 
-    def write(self, name: str, year: int, rows: list[tuple[Key, str, float]],
-              partners: bool = True) -> Path:
+    def write(
+        self, name: str, year: int, rows: list[tuple[Key, str, float]], partners: bool = True
+    ) -> Path:
         english = year >= ENGLISH_FROM_YEAR
-        header = HEADER_EN if english else (HEADER_CNY if year < USD_FROM_YEAR
-                                            else HEADER_USD)
+        header = HEADER_EN if english else (HEADER_CNY if year < USD_FROM_YEAR else HEADER_USD)
         unit = "kilogram" if english else "千克"
         body = []
         for (month, partner, hs8), product, usd in rows:
@@ -281,8 +332,7 @@ class _Writer:
             if partners:
                 zh, en = PARTNERS.get(partner, ("未列明", "Unlisted"))
                 lead += [partner, en if english else zh]
-            body.append(lead + [hs8, product, _fmt_int(usd / 25.0), unit, "0", "?",
-                                f"{value:,}"])
+            body.append(lead + [hs8, product, _fmt_int(usd / 25.0), unit, "0", "?", f"{value:,}"])
         if not partners:
             header = [header[0], *header[3:]]
         buf = io.StringIO()
@@ -304,13 +354,13 @@ def _by_year(rows: dict[Key, list]) -> dict[int, list[tuple[Key, str, float]]]:
     return out
 
 
-def _punch_gap(imports: dict, tech: list[TechCode], months: list[str],
-               rng: np.random.Generator) -> list[str]:
+def _punch_gap(
+    imports: dict, tech: list[TechCode], months: list[str], rng: np.random.Generator
+) -> list[str]:
     """Remove two integrated-circuit codes from GAP_MONTH (a gap); returns the codes."""
     gap_codes: list[str] = []
     if GAP_MONTH in months:
-        gap_group = sorted({c.hs8 for c in tech if c.group_id == IC_GROUP
-                            and _live(c, GAP_MONTH)})
+        gap_group = sorted({c.hs8 for c in tech if c.group_id == IC_GROUP and _live(c, GAP_MONTH)})
         gap_codes = sorted(rng.choice(gap_group, size=GAP_CODES, replace=False))
     for key in [k for k in imports if k[0] == GAP_MONTH and k[2] in gap_codes]:
         del imports[key]
@@ -320,30 +370,37 @@ def _punch_gap(imports: dict, tech: list[TechCode], months: list[str],
 def _add_unknown_partners(imports: dict, tech_rows: dict, rng: np.random.Generator) -> None:
     """Add rows with a partner code China Customs does not list."""
     unknown_keys = [k for k in sorted(tech_rows) if k[0].startswith(str(UNKNOWN_PARTNER_YEAR))]
-    for i in (rng.choice(len(unknown_keys), size=UNKNOWN_PARTNER_ROWS, replace=False)
-              if unknown_keys else []):
+    for i in (
+        rng.choice(len(unknown_keys), size=UNKNOWN_PARTNER_ROWS, replace=False)
+        if unknown_keys
+        else []
+    ):
         month, _, hs8 = unknown_keys[int(i)]
         imports[(month, UNKNOWN_PARTNER, hs8)] = [tech_rows[unknown_keys[int(i)]][0], 2.0e5]
 
 
-def _write_import_parts(writer: "_Writer", out_dir: Path, imports: dict,
-                        new_line_codes: list[str], first_year: int) -> None:
+def _write_import_parts(
+    writer: "_Writer", out_dir: Path, imports: dict, new_line_codes: list[str], first_year: int
+) -> None:
     """Write each year's imports as partial files, one overlapping another by a few codes."""
     for year, rows in _by_year(imports).items():
         codes = sorted({key[2] for key, _, _ in rows})
         part_of = {h: i % IMPORT_PARTS for i, h in enumerate(codes)}
         overlap = set(codes[::IMPORT_PARTS][:OVERLAP_CODES])
         for part in range(IMPORT_PARTS):
-            chosen = [r for r in rows if part_of[r[0][2]] == part
-                      or (part == 1 and r[0][2] in overlap)]
+            chosen = [
+                r for r in rows if part_of[r[0][2]] == part or (part == 1 and r[0][2] in overlap)
+            ]
             name = f"gacc_synthetic_{year}_import_part{part + 1}.csv"
             writer.write(name, year, chosen)
-            asked = sorted({r[0][2] for r in chosen} | {
-                h for h in new_line_codes if part_of.get(h, 0) == part})
+            asked = sorted(
+                {r[0][2] for r in chosen} | {h for h in new_line_codes if part_of.get(h, 0) == part}
+            )
             if year == first_year:
                 # the queries of the first year asked for the new line: absent is no trade
-                (out_dir / f"{name}.manifest.json").write_text(json.dumps(
-                    {"flow": "import", "codes": asked}), encoding="utf-8")
+                (out_dir / f"{name}.manifest.json").write_text(
+                    json.dumps({"flow": "import", "codes": asked}), encoding="utf-8"
+                )
 
 
 def _write_commodity_file(writer: "_Writer", imports: dict) -> None:
@@ -355,29 +412,42 @@ def _write_commodity_file(writer: "_Writer", imports: dict) -> None:
         if first <= month <= last:
             totals.setdefault((month, "", hs8), [product, 0])[1] += writer.native(month, usd)
     if totals:
-        writer.write(f"gacc_synthetic_{first[:4]}_import_commodity.csv", int(first[:4]), [
-            (k, product, _usd_of(writer, k[0], native))
-            for k, (product, native) in sorted(totals.items())], partners=False)
+        writer.write(
+            f"gacc_synthetic_{first[:4]}_import_commodity.csv",
+            int(first[:4]),
+            [
+                (k, product, _usd_of(writer, k[0], native))
+                for k, (product, native) in sorted(totals.items())
+            ],
+            partners=False,
+        )
 
 
-def _write_revision(writer: "_Writer", imports: dict, tech_rows: dict,
-                    rng: np.random.Generator) -> list[Key]:
+def _write_revision(
+    writer: "_Writer", imports: dict, tech_rows: dict, rng: np.random.Generator
+) -> list[Key]:
     """Write a later file revising a few keys of REVISION_MONTH; returns the keys."""
     revised = [k for k in sorted(tech_rows) if k[0] == REVISION_MONTH and k in imports]
-    picked = sorted(revised[int(i)] for i in rng.choice(len(revised), size=REVISED_KEYS,
-                                                         replace=False)) if revised else []
+    picked = (
+        sorted(revised[int(i)] for i in rng.choice(len(revised), size=REVISED_KEYS, replace=False))
+        if revised
+        else []
+    )
     if picked:
-        revised_rows = [(k, imports[k][0], imports[k][1] * rng.uniform(1.02, 1.08))
-                        for k in picked]
-        writer.write(f"gacc_synthetic_{REVISION_MONTH[:4]}_import_revised.csv",
-                     int(REVISION_MONTH[:4]), revised_rows)
+        revised_rows = [(k, imports[k][0], imports[k][1] * rng.uniform(1.02, 1.08)) for k in picked]
+        writer.write(
+            f"gacc_synthetic_{REVISION_MONTH[:4]}_import_revised.csv",
+            int(REVISION_MONTH[:4]),
+            revised_rows,
+        )
         for k, product, usd in revised_rows:
             imports[k] = [product, usd]
     return picked
 
 
-def generate_customs(out_dir: Path, reference_dir: Path, start: str = WINDOW_START,
-                     end: str = "2025-12") -> list[Path]:
+def generate_customs(
+    out_dir: Path, reference_dir: Path, start: str = WINDOW_START, end: str = "2025-12"
+) -> list[Path]:
     """Write the bundled customs files (see the module's docstring); returns their paths.
 
     The generator's parameters are written beside them as synthetic_parameters.json.
@@ -399,12 +469,12 @@ def generate_customs(out_dir: Path, reference_dir: Path, start: str = WINDOW_STA
 
     out_dir.mkdir(parents=True, exist_ok=True)
     writer = _Writer(out_dir, read_fx(reference_dir))
-    new_line_codes = sorted({c.hs8 for c in tech if c.group_id == new_line
-                             and _live(c, months[0])})
+    new_line_codes = sorted({c.hs8 for c in tech if c.group_id == new_line and _live(c, months[0])})
     _write_import_parts(writer, out_dir, imports, new_line_codes, int(months[0][:4]))
     _write_commodity_file(writer, imports)
-    for year, rows in _by_year(_exports(months, sorted(set(background["consumption"]) | set(
-            background["capital"])), rng)).items():
+    for year, rows in _by_year(
+        _exports(months, sorted(set(background["consumption"]) | set(background["capital"])), rng)
+    ).items():
         writer.write(f"gacc_synthetic_{year}_export.csv", year, rows)
     picked = _write_revision(writer, imports, tech_rows, rng)
     # China's imports of all goods as these files add up (the newest value of each key),
@@ -412,14 +482,21 @@ def generate_customs(out_dir: Path, reference_dir: Path, start: str = WINDOW_STA
     yearly: dict[int, float] = {}
     for (month, _partner, _hs8), (_product, usd) in imports.items():
         yearly[int(month[:4])] = yearly.get(int(month[:4]), 0.0) + usd
-    (out_dir / "synthetic_parameters.json").write_text(json.dumps({
-        **stories.parameters(draws), "new_line_group": new_line,
-        "gap": {"month": GAP_MONTH, "codes": gap_codes},
-        "revised_keys": [list(k) for k in picked],
-        "commodity_grain_months": list(COMMODITY_GRAIN_MONTHS),
-        "total_imports_usd_bn": TOTAL_IMPORTS_USD,
-        "import_totals_usd": {str(y): round(v, 2) for y, v in sorted(yearly.items())}},
-        indent=1), encoding="utf-8")
+    (out_dir / "synthetic_parameters.json").write_text(
+        json.dumps(
+            {
+                **stories.parameters(draws),
+                "new_line_group": new_line,
+                "gap": {"month": GAP_MONTH, "codes": gap_codes},
+                "revised_keys": [list(k) for k in picked],
+                "commodity_grain_months": list(COMMODITY_GRAIN_MONTHS),
+                "total_imports_usd_bn": TOTAL_IMPORTS_USD,
+                "import_totals_usd": {str(y): round(v, 2) for y, v in sorted(yearly.items())},
+            },
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     return writer.written
 
 

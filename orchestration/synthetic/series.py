@@ -75,20 +75,28 @@ def deal_stories(group_ids: list[int], rng: np.random.Generator) -> dict[int, St
     return {g: deck[i] for g, i in zip(sorted(group_ids), order, strict=True)}
 
 
-def draw(group_id: int, story: Story, n: int, rng: np.random.Generator,
-         zero_base: bool = False) -> Draw:
+def draw(
+    group_id: int, story: Story, n: int, rng: np.random.Generator, zero_base: bool = False
+) -> Draw:
     """Draw one group's story parameters from the story's ranges."""
     k = int(rng.integers(story.bursts[0], story.bursts[1] + 1)) if story.bursts[1] else 0
-    bursts = tuple(sorted(int(b) for b in rng.choice(np.arange(12, n), size=min(k, n - 12),
-                                                     replace=False))) if k else ()
+    bursts = (
+        tuple(
+            sorted(int(b) for b in rng.choice(np.arange(12, n), size=min(k, n - 12), replace=False))
+        )
+        if k
+        else ()
+    )
     return Draw(
-        group_id=group_id, story=story.name,
+        group_id=group_id,
+        story=story.name,
         annual_growth=float(rng.uniform(*story.annual_growth)),
         noise_sd=float(rng.uniform(*story.noise_sd)),
         new_year_dip=float(rng.uniform(*NEW_YEAR_DIP)),
         shift=float(rng.uniform(*story.shift)),
         shift_month=int(rng.integers(SHIFT_MONTH[0], SHIFT_MONTH[1] + 1)),
-        bursts=bursts, burst_size=float(rng.uniform(*story.burst_size)),
+        bursts=bursts,
+        burst_size=float(rng.uniform(*story.burst_size)),
         zero_base=zero_base,
     )
 
@@ -99,12 +107,13 @@ def series(d: Draw, months: list[str], level: float, rng: np.random.Generator) -
     t = np.arange(n, dtype=float)
     calendar = np.array([int(m[5:7]) for m in months])
     x = level * np.exp(d.annual_growth * t / 12.0)
-    x *= np.where(calendar == 1, 1 - d.new_year_dip,
-                  np.where(calendar == 2, 1 - d.new_year_dip / 2, 1.0))
+    x *= np.where(
+        calendar == 1, 1 - d.new_year_dip, np.where(calendar == 2, 1 - d.new_year_dip / 2, 1.0)
+    )
     x *= np.where(t >= d.shift_month, d.shift, 1.0)
     for b in d.bursts:
         x[b] *= d.burst_size
-    x *= np.exp(rng.normal(-d.noise_sd ** 2 / 2, d.noise_sd, n))
+    x *= np.exp(rng.normal(-(d.noise_sd**2) / 2, d.noise_sd, n))
     if d.zero_base:
         x[:ZERO_BASE_MONTHS] = 0.0
     return x
@@ -115,7 +124,8 @@ def parameters(draws: list[Draw]) -> dict:
     return {
         "seed": SEED,
         "stories": [dataclasses.asdict(s) for s in STORIES],
-        "new_year_dip": NEW_YEAR_DIP, "shift_month": SHIFT_MONTH,
+        "new_year_dip": NEW_YEAR_DIP,
+        "shift_month": SHIFT_MONTH,
         "zero_base_months": ZERO_BASE_MONTHS,
         "groups": [dataclasses.asdict(d) for d in draws],
     }

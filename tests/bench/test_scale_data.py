@@ -17,9 +17,19 @@ from orchestration.bench.scale_data import HEADER, SCALES, generate_scaled, sour
 from orchestration.lib.customs.parsing import parse_customs_file
 
 REPO = Path(__file__).resolve().parents[2]
-TINY = replace(SCALES["small"], name="tiny", n_hs8=90, n_partners=8, first_month="2024-11",
-               last_month="2024-12", n_reporters=3, n_hs6=20, first_year=2024,
-               last_year=2024, max_file_rows=100)
+TINY = replace(
+    SCALES["small"],
+    name="tiny",
+    n_hs8=90,
+    n_partners=8,
+    first_month="2024-11",
+    last_month="2024-12",
+    n_reporters=3,
+    n_hs6=20,
+    first_year=2024,
+    last_year=2024,
+    max_file_rows=100,
+)
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +64,12 @@ def test_files_have_the_portal_bytes(generated):
         assert 0 < len(body) <= TINY.max_file_rows
         rows += len(body)
     assert rows == sizes["rows_customs"]
-    values = [r[9] for p in files for r in csv.reader(
-        io.StringIO(p.read_bytes().decode("gb18030"))) if r and r[0] != "数据年月"]
+    values = [
+        r[9]
+        for p in files
+        for r in csv.reader(io.StringIO(p.read_bytes().decode("gb18030")))
+        if r and r[0] != "数据年月"
+    ]
     assert any("," in v for v in values)  # thousands separators
 
 
@@ -97,6 +111,7 @@ def test_revision_and_baseline_decoding_keep_the_rows(generated, tmp_path):
     parse_customs_file(con, revised)  # the pipeline reads the revised release too
     decoded = tmp_path / "decoded.csv"
     assert bench._decode_customs(data_dir, decoded) == sizes["files_customs"]
-    count = con.execute(f"SELECT count(*) FROM read_csv('{decoded}', all_varchar=true, "
-                        "header=true)").fetchall()[0][0]
+    count = con.execute(
+        f"SELECT count(*) FROM read_csv('{decoded}', all_varchar=true, header=true)"
+    ).fetchall()[0][0]
     assert count == sizes["rows_customs"]

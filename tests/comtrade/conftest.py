@@ -21,13 +21,16 @@ def load_reference(con, reference_dir: Path = BUNDLED_DATA_DIR / "reference") ->
     con.execute("CREATE SCHEMA IF NOT EXISTS raw_ref")
     for name, (rel, options) in FILES.items():
         skip = ", skip=1" if options.startswith("names") else ""
-        con.execute(f"CREATE OR REPLACE TABLE raw_ref.{name} AS SELECT * FROM read_csv(?, "
-                    f"all_varchar=true, {options}{skip})", [str(reference_dir / rel)])
+        con.execute(
+            f"CREATE OR REPLACE TABLE raw_ref.{name} AS SELECT * FROM read_csv(?, "
+            f"all_varchar=true, {options}{skip})",
+            [str(reference_dir / rel)],
+        )
 
 
-def build_comtrade_warehouse(data_dir: Path, files: list[Path], years: list[int],
-                             select: str, env_extra: dict | None = None
-                             ) -> subprocess.CompletedProcess:
+def build_comtrade_warehouse(
+    data_dir: Path, files: list[Path], years: list[int], select: str, env_extra: dict | None = None
+) -> subprocess.CompletedProcess:
     landing = data_dir / "landing" / "comtrade"
     landing.mkdir(parents=True, exist_ok=True)
     for path in files:
@@ -39,12 +42,32 @@ def build_comtrade_warehouse(data_dir: Path, files: list[Path], years: list[int]
         load_reference(con)
     finally:
         con.close()
-    env = {**os.environ, "CHOKEPOINT_DATA_DIR": str(data_dir),
-           "CHOKEPOINT_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-           **(env_extra or {})}
+    env = {
+        **os.environ,
+        "CHOKEPOINT_DATA_DIR": str(data_dir),
+        "CHOKEPOINT_WAREHOUSE": str(warehouse),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        **(env_extra or {}),
+    }
     dbt = str(Path(sys.executable).parent / "dbt")
     return subprocess.run(
-        [dbt, "build", "--select", select, "--indirect-selection", "cautious",
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(data_dir / "dbt-target")],
-        env=env, capture_output=True, text=True, cwd=data_dir, timeout=600)
+        [
+            dbt,
+            "build",
+            "--select",
+            select,
+            "--indirect-selection",
+            "cautious",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(data_dir / "dbt-target"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=data_dir,
+        timeout=600,
+    )

@@ -33,15 +33,19 @@ def _rows(tmp_path) -> pd.DataFrame:
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     try:
         ingest(con, Settings(data_dir=tmp_path), [2021])
-        return con.execute("SELECT reporter_code, hs6, primary_value_usd, vintage "
-                           "FROM raw.comtrade_annual_flows ORDER BY ALL").df()
+        return con.execute(
+            "SELECT reporter_code, hs6, primary_value_usd, vintage "
+            "FROM raw.comtrade_annual_flows ORDER BY ALL"
+        ).df()
     finally:
         con.close()
 
 
 def test_the_same_record_twice_counts_once(tmp_path):
-    records = [comtrade_record(2021, 156, "X", 0, "854231", 250.0),
-               comtrade_record(2021, 156, "M", 0, "854231", 1000.0)]
+    records = [
+        comtrade_record(2021, 156, "X", 0, "854231", 250.0),
+        comtrade_record(2021, 156, "M", 0, "854231", 1000.0),
+    ]
     landing = tmp_path / "landing" / "comtrade"
     _json(landing / "download_a.json", records)
     _bulk_csv(landing / "download_b.csv", records)
@@ -51,10 +55,14 @@ def test_the_same_record_twice_counts_once(tmp_path):
 
 def test_a_newer_vintage_replaces_the_older(tmp_path):
     landing = tmp_path / "landing" / "comtrade"
-    _json(landing / "comtrade_156_2021[2022-06-01].json",
-          [comtrade_record(2021, 156, "X", 0, "854231", 250.0)])
-    _bulk_csv(landing / "comtrade_156_2021[2023-06-01].csv",
-              [comtrade_record(2021, 156, "X", 0, "854231", 260.0)])
+    _json(
+        landing / "comtrade_156_2021[2022-06-01].json",
+        [comtrade_record(2021, 156, "X", 0, "854231", 250.0)],
+    )
+    _bulk_csv(
+        landing / "comtrade_156_2021[2023-06-01].csv",
+        [comtrade_record(2021, 156, "X", 0, "854231", 260.0)],
+    )
     rows = _rows(tmp_path)
     assert rows.primary_value_usd.tolist() == [260.0]
     assert rows.vintage.tolist() == ["2023-06-01"]

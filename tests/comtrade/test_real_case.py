@@ -23,8 +23,11 @@ def _raw_figures() -> pd.DataFrame:
     raw = pd.read_csv(REAL_FILE, dtype=str, keep_default_na=False)
     raw = raw[raw["Trade Flow"].isin(["Import", "Export"]) & (raw["Partner Code"] == "0")]
     raw = raw[~raw["Reporter Code"].astype(int).isin(AGGREGATES)]
-    raw = raw.assign(value=raw["Trade Value (US$)"].astype(float),
-                     year=raw["Year"].astype(int), code=raw["Commodity Code"].str.zfill(6))
+    raw = raw.assign(
+        value=raw["Trade Value (US$)"].astype(float),
+        year=raw["Year"].astype(int),
+        code=raw["Commodity Code"].str.zfill(6),
+    )
     china = raw["Reporter Code"] == "156"
     exports = raw["Trade Flow"] == "Export"
     out = []
@@ -32,8 +35,15 @@ def _raw_figures() -> pd.DataFrame:
         c_x = part.loc[china & exports, "value"].sum()
         c_m = part.loc[china & ~exports, "value"].sum()
         world = part.loc[exports, "value"].sum()
-        out.append({"trade_year": year, "hs6": code, "share": c_x / world, "ratio": c_m / c_x,
-                    "china_revision": part.loc[china, "Classification"].iloc[0]})
+        out.append(
+            {
+                "trade_year": year,
+                "hs6": code,
+                "share": c_x / world,
+                "ratio": c_m / c_x,
+                "china_revision": part.loc[china, "Classification"].iloc[0],
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -53,11 +63,13 @@ def test_every_code_year_matches_the_raw_file(warehouse):
         ours = con.execute(
             "SELECT trade_year, hs6, china_world_export_share, china_import_export_ratio, "
             "china_hs_revision, hs_conversion, origin FROM indicators.ind_hs6_world_share "
-            "ORDER BY hs6, trade_year").df()
+            "ORDER BY hs6, trade_year"
+        ).df()
     finally:
         con.close()
     assert sorted(zip(ours.trade_year, ours.hs6, strict=True)) == sorted(
-        (y, c) for y in YEARS for c in CODES)
+        (y, c) for y in YEARS for c in CODES
+    )
     merged = ours.merge(expected, on=["trade_year", "hs6"], validate="one_to_one")
     for row in merged.itertuples():
         assert row.china_world_export_share == pytest.approx(row.share, rel=1e-12), row
@@ -75,10 +87,12 @@ def test_china_2016_903082_is_whole(warehouse):
     try:
         share = con.execute(
             "SELECT china_world_export_share FROM indicators.ind_hs6_world_share "
-            "WHERE hs6 = '903082' AND trade_year = 2016").fetchall()[0][0]
+            "WHERE hs6 = '903082' AND trade_year = 2016"
+        ).fetchall()[0][0]
         in_8542 = con.execute(
             "SELECT count(*) FROM intermediate.int_comtrade__hs6_canonical "
-            "WHERE hs6_reported = '903082' AND hs6 LIKE '8542%'").fetchall()[0][0]
+            "WHERE hs6_reported = '903082' AND hs6 LIKE '8542%'"
+        ).fetchall()[0][0]
     finally:
         con.close()
     raw = _raw_figures().set_index(["trade_year", "hs6"]).loc[(2016, "903082"), "share"]
@@ -103,13 +117,17 @@ def test_a_reporter_sent_again_in_another_revision_counts_once(tmp_path):
         writer.writeheader()
         writer.writerow(comtrade_record(2017, 484, "X", 0, "848620", 12_345_678.0, cl="H5"))
     data_dir = tmp_path / "data"
-    done = build_comtrade_warehouse(data_dir, [REAL_FILE, bulk], [2017],
-                                    "+ind_hs6_world_share stg_comtrade__revision_conflicts")
+    done = build_comtrade_warehouse(
+        data_dir, [REAL_FILE, bulk], [2017], "+ind_hs6_world_share stg_comtrade__revision_conflicts"
+    )
     assert done.returncode == 0, done.stdout[-4000:]
 
     raw = pd.read_csv(REAL_FILE, dtype=str, keep_default_na=False)
-    raw = raw[(raw["Year"] == "2017") & (raw["Commodity Code"] == "848620")
-              & (raw["Trade Flow"] == "Export")]
+    raw = raw[
+        (raw["Year"] == "2017")
+        & (raw["Commodity Code"] == "848620")
+        & (raw["Trade Flow"] == "Export")
+    ]
     mexico = raw["Reporter Code"] == "484"
     assert set(raw.loc[mexico, "Classification"]) == {"H4"}
     others = raw.loc[~mexico, "Trade Value (US$)"].astype(float).sum()
@@ -118,10 +136,12 @@ def test_a_reporter_sent_again_in_another_revision_counts_once(tmp_path):
     try:
         world = con.execute(
             "SELECT world_exports_usd FROM indicators.ind_hs6_world_share "
-            "WHERE hs6 = '848620' AND trade_year = 2017").fetchall()[0][0]
+            "WHERE hs6 = '848620' AND trade_year = 2017"
+        ).fetchall()[0][0]
         left_out = con.execute(
             "SELECT hs_revision, n_rows_left_out FROM staging.stg_comtrade__revision_conflicts "
-            "WHERE reporter_code = 484 AND n_rows_left_out > 0").fetchall()
+            "WHERE reporter_code = 484 AND n_rows_left_out > 0"
+        ).fetchall()
     finally:
         con.close()
     assert world == pytest.approx(others + 12_345_678.0, rel=1e-12)
@@ -134,11 +154,13 @@ def test_real_file_has_nothing_to_mirror(warehouse):
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         filled = con.execute(
-            "SELECT count(*) FROM intermediate.int_comtrade__mirror_exports").fetchone()[0]
+            "SELECT count(*) FROM intermediate.int_comtrade__mirror_exports"
+        ).fetchone()[0]
         differ = con.execute(
             "SELECT count(*) FROM indicators.ind_hs6_world_share WHERE "
             "china_world_export_share_with_mirror IS DISTINCT FROM china_world_export_share "
-            "OR mirror_exports_usd != 0").fetchone()[0]
+            "OR mirror_exports_usd != 0"
+        ).fetchone()[0]
     finally:
         con.close()
     assert filled == 0 and differ == 0

@@ -66,8 +66,12 @@ class FakeServer:
         class _H(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
                 parts = urlsplit(self.path)
-                req = Request(parts.path, dict(parse_qsl(parts.query)),
-                              {k: v for k, v in self.headers.items()}, self.path)
+                req = Request(
+                    parts.path,
+                    dict(parse_qsl(parts.query)),
+                    {k: v for k, v in self.headers.items()},
+                    self.path,
+                )
                 resp = outer._answer(req)
                 if resp.delay_s:
                     threading.Event().wait(resp.delay_s)
@@ -88,7 +92,8 @@ class FakeServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _H)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -98,8 +103,9 @@ class FakeServer:
     def route(self, path: str, handler: Handler) -> None:
         self.handlers[path] = handler
 
-    def script(self, path: str, *responses: Response,
-               when: Callable[[dict], bool] | None = None) -> None:
+    def script(
+        self, path: str, *responses: Response, when: Callable[[dict], bool] | None = None
+    ) -> None:
         with self._lock:
             for r in responses:
                 self.scripted.append((path, when, r))
@@ -139,30 +145,68 @@ PUBLIC_AVAIL = "/public/v1/getDa/C/A/HS"
 ISO = {156: "CHN", 842: "USA", 392: "JPN", 276: "DEU", 410: "KOR", 0: "W00", 97: "EUR"}
 
 
-def comtrade_record(year: int, reporter: int, flow: str, partner: int, cmd: str,
-                    value: float, *, partner2: int = 0, customs: str = "C00", mot: int = 0,
-                    cl: str = "H5") -> dict[str, Any]:
+def comtrade_record(
+    year: int,
+    reporter: int,
+    flow: str,
+    partner: int,
+    cmd: str,
+    value: float,
+    *,
+    partner2: int = 0,
+    customs: str = "C00",
+    mot: int = 0,
+    cl: str = "H5",
+) -> dict[str, Any]:
     """One API v1 record (the 47 fields) with made-up numbers."""
     level = 0 if cmd == "TOTAL" else len(cmd)
     return {
-        "typeCode": "C", "freqCode": "A", "refPeriodId": int(f"{year}0101"), "refYear": year,
-        "refMonth": 52, "period": str(year), "reporterCode": reporter,
-        "reporterISO": ISO.get(reporter, "XXX"), "reporterDesc": f"Reporter {reporter}",
-        "flowCode": flow, "flowDesc": {"M": "Import", "X": "Export"}.get(flow, flow),
-        "partnerCode": partner, "partnerISO": ISO.get(partner, "YYY"),
+        "typeCode": "C",
+        "freqCode": "A",
+        "refPeriodId": int(f"{year}0101"),
+        "refYear": year,
+        "refMonth": 52,
+        "period": str(year),
+        "reporterCode": reporter,
+        "reporterISO": ISO.get(reporter, "XXX"),
+        "reporterDesc": f"Reporter {reporter}",
+        "flowCode": flow,
+        "flowDesc": {"M": "Import", "X": "Export"}.get(flow, flow),
+        "partnerCode": partner,
+        "partnerISO": ISO.get(partner, "YYY"),
         "partnerDesc": "World" if partner == 0 else f"Partner {partner}",
-        "partner2Code": partner2, "partner2ISO": "W00" if partner2 == 0 else "ZZZ",
-        "partner2Desc": "World", "classificationCode": cl, "classificationSearchCode": "HS",
-        "isOriginalClassification": True, "cmdCode": cmd, "cmdDesc": f"Commodity {cmd}",
-        "aggrLevel": level, "isLeaf": level == 6, "customsCode": customs,
-        "customsDesc": "TOTAL CPC" if customs == "C00" else "other", "mosCode": "0",
-        "motCode": mot, "motDesc": "TOTAL MOT" if mot == 0 else "other",
-        "qtyUnitCode": 8, "qtyUnitAbbr": "kg", "qty": value / 50, "isQtyEstimated": False,
-        "altQtyUnitCode": -1, "altQtyUnitAbbr": "N/A", "altQty": None,
-        "isAltQtyEstimated": False, "netWgt": value / 50, "isNetWgtEstimated": False,
-        "grossWgt": None, "isGrossWgtEstimated": False,
-        "cifvalue": value if flow == "M" else None, "fobvalue": value if flow == "X" else None,
-        "primaryValue": value, "legacyEstimationFlag": 0, "isReported": True,
+        "partner2Code": partner2,
+        "partner2ISO": "W00" if partner2 == 0 else "ZZZ",
+        "partner2Desc": "World",
+        "classificationCode": cl,
+        "classificationSearchCode": "HS",
+        "isOriginalClassification": True,
+        "cmdCode": cmd,
+        "cmdDesc": f"Commodity {cmd}",
+        "aggrLevel": level,
+        "isLeaf": level == 6,
+        "customsCode": customs,
+        "customsDesc": "TOTAL CPC" if customs == "C00" else "other",
+        "mosCode": "0",
+        "motCode": mot,
+        "motDesc": "TOTAL MOT" if mot == 0 else "other",
+        "qtyUnitCode": 8,
+        "qtyUnitAbbr": "kg",
+        "qty": value / 50,
+        "isQtyEstimated": False,
+        "altQtyUnitCode": -1,
+        "altQtyUnitAbbr": "N/A",
+        "altQty": None,
+        "isAltQtyEstimated": False,
+        "netWgt": value / 50,
+        "isNetWgtEstimated": False,
+        "grossWgt": None,
+        "isGrossWgtEstimated": False,
+        "cifvalue": value if flow == "M" else None,
+        "fobvalue": value if flow == "X" else None,
+        "primaryValue": value,
+        "legacyEstimationFlag": 0,
+        "isReported": True,
         "isAggregate": partner == 0,
     }
 
@@ -187,8 +231,11 @@ class FakeComtrade:
 
     def _authorized(self, req: Request) -> bool:
         headers = {k.lower(): v for k, v in req.headers.items()}
-        return self.key is None or headers.get("ocp-apim-subscription-key") == self.key or \
-            req.query.get("subscription-key") == self.key
+        return (
+            self.key is None
+            or headers.get("ocp-apim-subscription-key") == self.key
+            or req.query.get("subscription-key") == self.key
+        )
 
     def _availability(self, req: Request) -> Response:
         if req.path == AVAIL and not self._authorized(req):
@@ -196,27 +243,38 @@ class FakeComtrade:
         periods = {int(p) for p in req.query.get("period", "").split(",") if p}
         reporters = {int(r) for r in req.query.get("reporterCode", "").split(",") if r}
         data = [
-            {"datasetCode": int(f"{r}{y}"), "typeCode": "C", "freqCode": "A",
-             "period": str(y), "reporterCode": r, "reporterISO": ISO.get(r, "XXX"),
-             "classificationCode": "H5", "isOriginalClassification": True,
-             "totalRecords": 1000, "firstReleased": released, "lastReleased": released}
+            {
+                "datasetCode": int(f"{r}{y}"),
+                "typeCode": "C",
+                "freqCode": "A",
+                "period": str(y),
+                "reporterCode": r,
+                "reporterISO": ISO.get(r, "XXX"),
+                "classificationCode": "H5",
+                "isOriginalClassification": True,
+                "totalRecords": 1000,
+                "firstReleased": released,
+                "lastReleased": released,
+            }
             for (r, y), released in sorted(self.published.items())
             if (not periods or y in periods) and (not reporters or r in reporters)
         ]
-        return Response(200, {"elapsedTime": "0.01 secs", "count": len(data), "data": data,
-                              "error": ""})
+        return Response(
+            200, {"elapsedTime": "0.01 secs", "count": len(data), "data": data, "error": ""}
+        )
 
     def _data(self, req: Request) -> Response:
         if not self._authorized(req):
-            return Response(401, {"statusCode": 401, "message": "Access denied due to "
-                                  "missing subscription key."})
+            return Response(
+                401,
+                {"statusCode": 401, "message": "Access denied due to missing subscription key."},
+            )
         q = req.query
 
         def split(name: str) -> set[str] | None:
             return set(q[name].split(",")) if q.get(name) else None
 
-        reporters, partners, flows = split("reporterCode"), split("partnerCode"), split(
-            "flowCode")
+        reporters, partners, flows = split("reporterCode"), split("partnerCode"), split("flowCode")
         cmds, period = split("cmdCode") or {"TOTAL"}, q.get("period")
         out = []
         for r in self.records:
@@ -231,28 +289,41 @@ class FakeComtrade:
             if q.get("partner2Code") and str(r["partner2Code"]) != q["partner2Code"]:
                 continue
             code = r["cmdCode"]
-            if not (code in cmds or ("AG6" in cmds and r["aggrLevel"] == 6)
-                    or ("AG4" in cmds and r["aggrLevel"] == 4)):
+            if not (
+                code in cmds
+                or ("AG6" in cmds and r["aggrLevel"] == 6)
+                or ("AG4" in cmds and r["aggrLevel"] == 4)
+            ):
                 continue
             out.append(r)
         limit = int(q.get("maxRecords") or 100_000)
         out = out[:limit]
-        return Response(200, {"elapsedTime": "0.02 secs", "count": len(out), "data": out,
-                              "error": ""}, gzip_body=True)
+        return Response(
+            200,
+            {"elapsedTime": "0.02 secs", "count": len(out), "data": out, "error": ""},
+            gzip_body=True,
+        )
 
 
 # ----------------------------------------------------------------------------- World Bank
-def worldbank_handler(rows: list[dict], lastupdated: str = "2025-07-01",
-                      per_page_cap: int = 2) -> Handler:
+def worldbank_handler(
+    rows: list[dict], lastupdated: str = "2025-07-01", per_page_cap: int = 2
+) -> Handler:
     """World Bank API v2 indicator answers, paged ``per_page_cap`` rows a page."""
 
     def handle(req: Request) -> Response:
         page = int(req.query.get("page", 1))
         per_page = min(int(req.query.get("per_page", 50)), per_page_cap)
-        chunk = rows[(page - 1) * per_page: page * per_page]
+        chunk = rows[(page - 1) * per_page : page * per_page]
         pages = max(1, -(-len(rows) // per_page))
-        head = {"page": page, "pages": pages, "per_page": per_page, "total": len(rows),
-                "sourceid": "2", "lastupdated": lastupdated}
+        head = {
+            "page": page,
+            "pages": pages,
+            "per_page": per_page,
+            "total": len(rows),
+            "sourceid": "2",
+            "lastupdated": lastupdated,
+        }
         return Response(200, [head, chunk])
 
     return handle

@@ -80,8 +80,12 @@ def make(server, tmp_path, **kw):
 
 
 def china(conn, **kw):
-    args = {"reporter_codes": [156], "partner_codes": [0], "flow_codes": ["M", "X"],
-            "cmd_codes": CODES}
+    args = {
+        "reporter_codes": [156],
+        "partner_codes": [0],
+        "flow_codes": ["M", "X"],
+        "cmd_codes": CODES,
+    }
     args.update(kw)
     return conn.fetch(2022, **args)
 
@@ -101,8 +105,14 @@ def test_fetch_normalizes_and_filters(server, fake, tmp_path):
 
 
 def test_429_then_success(server, fake, tmp_path):
-    server.script(DATA, Response(429, {"statusCode": 429, "message": "Rate limit is exceeded. "
-                                       "Try again in 1 seconds."}, {"Retry-After": "2"}))
+    server.script(
+        DATA,
+        Response(
+            429,
+            {"statusCode": 429, "message": "Rate limit is exceeded. Try again in 1 seconds."},
+            {"Retry-After": "2"},
+        ),
+    )
     waits = []
     conn = make(server, tmp_path, sleep=waits.append)
     df = china(conn)
@@ -153,8 +163,9 @@ def test_empty_result_is_an_empty_frame(server, fake, tmp_path):
 
 def test_unpublished_year_is_not_available(server, fake, tmp_path):
     conn = make(server, tmp_path)
-    result = conn.fetch(2025, reporter_codes=[156], partner_codes=[0], flow_codes=["M"],
-                        cmd_codes=CODES)
+    result = conn.fetch(
+        2025, reporter_codes=[156], partner_codes=[0], flow_codes=["M"], cmd_codes=CODES
+    )
     assert isinstance(result, NotAvailable)
     assert result.year == 2025 and "2025" in str(result)
     assert server.count(DATA) == 0  # no data call, no zeros
@@ -164,8 +175,9 @@ def test_unpublished_year_is_not_available(server, fake, tmp_path):
 
 
 def test_partly_published_reporters(server, fake, tmp_path):
-    df = make(server, tmp_path).fetch(2022, reporter_codes=[156, 4], partner_codes=[0],
-                                      flow_codes=["X"], cmd_codes=CODES)
+    df = make(server, tmp_path).fetch(
+        2022, reporter_codes=[156, 4], partner_codes=[0], flow_codes=["X"], cmd_codes=CODES
+    )
     assert set(df["reporter_code"]) == {156}
     assert df.attrs["not_available"] == [4]
 
@@ -198,13 +210,16 @@ def test_new_release_is_fetched_again(server, fake, tmp_path):
 
 
 def test_resume_after_interruption(server, fake, tmp_path):
-    args = {"reporter_codes": None, "partner_codes": [0], "flow_codes": ["X"],
-            "cmd_codes": CODES}
+    args = {"reporter_codes": None, "partner_codes": [0], "flow_codes": ["X"], "cmd_codes": CODES}
     # 10 records a call: 2 reporters (6 records) per call, 4 reporters -> 2 calls.
     conn = make(server, tmp_path, max_records=10, max_retries=1)
     assert len(conn.plan(2022, [156, 276, 392, 842], [0], ["X"], CODES)) == 2
-    server.script(DATA, Response(500, "down"), Response(500, "down"),
-                  when=lambda q: "842" in q.get("reporterCode", ""))
+    server.script(
+        DATA,
+        Response(500, "down"),
+        Response(500, "down"),
+        when=lambda q: "842" in q.get("reporterCode", ""),
+    )
     with pytest.raises(ComtradeRequestFailed):
         conn.fetch(2022, **args)
     before = server.count(DATA)
@@ -216,8 +231,11 @@ def test_resume_after_interruption(server, fake, tmp_path):
 
 
 def test_no_duplicate_rows_from_overlapping_queries(server, fake, tmp_path):
-    df = china(make(server, tmp_path), cmd_codes=["854231", "854231", "AG6", "TOTAL"],
-               flow_codes=["M", "X"])
+    df = china(
+        make(server, tmp_path),
+        cmd_codes=["854231", "854231", "AG6", "TOTAL"],
+        flow_codes=["M", "X"],
+    )
     assert not df.duplicated(KEY).any()
     assert len(df) == 7  # 3 HS6 x 2 flows + China's export TOTAL, each once
 
@@ -237,8 +255,9 @@ def test_key_never_in_urls_cache_or_logs(server, fake, tmp_path, caplog, capsys)
     china(conn)
     server.script(DATA, Response(400, f"bad request for {KEY_VALUE}"))
     with pytest.raises(ComtradeError) as err:
-        conn.fetch(2022, reporter_codes=[156], cmd_codes=["TOTAL"], flow_codes=["M"],
-                   partner_codes=[0])
+        conn.fetch(
+            2022, reporter_codes=[156], cmd_codes=["TOTAL"], flow_codes=["M"], partner_codes=[0]
+        )
     assert KEY_VALUE not in str(err.value) and "***" in str(err.value)
     out = capsys.readouterr()
     assert KEY_VALUE not in caplog.text + out.out + out.err
@@ -278,8 +297,12 @@ def test_wrong_key_fails_at_once(server, fake, tmp_path):
 def test_indicator_queries_run_through_fetch(server, fake, tmp_path):
     queries = indicator_queries(2022, sector_hs6=["854231", "854232"], hs4_headings=["8486"])
     assert [q["purpose"] for q in queries] == [
-        "china_hs6_world", "china_imports_by_partner", "world_exports_hs6",
-        "exports_to_china", "imports_by_partner_for_mirror"]
+        "china_hs6_world",
+        "china_imports_by_partner",
+        "world_exports_hs6",
+        "exports_to_china",
+        "imports_by_partner_for_mirror",
+    ]
     assert "848620" in queries[1]["cmd_codes"]
     conn = make(server, tmp_path)
     frames = {q["purpose"]: conn.fetch(2022, **q) for q in queries}
@@ -292,16 +315,19 @@ def test_indicator_queries_run_through_fetch(server, fake, tmp_path):
     assert len(totals) == 4
     to_china = frames["exports_to_china"]
     assert set(to_china["partner_code"]) == {156}
-    assert sorted(zip(to_china.reporter_code, to_china.hs6, to_china.primary_value_usd,
-                      strict=True)) == [
-        (392, "854231", 380_000.0), (392, "TOTAL", 1.5e8), (842, "854231", 250_000.0)]
+    assert sorted(
+        zip(to_china.reporter_code, to_china.hs6, to_china.primary_value_usd, strict=True)
+    ) == [(392, "854231", 380_000.0), (392, "TOTAL", 1.5e8), (842, "854231", 250_000.0)]
     assert set(to_china["vintage"]) == {"2024-07-01"}  # the reporters' release
     mirror = frames["imports_by_partner_for_mirror"]
     from_korea = mirror[mirror.partner_code == 410]
     # Korea did not publish 2022; the partners that did report importing from it (the
     # customs-procedure breakdown left out), China's own import rows included
-    assert sorted(zip(from_korea.reporter_code, from_korea.primary_value_usd,
-                      strict=True)) == [(156, 600_000.0), (276, 30_000.0), (842, 90_000.0)]
+    assert sorted(zip(from_korea.reporter_code, from_korea.primary_value_usd, strict=True)) == [
+        (156, 600_000.0),
+        (276, 30_000.0),
+        (842, 90_000.0),
+    ]
 
 
 def test_default_indicator_queries_use_project_references():
@@ -334,8 +360,9 @@ def test_call_official_client_raises_what_it_prints(monkeypatch):
     monkeypatch.setattr(comtradeapicall.PreviewGet.urllib3, "PoolManager", FakePool)
     q = SubQuery(2022, (156,), (0,), ("M",), ("TOTAL",))
     with pytest.raises(ComtradeError, match="Rate limit") as err:
-        call_official_client(comtradeapicall.getFinalData, subscription_key="SECRET",
-                             **q.comtradeapicall_kwargs())
+        call_official_client(
+            comtradeapicall.getFinalData, subscription_key="SECRET", **q.comtradeapicall_kwargs()
+        )
     assert "SECRET" not in str(err.value)
 
 

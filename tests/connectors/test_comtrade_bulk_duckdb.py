@@ -57,8 +57,10 @@ def _load(path: Path, **kwargs) -> tuple[int, list[tuple]]:
 def _frame_rows(df: pd.DataFrame) -> list[tuple]:
     assert list(df.columns) == COLUMNS
     cast = [{"INTEGER": int, "DOUBLE": float, "VARCHAR": str}[kind] for _, kind in SCHEMA]
-    return [tuple(None if pd.isna(v) else f(v) for f, v in zip(cast, rec, strict=True))
-            for rec in df.itertuples(index=False)]
+    return [
+        tuple(None if pd.isna(v) else f(v) for f, v in zip(cast, rec, strict=True))
+        for rec in df.itertuples(index=False)
+    ]
 
 
 def _sorted(rows: list[tuple]) -> list[tuple]:
@@ -73,7 +75,10 @@ def _assert_same(got: list[tuple], expected: list[tuple]) -> None:
         for i, (a, b) in enumerate(zip(g, e, strict=True)):
             if i in doubles and a is not None and b is not None:
                 assert a == pytest.approx(b, rel=1e-12) or (math.isinf(a) and a == b), (
-                    COLUMNS[i], g, e)
+                    COLUMNS[i],
+                    g,
+                    e,
+                )
             else:
                 assert a == b, (COLUMNS[i], g, e)
 
@@ -91,15 +96,26 @@ def _records_of(path: Path) -> list[dict]:
     delimiter = "\t" if "\t" in first else ("," if "," in first else ";")
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     names = [API_FIELDS.get(norm_header(h)) for h in rows[0]]
-    return [{n: v for n, v in zip(names, row, strict=True) if n}
-            for row in rows[1:] if any(cell for cell in row)]
+    return [
+        {n: v for n, v in zip(names, row, strict=True) if n}
+        for row in rows[1:]
+        if any(cell for cell in row)
+    ]
 
 
 def _api_rows(records: list[dict], path: Path, years=None, vintage=None, origin=None):
     vintage, origin = defaults(path, vintage, origin)
     con = _table()
-    load_records(con, records, "raw.flows", file="api", source="bulk", origin=origin,
-                 vintage=vintage, years=years)
+    load_records(
+        con,
+        records,
+        "raw.flows",
+        file="api",
+        source="bulk",
+        origin=origin,
+        vintage=vintage,
+        years=years,
+    )
     return con.execute(f"SELECT {', '.join(COLUMNS)} FROM raw.flows").fetchall()
 
 
@@ -107,14 +123,18 @@ def _check_like_api(path: Path, records: list[dict] | None = None, **kwargs) -> 
     """load_bulk_file's rows == load_records' rows of the same records (years filter
     applied to both); ``records`` default to the file's rows read by Python's csv."""
     n, got = _load(path, **kwargs)
-    expected = _api_rows(records if records is not None else _records_of(path), path,
-                         **kwargs)
+    expected = _api_rows(records if records is not None else _records_of(path), path, **kwargs)
     _assert_same(got, expected)
     return got
 
 
-def _text(records: list[dict], delimiter: str = "\t", rename=None, newline: str = "\n",
-          extra: dict[str, str] | None = None) -> str:
+def _text(
+    records: list[dict],
+    delimiter: str = "\t",
+    rename=None,
+    newline: str = "\n",
+    extra: dict[str, str] | None = None,
+) -> str:
     fields = list(records[0]) + list(extra or {})
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=delimiter, lineterminator=newline)
@@ -138,13 +158,13 @@ def _records() -> list[dict]:
         rec(2021, 156, "M", 0, "854231", 1000.0),
         rec(2021, 156, "X", 0, "854231", 250.0),
         rec(2021, 156, "M", 392, "854231", 40.0),
-        rec(2021, 156, "M", 0, "854231", 1.0, partner2=392),     # partner2 breakdown
-        rec(2021, 156, "M", 0, "854231", 2.0, customs="C01"),    # customs breakdown
-        rec(2021, 156, "M", 0, "854231", 3.0, mot=1000),         # transport breakdown
-        rec(2021, 156, "RX", 0, "854231", 4.0),                  # re-export
-        rec(2021, 156, "RM", 0, "854231", 4.5),                  # re-import
-        rec(2021, 156, "M", 0, "854", 5.0),                      # no HS level: dropped
-        rec(2021, 156, "M", 0, "8542", 6.0),                     # heading: kept, HS4
+        rec(2021, 156, "M", 0, "854231", 1.0, partner2=392),  # partner2 breakdown
+        rec(2021, 156, "M", 0, "854231", 2.0, customs="C01"),  # customs breakdown
+        rec(2021, 156, "M", 0, "854231", 3.0, mot=1000),  # transport breakdown
+        rec(2021, 156, "RX", 0, "854231", 4.0),  # re-export
+        rec(2021, 156, "RM", 0, "854231", 4.5),  # re-import
+        rec(2021, 156, "M", 0, "854", 5.0),  # no HS level: dropped
+        rec(2021, 156, "M", 0, "8542", 6.0),  # heading: kept, HS4
         rec(2021, 156, "M", 0, "TOTAL", 9000.0),
         rec(2021, 842, "X", 0, "854231", 700.0, cl="H6"),
     ]
@@ -157,8 +177,9 @@ def _records() -> list[dict]:
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory) -> list[Path]:
     out = tmp_path_factory.mktemp("synthetic")
-    return generate_comtrade(out, REPO / "data" / "reference",
-                             REPO / "dbt_project" / "seeds" / "reference")
+    return generate_comtrade(
+        out, REPO / "data" / "reference", REPO / "dbt_project" / "seeds" / "reference"
+    )
 
 
 def test_synthetic_generator_output_same_rows(synthetic):
@@ -175,23 +196,38 @@ def test_synthetic_generator_output_same_rows(synthetic):
 def test_synthetic_with_explicit_vintage_and_origin(synthetic):
     rows = _check_like_api(synthetic[0], vintage="2025-01-01", origin="real")
     assert {(r[COLUMNS.index("vintage")], r[COLUMNS.index("origin")]) for r in rows} == {
-        ("2025-01-01", "real")}
+        ("2025-01-01", "real")
+    }
 
 
 def test_filters_tsv_gz_with_vintage_in_name(tmp_path):
-    path = _write(tmp_path / "COMTRADE-FINAL-CA1562021H5[2023-01-03].gz",
-                  _text(_records()), gz=True)
+    path = _write(
+        tmp_path / "COMTRADE-FINAL-CA1562021H5[2023-01-03].gz", _text(_records()), gz=True
+    )
     rows = _check_like_api(path)
-    kept = sorted((r[COLUMNS.index("reporter_code")], r[COLUMNS.index("partner_code")],
-                   r[COLUMNS.index("flow")], r[COLUMNS.index("hs6")],
-                   r[COLUMNS.index("primary_value_usd")]) for r in rows)
-    assert kept == [(156, 0, "export", "854231", 250.0), (156, 0, "import", "8542", 6.0),
-                    (156, 0, "import", "854231", 1000.0), (156, 0, "import", "TOTAL", 9000.0),
-                    (156, 392, "import", "854231", 40.0), (842, 0, "export", "854231", 700.0)]
+    kept = sorted(
+        (
+            r[COLUMNS.index("reporter_code")],
+            r[COLUMNS.index("partner_code")],
+            r[COLUMNS.index("flow")],
+            r[COLUMNS.index("hs6")],
+            r[COLUMNS.index("primary_value_usd")],
+        )
+        for r in rows
+    )
+    assert kept == [
+        (156, 0, "export", "854231", 250.0),
+        (156, 0, "import", "8542", 6.0),
+        (156, 0, "import", "854231", 1000.0),
+        (156, 0, "import", "TOTAL", 9000.0),
+        (156, 392, "import", "854231", 40.0),
+        (842, 0, "export", "854231", 700.0),
+    ]
     assert {r[COLUMNS.index("vintage")] for r in rows} == {"2023-01-03"}
     assert {r[COLUMNS.index("origin")] for r in rows} == {"real"}
-    by_cls = {r[COLUMNS.index("classification_code")]: r[COLUMNS.index("hs_revision")]
-              for r in rows}
+    by_cls = {
+        r[COLUMNS.index("classification_code")]: r[COLUMNS.index("hs_revision")] for r in rows
+    }
     assert by_cls == {"H5": "HS2017", "H6": "HS2022"}
     iso, code = COLUMNS.index("partner_iso3"), COLUMNS.index("partner_code")
     assert {r[iso] for r in rows if r[code] == 0} == {"W00"}
@@ -213,26 +249,41 @@ def test_awkward_but_valid_cells(tmp_path):
     rows = [rec(2021, 156, "M", 0, "854231", 1000.0) for _ in range(12)]
     rows[1].update(flowCode=" m ", primaryValue=" 1,234.5 ", classificationCode=" h5 ")
     rows[2].update(cmdCode="8542.32", cmdDesc="Memories, other")
-    rows[3].update(cmdCode="85423", aggrLevel="6")            # lost its leading zero: kept
-    rows[4].update(cmdCode="85424", aggrLevel="4")            # five digits, not level 6
-    rows[5].update(cmdCode="854233", partner2Code="", customsCode="", motCode=" ",
-                   period="", partnerISO="nan", qty="NaN", netWgt="None", grossWgt="null")
-    rows[6].update(cmdCode="854233", primaryValue="77")       # duplicate key: the last wins
-    rows[7].update(cmdCode="854239", refYear="2021.0", reporterCode="1.56e2",
-                   partnerCode="4", partnerISO=" JPN ", altQty="1e3", cifvalue="inf")
+    rows[3].update(cmdCode="85423", aggrLevel="6")  # lost its leading zero: kept
+    rows[4].update(cmdCode="85424", aggrLevel="4")  # five digits, not level 6
+    rows[5].update(
+        cmdCode="854233",
+        partner2Code="",
+        customsCode="",
+        motCode=" ",
+        period="",
+        partnerISO="nan",
+        qty="NaN",
+        netWgt="None",
+        grossWgt="null",
+    )
+    rows[6].update(cmdCode="854233", primaryValue="77")  # duplicate key: the last wins
+    rows[7].update(
+        cmdCode="854239",
+        refYear="2021.0",
+        reporterCode="1.56e2",
+        partnerCode="4",
+        partnerISO=" JPN ",
+        altQty="1e3",
+        cifvalue="inf",
+    )
     rows[8].update(cmdCode="TOTAL", flowCode="x", qtyUnitAbbr="  ")
     rows[9].update(cmdCode="854290", motCode="0.0", partner2Code="-0", customsCode="c00")
     rows[10].update(cmdCode="854290", refYear="2020", period="202012")
-    rows[11].update(cmdCode="abc")                            # not a code: dropped
+    rows[11].update(cmdCode="abc")  # not a code: dropped
     text = _text(rows, ",", newline="\r\n", extra={"lastReleased": "2024-05-06T00:00:00"})
     lines = text.split("\r\n")
-    lines.insert(4, "")                                       # a blank line
-    lines.insert(7, "," * (len(rows[0])))                     # a line of empty cells
+    lines.insert(4, "")  # a blank line
+    lines.insert(7, "," * (len(rows[0])))  # a line of empty cells
     path = _write(tmp_path / "awkward.csv", "\ufeff" + "\r\n".join(lines))
     got = _check_like_api(path)
     hs6 = sorted(r[COLUMNS.index("hs6")] for r in got)
-    assert hs6 == ["085423", "854231", "854232", "854233", "854239", "854290", "854290",
-                   "TOTAL"]
+    assert hs6 == ["085423", "854231", "854232", "854233", "854239", "854290", "854290", "TOTAL"]
     value = {r[COLUMNS.index("hs6")]: r[COLUMNS.index("primary_value_usd")] for r in got}
     assert value["854231"] == 1234.5 and value["854233"] == 77.0  # the last one wins
     assert {r[COLUMNS.index("vintage")] for r in got} == {"2024-05-06"}
@@ -246,9 +297,13 @@ def test_semicolons_and_missing_breakdown_columns(tmp_path):
     # Without the breakdown columns the breakdown rows count as totals (the last of the
     # same key wins), and without aggrLevel nothing else changes.
     assert len(got) == 6
-    imports = [r for r in got if r[COLUMNS.index("flow")] == "import"
-               and r[COLUMNS.index("partner_code")] == 0
-               and r[COLUMNS.index("cmd_level")] == "HS6"]
+    imports = [
+        r
+        for r in got
+        if r[COLUMNS.index("flow")] == "import"
+        and r[COLUMNS.index("partner_code")] == 0
+        and r[COLUMNS.index("cmd_level")] == "HS6"
+    ]
     assert [r[COLUMNS.index("primary_value_usd")] for r in imports] == [3.0]
 
 
@@ -341,7 +396,7 @@ def test_bad_cell_after_blank_lines_and_in_a_tsv_gz(tmp_path):
 def test_first_bad_line_wins_and_snake_case_name_is_reported(tmp_path):
     records = _records() * 3
     records = [dict(r) for r in records]
-    records[34]["refYear"] = "bad"       # a kept row, later in the file
+    records[34]["refYear"] = "bad"  # a kept row, later in the file
     records[22]["primaryValue"] = "bad"  # the TOTAL row of the second copy
 
     def snake(name):
@@ -353,9 +408,9 @@ def test_first_bad_line_wins_and_snake_case_name_is_reported(tmp_path):
 
 def test_bad_cells_in_dropped_rows_are_not_errors(tmp_path):
     records = _records()
-    records[3]["primaryValue"] = "x"    # partner2 breakdown
-    records[6]["refYear"] = "x"         # re-export
-    records[8]["reporterCode"] = "x"    # code of no HS level
+    records[3]["primaryValue"] = "x"  # partner2 breakdown
+    records[6]["refYear"] = "x"  # re-export
+    records[8]["reporterCode"] = "x"  # code of no HS level
     path = _write(tmp_path / "dropped.csv", _text(records, ","))
     assert len(_check_like_api(path)) == 6
 
@@ -370,17 +425,20 @@ def test_bad_files(tmp_path):
     lines = _text(records, ",").split("\n")
     lines[5] = lines[5] + ",extra"
     assert "line 6, field '<row>': 48 fields, header has 47" in _bad(
-        _write(tmp_path / "ragged.csv", "\n".join(lines)), same_as_records=False)
+        _write(tmp_path / "ragged.csv", "\n".join(lines)), same_as_records=False
+    )
     lines = _text(records).split("\n")
     lines[2] = "2021\t156"
     assert "line 3, field '<row>': 2 fields" in _bad(
-        _write(tmp_path / "short.txt.gz", "\n".join(lines), gz=True), same_as_records=False)
+        _write(tmp_path / "short.txt.gz", "\n".join(lines), gz=True), same_as_records=False
+    )
     # Truncated gzip, empty file.
     truncated = tmp_path / "cut.txt.gz"
     truncated.write_bytes(gzip.compress(_text(records * 50).encode())[:400])
     assert "cut.txt.gz: broken gzip" in _bad(truncated, same_as_records=False)
-    assert "line 1, field '<header>': empty file" in _bad(_write(tmp_path / "empty.csv", ""),
-                                                          same_as_records=False)
+    assert "line 1, field '<header>': empty file" in _bad(
+        _write(tmp_path / "empty.csv", ""), same_as_records=False
+    )
 
 
 def test_layouts_it_does_not_read(tmp_path):
@@ -452,27 +510,30 @@ def _both(tmp_path: Path, records: list[dict], name: str = "same.txt"):
 
 def test_same_records_api_and_bulk_give_identical_rows(tmp_path):
     records = _records()
-    records[0]["cmdDesc"] = 'Memories "DRAM", other'   # a quote, escaped by the writer
-    records[1]["primaryValue"] = 250                    # a JSON integer
-    records[2]["aggrLevel"] = None                      # JSON null
+    records[0]["cmdDesc"] = 'Memories "DRAM", other'  # a quote, escaped by the writer
+    records[1]["primaryValue"] = 250  # a JSON integer
+    records[2]["aggrLevel"] = None  # JSON null
     _, api, bulk = _both(tmp_path, records)
     assert len(api) == 6
     _assert_same(api, bulk)
 
 
-@pytest.mark.parametrize(("cells", "field", "reason"), [
-    # Digits outside ASCII are not numbers (float('٣') would say 3.0).
-    ({"primaryValue": "٣"}, "primaryValue", "not a number (got '٣')"),
-    ({"refYear": "٢٠٢١"}, "refYear", "not a number (got '٢٠٢١')"),
-    # A code beyond the INTEGER range is refused, not left to overflow.
-    ({"reporterCode": 2**31}, "reporterCode", "out of the INTEGER range (got '2147483648')"),
-    ({"partnerCode": -(2**31) - 1}, "partnerCode", "out of the INTEGER range"),
-    # A JSON boolean is not a number.
-    ({"primaryValue": True}, "primaryValue", "not a number (got 'True')"),
-])
+@pytest.mark.parametrize(
+    ("cells", "field", "reason"),
+    [
+        # Digits outside ASCII are not numbers (float('٣') would say 3.0).
+        ({"primaryValue": "٣"}, "primaryValue", "not a number (got '٣')"),
+        ({"refYear": "٢٠٢١"}, "refYear", "not a number (got '٢٠٢١')"),
+        # A code beyond the INTEGER range is refused, not left to overflow.
+        ({"reporterCode": 2**31}, "reporterCode", "out of the INTEGER range (got '2147483648')"),
+        ({"partnerCode": -(2**31) - 1}, "partnerCode", "out of the INTEGER range"),
+        # A JSON boolean is not a number.
+        ({"primaryValue": True}, "primaryValue", "not a number (got 'True')"),
+    ],
+)
 def test_same_bad_record_same_error_from_api_and_bulk(tmp_path, cells, field, reason):
     records = _records()
-    records[0].update(cells)   # a kept row
+    records[0].update(cells)  # a kept row
     path, api, bulk = _both(tmp_path, records)
     assert isinstance(api, SourceFileError) and isinstance(bulk, SourceFileError)
     assert (api.field, bulk.field) == (field, field)
@@ -484,7 +545,7 @@ def test_record_vintage_fields_are_read_alike(tmp_path):
     records = _records()
     for r in records:
         r.update(vintage=None, releaseDate="2024-03-04T00:00:00")
-    records[0]["vintage"] = "2025-01-02"           # the first field found wins
+    records[0]["vintage"] = "2025-01-02"  # the first field found wins
     _, api, bulk = _both(tmp_path, records)
     _assert_same(api, bulk)
     vintages = sorted({r[COLUMNS.index("vintage")] for r in api})
@@ -504,14 +565,14 @@ def test_whitespace_line_is_a_ragged_row_empty_lines_are_none(tmp_path):
     records = _records()
     lines = _text(records).split("\n")
     empty = _write(tmp_path / "empty_lines.txt", "\n".join([*lines[:3], "", *lines[3:]]))
-    cells = _write(tmp_path / "empty_cells.txt",
-                   "\n".join([*lines[:3], "\t" * 46, *lines[3:]]))
+    cells = _write(tmp_path / "empty_cells.txt", "\n".join([*lines[:3], "\t" * 46, *lines[3:]]))
     _, api, _ = _both(tmp_path, records)
     _assert_same(_load(empty)[1], api)
     _assert_same(_load(cells)[1], api)
     spaces = _write(tmp_path / "spaces.txt", "\n".join([*lines[:3], "   ", *lines[3:]]))
     assert "spaces.txt, line 4, field '<row>': 1 fields, header has 47" in _bad(
-        spaces, same_as_records=False)
+        spaces, same_as_records=False
+    )
 
 
 def test_a_malformed_file_leaves_the_callers_transaction_usable(tmp_path):

@@ -62,7 +62,8 @@ def test_legacy_values_match_a_plain_csv_reading(legacy):
         rows = [r for r in csv.DictReader(fh) if r["Trade Flow"] in ("Import", "Export")]
     assert len(rows) == len(legacy)
     assert sum(float(r["Trade Value (US$)"]) for r in rows) == pytest.approx(
-        legacy["primary_value_usd"].sum(), rel=1e-12)
+        legacy["primary_value_usd"].sum(), rel=1e-12
+    )
 
 
 def _records():
@@ -92,13 +93,17 @@ def _write_delimited(path, records, delimiter, gz=False, rename=None):
 def _check_small(df):
     assert list(df.columns) == COLUMNS
     assert sorted(zip(df.flow, df.hs6, df.cmd_level, df.primary_value_usd, strict=True)) == [
-        ("export", "854231", "HS6", 250.0), ("import", "8542", "HS4", 5.0),
-        ("import", "854231", "HS6", 1000.0), ("import", "TOTAL", "TOTAL", 9000.0)]
+        ("export", "854231", "HS6", 250.0),
+        ("import", "8542", "HS4", 5.0),
+        ("import", "854231", "HS6", 1000.0),
+        ("import", "TOTAL", "TOTAL", 9000.0),
+    ]
 
 
 def test_bulk_tab_gz_with_vintage_in_name(tmp_path):
-    path = _write_delimited(tmp_path / "COMTRADE-FINAL-CA1562021H5[2023-01-03].gz",
-                            _records(), "\t", gz=True)
+    path = _write_delimited(
+        tmp_path / "COMTRADE-FINAL-CA1562021H5[2023-01-03].gz", _records(), "\t", gz=True
+    )
     df = read_comtrade_file(path)
     _check_small(df)
     assert set(df["vintage"]) == {"2023-01-03"} and set(df["source"]) == {"bulk"}
@@ -108,8 +113,7 @@ def test_api_csv_snake_case_and_synthetic_origin(tmp_path):
     def snake(name):
         return "".join("_" + c.lower() if c.isupper() else c for c in name)
 
-    path = _write_delimited(tmp_path / "comtrade_synthetic_2021.csv", _records(), ",",
-                            rename=snake)
+    path = _write_delimited(tmp_path / "comtrade_synthetic_2021.csv", _records(), ",", rename=snake)
     df = read_comtrade_file(path, vintage="2024-02-02")
     _check_small(df)
     assert set(df["origin"]) == {"synthetic"} and set(df["vintage"]) == {"2024-02-02"}
@@ -125,8 +129,13 @@ def test_synthetic_generator_output_is_readable(tmp_path):
     synth = pytest.importorskip("orchestration.synthetic.comtrade")
     from orchestration.settings import BUNDLED_DATA_DIR, DBT_PROJECT_DIR
 
-    paths = synth.generate_comtrade(tmp_path, BUNDLED_DATA_DIR / "reference",
-                                    DBT_PROJECT_DIR / "seeds" / "reference", 2019, 2019)
+    paths = synth.generate_comtrade(
+        tmp_path,
+        BUNDLED_DATA_DIR / "reference",
+        DBT_PROJECT_DIR / "seeds" / "reference",
+        2019,
+        2019,
+    )
     df = read_comtrade_file(paths[0])
     assert len(df) > 0 and set(df["origin"]) == {"synthetic"} and set(df["year"]) == {2019}
 

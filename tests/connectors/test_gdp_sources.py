@@ -58,8 +58,10 @@ def test_weo_bad_file(tmp_path):
     bad.write_text("ref_area,concept,year,value\nCHN,NGDPD,2024,1\n")
     with pytest.raises(ValueError, match="missing from the header"):
         read_weo_gdp(bad)
-    bad.write_text("unit,base_year,ref_area,freq,lastactualdate,scale,notes,concept,year,value\n"
-                   "USD,,CHN,A,2024,9.0,,NGDPD,2024,lots\n")
+    bad.write_text(
+        "unit,base_year,ref_area,freq,lastactualdate,scale,notes,concept,year,value\n"
+        "USD,,CHN,A,2024,9.0,,NGDPD,2024,lots\n"
+    )
     with pytest.raises(ValueError, match="line 2, field 'value'"):
         read_weo_gdp(bad)
 
@@ -86,15 +88,36 @@ def test_fred_bad_file(tmp_path):
 
 
 WB_ROWS = [
-    {"indicator": {"id": "NY.GDP.MKTP.CD", "value": "GDP (current US$)"},
-     "country": {"id": "CN", "value": "China"}, "countryiso3code": "CHN", "date": "2023",
-     "value": 1.8e13, "unit": "", "obs_status": "", "decimal": 0},
-    {"indicator": {"id": "NY.GDP.MKTP.CD", "value": "GDP (current US$)"},
-     "country": {"id": "CN", "value": "China"}, "countryiso3code": "CHN", "date": "2022",
-     "value": 1.75e13, "unit": "", "obs_status": "", "decimal": 0},
-    {"indicator": {"id": "NY.GDP.MKTP.CD", "value": "GDP (current US$)"},
-     "country": {"id": "US", "value": "United States"}, "countryiso3code": "USA",
-     "date": "2023", "value": None, "unit": "", "obs_status": "", "decimal": 0},
+    {
+        "indicator": {"id": "NY.GDP.MKTP.CD", "value": "GDP (current US$)"},
+        "country": {"id": "CN", "value": "China"},
+        "countryiso3code": "CHN",
+        "date": "2023",
+        "value": 1.8e13,
+        "unit": "",
+        "obs_status": "",
+        "decimal": 0,
+    },
+    {
+        "indicator": {"id": "NY.GDP.MKTP.CD", "value": "GDP (current US$)"},
+        "country": {"id": "CN", "value": "China"},
+        "countryiso3code": "CHN",
+        "date": "2022",
+        "value": 1.75e13,
+        "unit": "",
+        "obs_status": "",
+        "decimal": 0,
+    },
+    {
+        "indicator": {"id": "NY.GDP.MKTP.CD", "value": "GDP (current US$)"},
+        "country": {"id": "US", "value": "United States"},
+        "countryiso3code": "USA",
+        "date": "2023",
+        "value": None,
+        "unit": "",
+        "obs_status": "",
+        "decimal": 0,
+    },
 ]
 WB_PATH = "/country/CHN;USA/indicator/NY.GDP.MKTP.CD"
 
@@ -103,11 +126,12 @@ def test_worldbank_paging_vintage_and_retry():
     with FakeServer() as server:
         server.route(WB_PATH, worldbank_handler(WB_ROWS, "2025-07-01", per_page_cap=2))
         server.script(WB_PATH, Response(500, "oops"))
-        df = fetch_worldbank_gdp(["usa", "CHN"], [2022, 2023], base_url=server.url,
-                                 backoff_s=0)
+        df = fetch_worldbank_gdp(["usa", "CHN"], [2022, 2023], base_url=server.url, backoff_s=0)
         assert list(df.columns) == GDP_COLUMNS
         assert df[["year", "iso3", "gdp_usd"]].values.tolist() == [
-            [2022, "CHN", 1.75e13], [2023, "CHN", 1.8e13]]  # USA null left out
+            [2022, "CHN", 1.75e13],
+            [2023, "CHN", 1.8e13],
+        ]  # USA null left out
         assert set(df.vintage) == {"2025-07-01"} and set(df.source) == {"worldbank"}
         pages = sorted(r.query["page"] for r in server.requests)
         assert pages == ["1", "1", "2"]  # a 500, then two pages
@@ -116,8 +140,10 @@ def test_worldbank_paging_vintage_and_retry():
 
 def test_worldbank_error_message():
     with FakeServer() as server:
-        server.route("/country/all/indicator/NY.GDP.MKTP.CD", lambda req: Response(
-            200, [{"message": [{"id": "120", "key": "Invalid value"}]}]))
+        server.route(
+            "/country/all/indicator/NY.GDP.MKTP.CD",
+            lambda req: Response(200, [{"message": [{"id": "120", "key": "Invalid value"}]}]),
+        )
         with pytest.raises(ValueError, match="Invalid value"):
             fetch_worldbank_gdp(None, [2023], base_url=server.url, backoff_s=0)
 
@@ -136,25 +162,32 @@ def test_weo_file_account_adds_up(tmp_path):
         "USD,,G110,A,,9.0,,NGDPD,2015,50000.0\n"
         "na,,CHN,A,2024,9.0,,PPPGDP,2015,19000.0\n"
         "XDC,2015,CHN,A,2024,9.0,,NGDP,2015,68000.0\n"
-        "USD,,USA,A,2024,9.0,,NGDPD,2015,\n")
+        "USD,,USA,A,2024,9.0,,NGDPD,2015,\n"
+    )
     tally: dict[str, int] = {}
     df = read_weo_gdp(path, tally=tally)
     account = gdp_account(path.name, df, [2015, 2016], tally)
     assert (account.rows_read, account.rows_stored) == (7, 2)
-    assert account.set_aside == {"other_series": 2, "other_level": 1, "no_value": 1,
-                                 "outside_window": 1}
+    assert account.set_aside == {
+        "other_series": 2,
+        "other_level": 1,
+        "no_value": 1,
+        "outside_window": 1,
+    }
     assert account.adds_up and account.warning() is None
     # a run of 2030 only: of the three GDP rows, 2015 and 2016 are outside this run's
     # window (a run of their years uses them) and 2014 is before the analysis starts
     none_stored = gdp_account(path.name, df, [2030], tally)
     assert none_stored.rows_stored == 0 and none_stored.adds_up
-    assert (none_stored.set_aside["other_run_window"],
-            none_stored.set_aside["outside_window"]) == (2, 1)
+    assert (none_stored.set_aside["other_run_window"], none_stored.set_aside["outside_window"]) == (
+        2,
+        1,
+    )
     # tied at 2 with other series, the reason listed first is named
     assert none_stored.warning() == (
         "gdp file weo_2025oct_test.csv: nothing stored of 7 rows; main reason: other "
-        "series (another WEO concept than GDP in USD)")
-    only_window = gdp_account(path.name, df[df["year"] >= 2015], [2030],
-                              {"read": 2})
+        "series (another WEO concept than GDP in USD)"
+    )
+    only_window = gdp_account(path.name, df[df["year"] >= 2015], [2030], {"read": 2})
     assert only_window.set_aside == {"other_run_window": 2}
     assert only_window.warning() is None

@@ -10,19 +10,42 @@ import csv
 import io
 from pathlib import Path
 
-ZH_HEADER = ["数据年月", "贸易伙伴编码", "贸易伙伴名称", "商品编码", "商品名称",
-             "第一数量", "第一计量单位", "第二数量", "第二计量单位", "人民币"]
+ZH_HEADER = [
+    "数据年月",
+    "贸易伙伴编码",
+    "贸易伙伴名称",
+    "商品编码",
+    "商品名称",
+    "第一数量",
+    "第一计量单位",
+    "第二数量",
+    "第二计量单位",
+    "人民币",
+]
 ZH_HEADER_USD = ZH_HEADER[:-1] + ["美元"]
 ZH_DIMS = ["贸易方式编码", "贸易方式名称", "注册地编码", "注册地名称"]
 
 # English interface spellings (stats.customs.gov.cn/indexEn), including the portal's
 # historical typo "Supplimentary".
-EN_HEADER = ["Date of data", "Trading partner code", "Trading partner", "Commodity code",
-             "Commodity", "Quantity", "Unit", "Supplimentary Quantity", "Supplimentary Unit",
-             "US dollar"]
+EN_HEADER = [
+    "Date of data",
+    "Trading partner code",
+    "Trading partner",
+    "Commodity code",
+    "Commodity",
+    "Quantity",
+    "Unit",
+    "Supplimentary Quantity",
+    "Supplimentary Unit",
+    "US dollar",
+]
 EN_HEADER_CNY = EN_HEADER[:-1] + ["Renminbi Yuan"]
-EN_DIMS = ["Customs Regime code", "Customs Regime", "Locations of importers and exporters code",
-           "Locations of importers and exporters"]
+EN_DIMS = [
+    "Customs Regime code",
+    "Customs Regime",
+    "Locations of importers and exporters code",
+    "Locations of importers and exporters",
+]
 
 
 def fmt(value: int) -> str:
@@ -32,23 +55,83 @@ def fmt(value: int) -> str:
 
 # (period, partner code, zh name, en name, hs8, zh product, en product, qty1, unit1, value)
 BASE_ROWS = [
-    ("202401", "502", "美国", "United States", "84862031", "分步重复光刻机",
-     "Step and repeat aligners", 3, "台", 123_456_789),
-    ("202401", "304", "德国", "Germany", "01012100", "改良种用马", "Pure-bred breeding horses",
-     12, "千克", 9_876),
-    ("202402", "116", "日本", "Japan", "85423100", "处理器及控制器", "Processors and controllers",
-     1_234_567, "个", 16_536_067),
-    ("202402", "133", "韩国", "Korea", "85423100", "处理器及控制器", "Processors and controllers",
-     765_432, "个", 7_654_321_000),
-    ("202403", "502", "美国", "United States", "90318090", "其他测量仪器", "Other instruments",
-     0, "?", 42),
+    (
+        "202401",
+        "502",
+        "美国",
+        "United States",
+        "84862031",
+        "分步重复光刻机",
+        "Step and repeat aligners",
+        3,
+        "台",
+        123_456_789,
+    ),
+    (
+        "202401",
+        "304",
+        "德国",
+        "Germany",
+        "01012100",
+        "改良种用马",
+        "Pure-bred breeding horses",
+        12,
+        "千克",
+        9_876,
+    ),
+    (
+        "202402",
+        "116",
+        "日本",
+        "Japan",
+        "85423100",
+        "处理器及控制器",
+        "Processors and controllers",
+        1_234_567,
+        "个",
+        16_536_067,
+    ),
+    (
+        "202402",
+        "133",
+        "韩国",
+        "Korea",
+        "85423100",
+        "处理器及控制器",
+        "Processors and controllers",
+        765_432,
+        "个",
+        7_654_321_000,
+    ),
+    (
+        "202403",
+        "502",
+        "美国",
+        "United States",
+        "90318090",
+        "其他测量仪器",
+        "Other instruments",
+        0,
+        "?",
+        42,
+    ),
 ]
-DIMS = [("0110", "一般贸易", "11", "北京市"), ("0615", "进料对口", "31", "上海市"),
-        ("0110", "一般贸易", "44", "广东省"), ("1233", "保税仓库进出境货物", "32", "江苏省"),
-        ("0110", "一般贸易", "11", "北京市")]
-EN_DIM_NAMES = {"一般贸易": "General trade", "进料对口": "Processing with imported materials",
-                "保税仓库进出境货物": "Bonded warehouse goods", "北京市": "Beijing",
-                "上海市": "Shanghai", "广东省": "Guangdong", "江苏省": "Jiangsu"}
+DIMS = [
+    ("0110", "一般贸易", "11", "北京市"),
+    ("0615", "进料对口", "31", "上海市"),
+    ("0110", "一般贸易", "44", "广东省"),
+    ("1233", "保税仓库进出境货物", "32", "江苏省"),
+    ("0110", "一般贸易", "11", "北京市"),
+]
+EN_DIM_NAMES = {
+    "一般贸易": "General trade",
+    "进料对口": "Processing with imported materials",
+    "保税仓库进出境货物": "Bonded warehouse goods",
+    "北京市": "Beijing",
+    "上海市": "Shanghai",
+    "广东省": "Guangdong",
+    "江苏省": "Jiangsu",
+}
 BASE_TOTAL = sum(r[-1] for r in BASE_ROWS)
 
 
@@ -57,8 +140,18 @@ def gacc_rows(language: str = "zh", dims: bool = False) -> list[list[str]]:
     out = []
     for row, dim in zip(BASE_ROWS, DIMS, strict=True):
         period, pcode, pzh, pen, hs8, gzh, gen, qty1, unit1, value = row
-        cells = [period, pcode, pzh if language == "zh" else pen, hs8,
-                 gzh if language == "zh" else gen, fmt(qty1), unit1, "0", "?", fmt(value)]
+        cells = [
+            period,
+            pcode,
+            pzh if language == "zh" else pen,
+            hs8,
+            gzh if language == "zh" else gen,
+            fmt(qty1),
+            unit1,
+            "0",
+            "?",
+            fmt(value),
+        ]
         if dims:
             rcode, rname, lcode, lname = dim
             if language != "zh":
@@ -77,12 +170,17 @@ def header(language: str = "zh", currency: str = "CNY", dims: bool = False) -> l
 
 
 def csv_text(
-    head: list[str], rows: list[list[str]], *, trailing_comma: bool = True,
-    newline: str = "\n", quote_all: bool = True,
+    head: list[str],
+    rows: list[list[str]],
+    *,
+    trailing_comma: bool = True,
+    newline: str = "\n",
+    quote_all: bool = True,
 ) -> str:
     buf = io.StringIO()
     writer = csv.writer(
-        buf, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
+        buf,
+        quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
         lineterminator=("," if trailing_comma else "") + newline,
     )
     writer.writerow(head)
@@ -91,15 +189,26 @@ def csv_text(
 
 
 def write_gacc_csv(
-    path: Path, head: list[str] | None = None, rows: list[list[str]] | None = None, *,
-    encoding: str = "gb18030", bom: bool = False, trailing_comma: bool = True,
-    newline: str = "\n", quote_all: bool = True, text: str | None = None,
+    path: Path,
+    head: list[str] | None = None,
+    rows: list[list[str]] | None = None,
+    *,
+    encoding: str = "gb18030",
+    bom: bool = False,
+    trailing_comma: bool = True,
+    newline: str = "\n",
+    quote_all: bool = True,
+    text: str | None = None,
 ) -> Path:
     """A portal-style CSV: every field quoted, a trailing comma on each line, GB18030."""
     if text is None:
-        text = csv_text(head if head is not None else header(),
-                        rows if rows is not None else gacc_rows(),
-                        trailing_comma=trailing_comma, newline=newline, quote_all=quote_all)
+        text = csv_text(
+            head if head is not None else header(),
+            rows if rows is not None else gacc_rows(),
+            trailing_comma=trailing_comma,
+            newline=newline,
+            quote_all=quote_all,
+        )
     data = text.encode(encoding)
     if bom:
         data = b"\xef\xbb\xbf" + data

@@ -20,8 +20,9 @@ def test_customs_accounts_add_up(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     store.ensure_tables(con)
     shas = []
-    for i, name in enumerate(["gacc_hs8_import_part1.csv", "gacc_hs8_import_part2.csv",
-                              "gacc_hs8_import_overlap.csv"]):
+    for i, name in enumerate(
+        ["gacc_hs8_import_part1.csv", "gacc_hs8_import_part2.csv", "gacc_hs8_import_overlap.csv"]
+    ):
         parsed = parse_customs_file(con, GRAINS / name, table=f"p{i}")
         store.store_vintage(con, parsed, GRAINS / name)
         shas.append(parsed.sha256)
@@ -39,6 +40,7 @@ def test_customs_accounts_add_up(tmp_path):
     assert all(a.adds_up for a in accounts.values())
     accounting.record(con, list(accounts.values()), "run-1", ("2024-01", "2024-03"))
     assert {a.file_name: a for a in accounting.latest(con)} == accounts
-    assert overlap.line() == ("gacc_hs8_import_overlap.csv: read 5, stored 2; set aside: "
-                              "outside this run's window 3")
+    assert overlap.line() == (
+        "gacc_hs8_import_overlap.csv: read 5, stored 2; set aside: outside this run's window 3"
+    )
     con.close()

@@ -31,17 +31,31 @@ from tests.customs.fixtures import (
 
 # The GPL-3 layout samples are never copied into the project; tests that read them look
 # for a workspace folder beside the clone and skip when a clone has none.
-REAL_SAMPLES = (Path(__file__).resolve().parents[3] / "shared" / "data" / "real-samples"
-                / "gacc_export_layout")
+REAL_SAMPLES = (
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "real-samples" / "gacc_export_layout"
+)
 
 EXPECTED_COLUMNS = [
-    ("line_no", "INTEGER"), ("period_month", "VARCHAR"), ("flow", "VARCHAR"),
-    ("partner_code", "VARCHAR"), ("partner_name", "VARCHAR"), ("hs8", "VARCHAR"),
-    ("product_name", "VARCHAR"), ("qty1", "DOUBLE"), ("unit1", "VARCHAR"),
-    ("qty2", "DOUBLE"), ("unit2", "VARCHAR"), ("regime_code", "VARCHAR"),
-    ("regime_name", "VARCHAR"), ("location_code", "VARCHAR"), ("location_name", "VARCHAR"),
-    ("value_native", "DOUBLE"), ("currency", "VARCHAR"), ("source_file", "VARCHAR"),
-    ("file_sha256", "VARCHAR"), ("grain", "VARCHAR"),
+    ("line_no", "INTEGER"),
+    ("period_month", "VARCHAR"),
+    ("flow", "VARCHAR"),
+    ("partner_code", "VARCHAR"),
+    ("partner_name", "VARCHAR"),
+    ("hs8", "VARCHAR"),
+    ("product_name", "VARCHAR"),
+    ("qty1", "DOUBLE"),
+    ("unit1", "VARCHAR"),
+    ("qty2", "DOUBLE"),
+    ("unit2", "VARCHAR"),
+    ("regime_code", "VARCHAR"),
+    ("regime_name", "VARCHAR"),
+    ("location_code", "VARCHAR"),
+    ("location_name", "VARCHAR"),
+    ("value_native", "DOUBLE"),
+    ("currency", "VARCHAR"),
+    ("source_file", "VARCHAR"),
+    ("file_sha256", "VARCHAR"),
+    ("grain", "VARCHAR"),
 ]
 
 
@@ -59,8 +73,11 @@ def rows_of(con, parsed: ParsedCustomsFile) -> list[dict]:
 
 
 def table_exists(con, name: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
+    return bool(
+        con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[
+            0
+        ]
+    )
 
 
 def assert_refused(con, path: Path, line: int | None, field: str | None, *words: str):
@@ -110,9 +127,9 @@ def test_detect_flow_from_name(tmp_path, name, flow):
 @pytest.mark.parametrize(
     "name",
     [
-        "tin_plate.csv",        # 'in' inside a word
-        "outlook_2024.csv",     # 'out' inside a word
-        "gacc_2023.csv",        # nothing at all
+        "tin_plate.csv",  # 'in' inside a word
+        "outlook_2024.csv",  # 'out' inside a word
+        "gacc_2023.csv",  # nothing at all
         "printing_inks.csv",
         "gacc_进出口_2024.csv",  # combined import-and-export query
         "import_export_2024.csv",
@@ -134,9 +151,10 @@ def test_detect_flow_from_manifests(tmp_path):
 
     folder = tmp_path / "sub"
     folder.mkdir()
-    (folder / "manifest.json").write_text(json.dumps(
-        {"a.csv": "import", "b.csv": {"flow": "出口"}, "tin_out.csv": "import"}),
-        encoding="utf-8")
+    (folder / "manifest.json").write_text(
+        json.dumps({"a.csv": "import", "b.csv": {"flow": "出口"}, "tin_out.csv": "import"}),
+        encoding="utf-8",
+    )
     assert detect_flow(folder / "a.csv") == "import"
     assert detect_flow(folder / "b.csv") == "export"
     assert detect_flow(folder / "tin_out.csv") == "import"  # the manifest wins over the name
@@ -187,12 +205,26 @@ def test_gb18030_chinese_cny(con, tmp_path):
     assert [r["line_no"] for r in rows] == [2, 3, 4, 5, 6]
     first = rows[0]
     assert first == {
-        "line_no": 2, "period_month": "2024-01", "flow": "import", "partner_code": "502",
-        "partner_name": "美国", "hs8": "84862031", "product_name": "分步重复光刻机",
-        "qty1": 3.0, "unit1": "台", "qty2": 0.0, "unit2": None, "regime_code": None,
-        "regime_name": None, "location_code": None, "location_name": None,
-        "value_native": 123_456_789.0, "currency": "CNY", "source_file": path.name,
-        "file_sha256": parsed.sha256, "grain": "commodity,partner",
+        "line_no": 2,
+        "period_month": "2024-01",
+        "flow": "import",
+        "partner_code": "502",
+        "partner_name": "美国",
+        "hs8": "84862031",
+        "product_name": "分步重复光刻机",
+        "qty1": 3.0,
+        "unit1": "台",
+        "qty2": 0.0,
+        "unit2": None,
+        "regime_code": None,
+        "regime_name": None,
+        "location_code": None,
+        "location_name": None,
+        "value_native": 123_456_789.0,
+        "currency": "CNY",
+        "source_file": path.name,
+        "file_sha256": parsed.sha256,
+        "grain": "commodity,partner",
     }
     assert rows[1]["hs8"] == "01012100"  # leading zero kept
     assert rows[3]["value_native"] == 7_654_321_000.0  # "7,654,321,000"
@@ -201,12 +233,21 @@ def test_gb18030_chinese_cny(con, tmp_path):
 
 def test_utf8_bom_english_usd_crlf_without_trailing_comma(con, tmp_path):
     path = write_gacc_csv(
-        tmp_path / "hs8 export 2024.csv", header("en", "USD"), gacc_rows("en"),
-        encoding="utf-8", bom=True, trailing_comma=False, newline="\r\n",
+        tmp_path / "hs8 export 2024.csv",
+        header("en", "USD"),
+        gacc_rows("en"),
+        encoding="utf-8",
+        bom=True,
+        trailing_comma=False,
+        newline="\r\n",
     )
     parsed = parse_customs_file(con, path, table="en_usd")
     assert (parsed.flow, parsed.currency, parsed.header_language, parsed.encoding) == (
-        "export", "USD", "en", "utf-8")
+        "export",
+        "USD",
+        "en",
+        "utf-8",
+    )
     assert parsed.rows == 5 and parsed.total_value_native == BASE_TOTAL
     rows = rows_of(con, parsed)
     assert rows[0]["partner_name"] == "United States"
@@ -224,9 +265,18 @@ def test_utf8_without_bom_and_unquoted_fields(con, tmp_path):
 
 
 def test_english_headers_match_by_meaning_in_any_order(con, tmp_path):
-    head = ["  YEAR AND MONTH ", "HS code", "Commodity name", "trading partner code",
-            "Trading partner name", "First quantity", "First unit of measurement",
-            "Second quantity", "Second unit of measurement", "RMB Yuan"]
+    head = [
+        "  YEAR AND MONTH ",
+        "HS code",
+        "Commodity name",
+        "trading partner code",
+        "Trading partner name",
+        "First quantity",
+        "First unit of measurement",
+        "Second quantity",
+        "Second unit of measurement",
+        "RMB Yuan",
+    ]
     order = [0, 3, 4, 1, 2, 5, 6, 7, 8, 9]  # from the zh layout to this one
     rows = [[r[i] for i in order] for r in gacc_rows("en")]
     path = write_gacc_csv(tmp_path / "reordered_in.csv", head, rows, encoding="utf-8")
@@ -239,15 +289,17 @@ def test_english_headers_match_by_meaning_in_any_order(con, tmp_path):
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_extra_dimension_columns(con, tmp_path, language):
     path = write_gacc_csv(
-        tmp_path / f"dims_{language}_import.csv", header(language, "USD", dims=True),
-        gacc_rows(language, dims=True))
+        tmp_path / f"dims_{language}_import.csv",
+        header(language, "USD", dims=True),
+        gacc_rows(language, dims=True),
+    )
     parsed = parse_customs_file(con, path)
     assert parsed.currency == "USD" and parsed.header_language == language
     rows = rows_of(con, parsed)
-    assert [(r["regime_code"], r["location_code"]) for r in rows] == [
-        (d[0], d[2]) for d in DIMS]
-    assert rows[1]["regime_name"] == ("进料对口" if language == "zh"
-                                      else "Processing with imported materials")
+    assert [(r["regime_code"], r["location_code"]) for r in rows] == [(d[0], d[2]) for d in DIMS]
+    assert rows[1]["regime_name"] == (
+        "进料对口" if language == "zh" else "Processing with imported materials"
+    )
     assert rows[2]["location_name"] == ("广东省" if language == "zh" else "Guangdong")
     assert parsed.total_value_native == BASE_TOTAL
 
@@ -258,8 +310,9 @@ def test_excel_workbook(con, tmp_path):
     for r, d in zip(BASE_ROWS, DIMS, strict=True):
         period, pcode, pzh, _, hs8, gzh, _, qty1, unit1, value = r
         # numeric cells as a spreadsheet would store them: the HS code loses its zero
-        rows.append([int(period), int(pcode), pzh, int(hs8), gzh, qty1, unit1, 0, "?",
-                     float(value), *d])
+        rows.append(
+            [int(period), int(pcode), pzh, int(hs8), gzh, qty1, unit1, 0, "?", float(value), *d]
+        )
     rows[2][0] = dt.datetime(2024, 2, 1)  # a period typed as a date cell
     path = write_gacc_xlsx(tmp_path / "gacc_2024_进口.xlsx", head, rows)
     parsed = parse_customs_file(con, path)
@@ -306,19 +359,25 @@ def test_table_is_replaced_and_named(con, tmp_path):
     parsed = parse_customs_file(con, b, table="t1")
     assert con.execute("SELECT count(*) FROM t1").fetchone()[0] == 2 == parsed.rows
     assert con.execute("SELECT DISTINCT source_file FROM t1").fetchall() == [("b_in.csv",)]
-    temp = con.execute(
-        "SELECT temporary FROM duckdb_tables() WHERE table_name = 't1'").fetchone()[0]
+    temp = con.execute("SELECT temporary FROM duckdb_tables() WHERE table_name = 't1'").fetchone()[
+        0
+    ]
     assert temp is True
     leftovers = con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '%rejects%'").fetchall()
+        "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '%rejects%'"
+    ).fetchall()
     assert leftovers == []
 
 
 @pytest.mark.parametrize("chunk", [5, 7, 64])
 def test_streaming_in_tiny_chunks_gives_the_same_table(con, tmp_path, monkeypatch, chunk):
     """Chunk boundaries may split a multibyte character, a CRLF pair or a line."""
-    path = write_gacc_csv(tmp_path / "chunks_in.csv", header("zh", dims=True),
-                          gacc_rows("zh", dims=True), newline="\r\n")
+    path = write_gacc_csv(
+        tmp_path / "chunks_in.csv",
+        header("zh", dims=True),
+        gacc_rows("zh", dims=True),
+        newline="\r\n",
+    )
     reference = rows_of(con, parse_customs_file(con, path, table="ref"))
     monkeypatch.setattr(parsing, "CHUNK_BYTES", chunk)
     parsed = parse_customs_file(con, path, table="small")
@@ -386,8 +445,13 @@ def test_first_bad_line_is_reported(con, tmp_path):
 
 
 def test_bad_number_in_english_usd_file(con, tmp_path):
-    path = write_gacc_csv(tmp_path / "en_out.csv", header("en", "USD"),
-                          _with(1, 9, "12a,000", "en"), encoding="utf-8", bom=True)
+    path = write_gacc_csv(
+        tmp_path / "en_out.csv",
+        header("en", "USD"),
+        _with(1, 9, "12a,000", "en"),
+        encoding="utf-8",
+        bom=True,
+    )
     assert_refused(con, path, 3, "US dollar", "12a,000")
 
 
@@ -395,8 +459,15 @@ def test_missing_field_on_a_line(con, tmp_path):
     rows = gacc_rows()
     del rows[2][4]  # product name dropped: 9 fields + trailing comma
     path = write_gacc_csv(tmp_path / "short_in.csv", rows=rows)
-    err = assert_refused(con, path, 4, "(trailing empty field)", "wrong column count",
-                         "expected 11 fields", "found 10")
+    err = assert_refused(
+        con,
+        path,
+        4,
+        "(trailing empty field)",
+        "wrong column count",
+        "expected 11 fields",
+        "found 10",
+    )
     assert "header ends with a comma" not in err.reason
 
 
@@ -536,8 +607,9 @@ def test_real_portal_samples(con):
     assert row == [(3, "巴西", 4_074_670_531.0, "千克", None, 16_536_067_327.0)]
     assert parsed.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
-    out = parse_customs_file(con, REAL_SAMPLES / "gacc_soybean_2024out_gb18030.csv",
-                             table="real_out")
+    out = parse_customs_file(
+        con, REAL_SAMPLES / "gacc_soybean_2024out_gb18030.csv", table="real_out"
+    )
     assert out.flow == "export" and out.rows == 29
     assert con.execute("SELECT count(*) FROM real_out WHERE hs8 = '12011000'").fetchone()[0] > 0
 

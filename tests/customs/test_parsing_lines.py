@@ -66,13 +66,13 @@ def test_every_row_keeps_its_line_with_blank_lines_and_preamble(con, tmp_path, m
     path = write_gacc_csv(tmp_path / "blanks_in.csv", text=text)
     parsed = parse_customs_file(con, path, table="blanks")
     file_lines = text.split("\n")
-    expected = [i + 1 for i, s in enumerate(file_lines)
-                if s.startswith('"2024') and i > 2]
+    expected = [i + 1 for i, s in enumerate(file_lines) if s.startswith('"2024') and i > 2]
     assert len(expected) == 400 and parsed.rows == 400
     assert line_numbers(con, "blanks") == expected
     # and the line a row names is that row's own line in the file
     for line_no, partner in con.execute(
-            "SELECT line_no, partner_code FROM blanks WHERE line_no % 37 = 0").fetchall():
+        "SELECT line_no, partner_code FROM blanks WHERE line_no % 37 = 0"
+    ).fetchall():
         assert f'"{partner}"' in file_lines[line_no - 1]
 
 
@@ -124,8 +124,7 @@ def test_gb18030_four_byte_sequences(con, tmp_path, monkeypatch, chunk):
     path = write_gacc_csv(tmp_path / "astral_in.csv", header(), rows)
     parsed = parse_customs_file(con, path, table="astral")
     assert parsed.encoding == "gb18030"
-    got = [r[0] for r in con.execute("SELECT product_name FROM astral ORDER BY line_no")
-           .fetchall()]
+    got = [r[0] for r in con.execute("SELECT product_name FROM astral ORDER BY line_no").fetchall()]
     assert got == names
     # a bad value after the four-byte characters still names its line
     rows[4][9] = "?x"
@@ -137,8 +136,7 @@ def test_file_in_another_encoding_is_refused_at_its_line(con, tmp_path, monkeypa
     """Latin-1 bytes (é = 0xE9 before a quote) are no GB18030 sequence."""
     monkeypatch.setattr(parsing, "CHUNK_BYTES", 256)  # the bad byte lies blocks in
     row = gacc_rows("en")[0]
-    rows = [[row[0], f"{i:05d}", row[2], row[3], "Cafe", row[5], "kg", *row[7:]]
-            for i in range(40)]
+    rows = [[row[0], f"{i:05d}", row[2], row[3], "Cafe", row[5], "kg", *row[7:]] for i in range(40)]
     rows[33][4] = "Café"
     text = csv_text(header("en"), rows)
     path = tmp_path / "latin1_in.csv"

@@ -27,16 +27,24 @@ BIN = Path(sys.executable).parent
 
 def _fx() -> dict[str, float]:
     with (REPO / "data" / "reference" / "fx" / "fred_monthly.csv").open() as fh:
-        return {r["Date"][:7]: float(r["Exchange rate"]) for r in csv.DictReader(fh)
-                if r["Country"] == "China"}
+        return {
+            r["Date"][:7]: float(r["Exchange rate"])
+            for r in csv.DictReader(fh)
+            if r["Country"] == "China"
+        }
 
 
 FX = _fx()
 
 
 def _cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "chokepoint"), *args, "--data-dir", str(data_dir)],
-                          cwd=REPO, capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [str(BIN / "chokepoint"), *args, "--data-dir", str(data_dir)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 def _run(data_dir: Path) -> str:
@@ -54,20 +62,42 @@ def _query(data_dir: Path, sql: str) -> list[tuple]:
 
 
 def _panel(data_dir: Path, batch: int, group: int) -> dict[str, tuple]:
-    return {r[0]: r[1:] for r in _query(data_dir, f"""
+    return {
+        r[0]: r[1:]
+        for r in _query(
+            data_dir,
+            f"""
         SELECT period_month, imports_usd, null_reason, n_hs8_reporting, codes_expected,
                coverage_share
-        FROM marts.fct_tech_group_monthly WHERE batch = {batch} AND group_id = {group}""")}
+        FROM marts.fct_tech_group_monthly WHERE batch = {batch} AND group_id = {group}""",
+        )
+    }
 
 
 def _reconcile(data_dir: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CHOKEPOINT_DATA_DIR": str(data_dir),
-           "CHOKEPOINT_WAREHOUSE": str(data_dir / "warehouse" / "chokepoint.duckdb"),
-           "CHOKEPOINT_GRAIN_RECONCILIATION_SEVERITY": "error"}
+    env = {
+        **os.environ,
+        "CHOKEPOINT_DATA_DIR": str(data_dir),
+        "CHOKEPOINT_WAREHOUSE": str(data_dir / "warehouse" / "chokepoint.duckdb"),
+        "CHOKEPOINT_GRAIN_RECONCILIATION_SEVERITY": "error",
+    }
     return subprocess.run(
-        [str(BIN / "dbt"), "test", "--project-dir", "dbt_project", "--profiles-dir",
-         "dbt_project", "--select", "assert_customs_grains_reconcile"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+        [
+            str(BIN / "dbt"),
+            "test",
+            "--project-dir",
+            "dbt_project",
+            "--profiles-dir",
+            "dbt_project",
+            "--select",
+            "assert_customs_grains_reconcile",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -78,13 +108,23 @@ def stages(tmp_path_factory):
     first = _run(data_dir)
     snapshot = {
         "raw_rows": _query(data_dir, "SELECT count(*) FROM raw.customs_monthly_trade")[0][0],
-        "b1g4": _panel(data_dir, 1, 4), "b2g8": _panel(data_dir, 2, 8),
-        "coverage": _query(data_dir, "SELECT period_month, flow, grain, verdict FROM "
-                           "marts.fct_customs_coverage ORDER BY ALL"),
-        "list": _query(data_dir, "SELECT period_month, flow, grain, list_codes, "
-                       "list_codes_loaded, off_list_codes FROM marts.fct_customs_coverage"),
-        "held": _query(data_dir, "SELECT period_month, flow, grain, count(DISTINCT hs8) "
-                       "FROM staging.stg_customs__monthly_trade GROUP BY ALL"),
+        "b1g4": _panel(data_dir, 1, 4),
+        "b2g8": _panel(data_dir, 2, 8),
+        "coverage": _query(
+            data_dir,
+            "SELECT period_month, flow, grain, verdict FROM "
+            "marts.fct_customs_coverage ORDER BY ALL",
+        ),
+        "list": _query(
+            data_dir,
+            "SELECT period_month, flow, grain, list_codes, "
+            "list_codes_loaded, off_list_codes FROM marts.fct_customs_coverage",
+        ),
+        "held": _query(
+            data_dir,
+            "SELECT period_month, flow, grain, count(DISTINCT hs8) "
+            "FROM staging.stg_customs__monthly_trade GROUP BY ALL",
+        ),
         "codes": _query(data_dir, "SELECT DISTINCT hs8 FROM staging.stg_customs__monthly_trade"),
         "plan": _cli(data_dir, "customs", "plan", "--from", "2024-01", "--to", "2024-06"),
         "plan_csv": (data_dir / "reports" / "customs_plan.csv").read_text(),
@@ -105,16 +145,21 @@ def test_partial_files_union_and_grains_are_not_added(stages):
     # export 4
     assert first["raw_rows"] == 5 + 3 + 3 + 4 + 5 + 4
     b1g4 = first["b1g4"]
-    expect = {"2024-01": 1_000_000 + 500_000 + 3_000_000 + 70_000,  # both partial files
-              "2024-02": 2_000_000 + 1_200_000 + 60_000,
-              "2024-04": 1_500_000 + 2_000_000 + 65_000,
-              "2024-05": 2_500_000 + 2_400_000 + 90_000}  # commodity grain, not doubled
+    expect = {
+        "2024-01": 1_000_000 + 500_000 + 3_000_000 + 70_000,  # both partial files
+        "2024-02": 2_000_000 + 1_200_000 + 60_000,
+        "2024-04": 1_500_000 + 2_000_000 + 65_000,
+        "2024-05": 2_500_000 + 2_400_000 + 90_000,
+    }  # commodity grain, not doubled
     for month, cny in expect.items():
         assert b1g4[month][0] == pytest.approx(cny / FX[month], rel=1e-12), month
         assert b1g4[month][1:] == (None, 3, 3, 1.0)
-    totals = _query(data_dir, "SELECT total_grain, grains_available FROM "
-                    "intermediate.int_customs__code_totals WHERE period_month = '2024-05' "
-                    "AND hs8 = '84118100'")
+    totals = _query(
+        data_dir,
+        "SELECT total_grain, grains_available FROM "
+        "intermediate.int_customs__code_totals WHERE period_month = '2024-05' "
+        "AND hs8 = '84118100'",
+    )
     assert totals == [("commodity", 2)]
 
 
@@ -143,8 +188,7 @@ def test_coverage_and_plan_after_the_first_stage(stages):
     assert plan.returncode == 0, plan.stdout + plan.stderr
     assert "customs_plan.csv" in plan.stdout
     rows = list(csv.DictReader(first["plan_csv"].splitlines()))
-    exports = [(r["month_from"], r["month_to"], r["codes"]) for r in rows
-               if r["flow"] == "export"]
+    exports = [(r["month_from"], r["month_to"], r["codes"]) for r in rows if r["flow"] == "export"]
     # exports hold one code, loaded in 01, 02, 04, 05: only the missing months, all codes
     assert exports == [("2024-03", "2024-03", "all"), ("2024-06", "2024-06", "all")]
     imports = {r["month_from"]: r["codes"] for r in rows if r["flow"] == "import"}
@@ -185,10 +229,12 @@ def test_grain_reconciliation_passes_then_fails_on_a_mismatch(stages):
     assert f"warned   {check}" in second, second[-3000:]
     # totals from the commodity file (3,000,000), not the partner rows (2,900,000), and
     # never both
-    assert _query(data_dir, "SELECT total_grain, value_usd FROM "
-                  "intermediate.int_customs__code_totals WHERE period_month = '2024-06' "
-                  "AND hs8 = '84118100'") == [("commodity",
-                                                pytest.approx(3_000_000 / FX["2024-06"]))]
+    assert _query(
+        data_dir,
+        "SELECT total_grain, value_usd FROM "
+        "intermediate.int_customs__code_totals WHERE period_month = '2024-06' "
+        "AND hs8 = '84118100'",
+    ) == [("commodity", pytest.approx(3_000_000 / FX["2024-06"]))]
     # 84119990 is in neither 2024-06 file: the group-month is not a value
     assert _panel(data_dir, 1, 4)["2024-06"][:2] == (None, "not downloaded: 1 of 3 codes")
 
@@ -198,18 +244,33 @@ def test_revision_changes_one_key_in_the_pipeline(stages):
     # the revision file: 1 identical row (collapsed) and 1 revised key; + 2 commodity and
     # 3 partner rows of 2024-06
     assert _query(data_dir, "SELECT count(*) FROM raw.customs_monthly_trade")[0][0] == (
-        first["raw_rows"] + 5)
-    assert _query(data_dir, "SELECT hs8, partner_code, old_value_native, new_value_native, "
-                  "old_file, new_file FROM raw.customs_revisions") == [
-        ("84118200", "502", 1_200_000.0, 1_350_000.0, "gacc_hs8_import_part1.csv",
-         "gacc_hs8_import_revised.csv")]
+        first["raw_rows"] + 5
+    )
+    assert _query(
+        data_dir,
+        "SELECT hs8, partner_code, old_value_native, new_value_native, "
+        "old_file, new_file FROM raw.customs_revisions",
+    ) == [
+        (
+            "84118200",
+            "502",
+            1_200_000.0,
+            1_350_000.0,
+            "gacc_hs8_import_part1.csv",
+            "gacc_hs8_import_revised.csv",
+        )
+    ]
     b1g4 = _panel(data_dir, 1, 4)
     assert b1g4["2024-02"][0] == pytest.approx(
-        (2_000_000 + 1_350_000 + 60_000) / FX["2024-02"], rel=1e-12)
+        (2_000_000 + 1_350_000 + 60_000) / FX["2024-02"], rel=1e-12
+    )
     for month in ("2024-01", "2024-04", "2024-05"):  # untouched (a rebuild may add in
         # another order, so the value to 1e-12)
         assert b1g4[month][0] == pytest.approx(first["b1g4"][month][0], rel=1e-12), month
         assert b1g4[month][1:] == first["b1g4"][month][1:], month
     # staging holds each current row once
-    assert _query(data_dir, "SELECT (SELECT count(*) FROM raw.customs_monthly_trade) = "
-                  "(SELECT count(*) FROM staging.stg_customs__monthly_trade)")[0][0]
+    assert _query(
+        data_dir,
+        "SELECT (SELECT count(*) FROM raw.customs_monthly_trade) = "
+        "(SELECT count(*) FROM staging.stg_customs__monthly_trade)",
+    )[0][0]

@@ -26,18 +26,35 @@ def _warehouse(coverage: list[tuple], trade: list[tuple]) -> duckdb.DuckDBPyConn
     for month, flow, grain, hs8, batch, status, *list_only in coverage:
         # a code is held (the data has it that year) unless it is a batch or list-only code
         held = not batch and not list_only
-        con.execute("INSERT INTO intermediate.int_customs__code_coverage VALUES "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false)",
-                    [month, flow, grain, hs8, batch, held, held or bool(list_only),
-                     status == "loaded", status == "no trade", status])
-    con.execute("CREATE TABLE staging.stg_reference__tech_batches AS SELECT * FROM (VALUES "
-                f"('{B1}', '2015-01', '9999-12'), ('{B2}', '2015-01', '9999-12'), "
-                f"('{B3}', '2024-03', '9999-12')) t(hs8, valid_from, valid_to)")
-    con.execute("CREATE TABLE staging.stg_customs__monthly_trade (period_month VARCHAR, "
-                "flow VARCHAR, grain VARCHAR, hs8 VARCHAR, partner_code VARCHAR)")
+        con.execute(
+            "INSERT INTO intermediate.int_customs__code_coverage VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false)",
+            [
+                month,
+                flow,
+                grain,
+                hs8,
+                batch,
+                held,
+                held or bool(list_only),
+                status == "loaded",
+                status == "no trade",
+                status,
+            ],
+        )
+    con.execute(
+        "CREATE TABLE staging.stg_reference__tech_batches AS SELECT * FROM (VALUES "
+        f"('{B1}', '2015-01', '9999-12'), ('{B2}', '2015-01', '9999-12'), "
+        f"('{B3}', '2024-03', '9999-12')) t(hs8, valid_from, valid_to)"
+    )
+    con.execute(
+        "CREATE TABLE staging.stg_customs__monthly_trade (period_month VARCHAR, "
+        "flow VARCHAR, grain VARCHAR, hs8 VARCHAR, partner_code VARCHAR)"
+    )
     if trade:
-        con.executemany("INSERT INTO staging.stg_customs__monthly_trade VALUES (?, ?, ?, ?, ?)",
-                        trade)
+        con.executemany(
+            "INSERT INTO staging.stg_customs__monthly_trade VALUES (?, ?, ?, ?, ?)", trade
+        )
     return con
 
 
@@ -53,8 +70,8 @@ def test_commodity_plan_lists_exactly_the_missing_queries():
     counts as covered (2024-02 L1)."""
     c, p = "commodity", "commodity,partner"
     coverage = [
-        ("2024-01", "import", c, B1, True, "loaded"), ("2024-01", "import", c, B2, True,
-                                                       "loaded"),
+        ("2024-01", "import", c, B1, True, "loaded"),
+        ("2024-01", "import", c, B2, True, "loaded"),
         ("2024-01", "import", c, L1, False, "loaded"),
         ("2024-02", "import", c, B1, True, "loaded"),
         ("2024-02", "import", c, B2, True, "not downloaded"),
@@ -68,7 +85,8 @@ def test_commodity_plan_lists_exactly_the_missing_queries():
         ("2024-03", "export", c, L2, False, "no trade"),
     ]
     trade = [("2024-01", "import", c, h, None) for h in (B1, B2, L1)] + [
-        ("2024-01", "export", c, L2, None)]
+        ("2024-01", "export", c, L2, None)
+    ]
     con = _warehouse(coverage, trade)
     queries = plan.build_plan(con, "2024-01", "2024-04", "commodity")
     assert _brief(queries) == [
@@ -84,11 +102,16 @@ def test_commodity_plan_lists_exactly_the_missing_queries():
 
 def test_condition_codes_five_per_query_over_the_months_they_miss():
     codes = [f"{85423100 + i:08d}" for i in range(12)]
-    coverage = [(m, "import", "commodity", h, True, "not downloaded")
-                for m in ("2024-02", "2024-03") for h in codes]
+    coverage = [
+        (m, "import", "commodity", h, True, "not downloaded")
+        for m in ("2024-02", "2024-03")
+        for h in codes
+    ]
     coverage += [("2024-01", "import", "commodity", h, True, "loaded") for h in codes]
-    coverage += [("2024-02", "import", "commodity", B1, True, "loaded"),
-                 ("2024-03", "import", "commodity", B1, True, "loaded")]
+    coverage += [
+        ("2024-02", "import", "commodity", B1, True, "loaded"),
+        ("2024-03", "import", "commodity", B1, True, "loaded"),
+    ]
     con = _warehouse(coverage, [])
     queries = plan.build_plan(con, "2024-01", "2024-03", "commodity")
     imports = [q for q in queries if q.flow == "import"]
@@ -99,10 +122,16 @@ def test_condition_codes_five_per_query_over_the_months_they_miss():
     ]
     # more than ALL_CODES_ABOVE missing in a month: one query for all codes instead
     many = [f"{30000000 + i:08d}" for i in range(plan.ALL_CODES_ABOVE + 1)]
-    con = _warehouse([("2024-01", "import", "commodity", B1, True, "loaded")] + [
-        ("2024-01", "import", "commodity", h, False, "not downloaded") for h in many], [])
-    assert [(q.codes, q.month_from) for q in plan.build_plan(con, "2024-01", "2024-01")
-            if q.flow == "import"] == [(None, "2024-01")]
+    con = _warehouse(
+        [("2024-01", "import", "commodity", B1, True, "loaded")]
+        + [("2024-01", "import", "commodity", h, False, "not downloaded") for h in many],
+        [],
+    )
+    assert [
+        (q.codes, q.month_from)
+        for q in plan.build_plan(con, "2024-01", "2024-01")
+        if q.flow == "import"
+    ] == [(None, "2024-01")]
 
 
 def test_partner_plan_keeps_each_query_under_the_row_limit():
@@ -110,8 +139,9 @@ def test_partner_plan_keeps_each_query_under_the_row_limit():
     (partners x regimes), so a query of B2 alone fits 8,000 // 2,000 = 4 months."""
     p = "commodity,partner"
     months = [f"2024-{m:02d}" for m in range(1, 7)]
-    coverage = [(m, "import", p, B1, True, "loaded" if m == "2024-01" else "not downloaded")
-                for m in months]
+    coverage = [
+        (m, "import", p, B1, True, "loaded" if m == "2024-01" else "not downloaded") for m in months
+    ]
     coverage += [(m, "import", p, B2, True, "not downloaded") for m in months]
     trade = [("2024-01", "import", p, B1, f"{i:04d}") for i in range(2000)]
     con = _warehouse(coverage, trade)
@@ -126,8 +156,7 @@ def test_partner_plan_keeps_each_query_under_the_row_limit():
     assert all(q.est_rows <= plan.ROW_BUDGET for q in queries)
     # B3 is valid from 2024-03 and was never judged: months outside the data only
     con = _warehouse([], [])
-    assert {tuple(q.codes) for q in plan.build_plan(con, "2024-03", "2024-03", p)} == {
-        (B1, B2, B3)}
+    assert {tuple(q.codes) for q in plan.build_plan(con, "2024-03", "2024-03", p)} == {(B1, B2, B3)}
 
 
 def test_a_download_saved_under_the_plan_name_is_understood(tmp_path):
@@ -136,10 +165,18 @@ def test_a_download_saved_under_the_plan_name_is_understood(tmp_path):
     landing = tmp_path / "landing"
     landing.mkdir()
     plan.write_manifest([q], landing)
-    head = ["商品编码", "商品名称", "第一数量", "第一计量单位", "第二数量", "第二计量单位",
-            "人民币"]
-    path = write_gacc_csv(landing / q.save_as, head,
-                          [["84862031", "光刻机", "1", "台", "0", "?", "5,000"]])
+    head = [
+        "商品编码",
+        "商品名称",
+        "第一数量",
+        "第一计量单位",
+        "第二数量",
+        "第二计量单位",
+        "人民币",
+    ]
+    path = write_gacc_csv(
+        landing / q.save_as, head, [["84862031", "光刻机", "1", "台", "0", "?", "5,000"]]
+    )
     con = duckdb.connect()
     parsed = parse_customs_file(con, path)
     assert parsed.flow == "import" and parsed.months == ["2024-02"]
@@ -164,12 +201,15 @@ def test_the_list_scope_also_completes_china_customs_whole_list():
     c = "commodity"
     coverage = [("2024-01", "import", c, h, h != L1, "loaded") for h in (B1, B2, L1)] + [
         ("2024-01", "import", c, L2, False, "not downloaded", "list-only"),
-        ("2024-01", "export", c, L1, False, "loaded")]
+        ("2024-01", "export", c, L1, False, "loaded"),
+    ]
     trade = [("2024-01", "import", c, h, None) for h in (B1, B2, L1)] + [
-        ("2024-01", "export", c, L1, None)]
+        ("2024-01", "export", c, L1, None)
+    ]
     con = _warehouse(coverage, trade)
     assert plan.build_plan(con, "2024-01", "2024-01", c) == []
     assert _brief(plan.build_plan(con, "2024-01", "2024-01", c, scope="list")) == [
-        (1, "import", "2024-01", "2024-01", [L2], 1)]
+        (1, "import", "2024-01", "2024-01", [L2], 1)
+    ]
     with pytest.raises(ValueError, match="scope"):
         plan.build_plan(con, "2024-01", "2024-01", c, scope="everything")

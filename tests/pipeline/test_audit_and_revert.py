@@ -20,13 +20,16 @@ def _snapshot(settings, table: str) -> list:
 
 def _same(a: list, b: list) -> bool:
     """Equal rows, floats to 1e-9 relative (a rebuild may sum in another order)."""
+
     def close(x, y) -> bool:
         if isinstance(x, float) and isinstance(y, float):
             return math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9)
         return x == y
+
     return len(a) == len(b) and all(
         len(r) == len(q) and all(close(x, y) for x, y in zip(r, q, strict=True))
-        for r, q in zip(a, b, strict=True))
+        for r, q in zip(a, b, strict=True)
+    )
 
 
 def test_a_refused_audit_changes_nothing_and_moves_the_file_aside(first_run, monkeypatch):

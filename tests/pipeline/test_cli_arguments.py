@@ -15,8 +15,15 @@ import pytest
 from orchestration.cli import build_parser, main
 
 REPO = Path(__file__).resolve().parents[2]
-MAY_2024 = REPO / "tests" / "fixtures" / "customs" / "grains" / "stage1" / \
-    "gacc_2024-05_import_commodity.csv"
+MAY_2024 = (
+    REPO
+    / "tests"
+    / "fixtures"
+    / "customs"
+    / "grains"
+    / "stage1"
+    / "gacc_2024-05_import_commodity.csv"
+)
 
 
 def _subparsers(parser: argparse.ArgumentParser, prefix: str = ""):
@@ -30,16 +37,27 @@ def _subparsers(parser: argparse.ArgumentParser, prefix: str = ""):
 def test_every_subcommand_and_option_has_help_with_examples():
     parser = build_parser()
     commands = dict(_subparsers(parser))
-    assert {"run", "ui", "docs", "status", "generate", "bench", "revert", "customs",
-            "customs coverage", "customs plan"} <= set(commands)
+    assert {
+        "run",
+        "ui",
+        "docs",
+        "status",
+        "generate",
+        "bench",
+        "revert",
+        "customs",
+        "customs coverage",
+        "customs plan",
+    } <= set(commands)
     for name, sub in [("", parser), *commands.items()]:
         text = sub.format_help()
         assert "``" not in text, name
         assert "examples:\n  chokepoint " in text, f"{name}: no examples"
         for action in sub._actions:
             if action.option_strings and action.dest != "help":
-                assert action.help and action.help != argparse.SUPPRESS, \
+                assert action.help and action.help != argparse.SUPPRESS, (
                     f"{name} {action.option_strings[0]}: no help"
+                )
     # the list of subcommands shows a help line for each
     listed = parser._subparsers._group_actions[0]._choices_actions
     assert len(listed) >= 8 and all(c.help for c in listed)
@@ -102,23 +120,37 @@ def test_malformed_month_names_its_argument(one_month, capsys):
 
 
 def test_to_before_from_blames_to(one_month, capsys):
-    err = _refused(capsys, ["run", "--data-dir", str(one_month), "--from", "2019-05",
-                            "--to", "2019-01"])
+    err = _refused(
+        capsys, ["run", "--data-dir", str(one_month), "--from", "2019-05", "--to", "2019-01"]
+    )
     assert "argument --to: 2019-01 is before --from 2019-05" in err
 
 
 def test_from_after_the_data_blames_from_not_a_to_never_given(one_month, capsys):
-    err = _refused(capsys, ["run", "--data-dir", str(one_month), "--no-synthetic",
-                            "--from", "2030-01"])
+    err = _refused(
+        capsys, ["run", "--data-dir", str(one_month), "--no-synthetic", "--from", "2030-01"]
+    )
     assert "argument --from: 2030-01 is after the latest month in the data" in err
     assert "2024-05 .. 2024-05" in err and "--to" not in err
 
 
-@pytest.mark.parametrize(("window", "blamed"), [(("2030-01", "2030-03"), "--from"),
-                                                (("2016-01", "2016-12"), "--to")])
+@pytest.mark.parametrize(
+    ("window", "blamed"), [(("2030-01", "2030-03"), "--from"), (("2016-01", "2016-12"), "--to")]
+)
 def test_empty_window_is_refused_not_ok(one_month, capsys, window, blamed):
-    err = _refused(capsys, ["run", "--data-dir", str(one_month), "--no-synthetic",
-                            "--from", window[0], "--to", window[1]])
+    err = _refused(
+        capsys,
+        [
+            "run",
+            "--data-dir",
+            str(one_month),
+            "--no-synthetic",
+            "--from",
+            window[0],
+            "--to",
+            window[1],
+        ],
+    )
     assert f"argument {blamed}: the window {window[0]} .. {window[1]} holds no month" in err
     # nothing ran: no warehouse, no run report
     assert not (one_month / "warehouse" / "chokepoint.duckdb").exists()
@@ -143,8 +175,7 @@ def busy_port():
         yield holder.getsockname()[1]
 
 
-def test_ui_refuses_a_busy_port_before_starting_anything(one_month, busy_port, capsys,
-                                                          monkeypatch):
+def test_ui_refuses_a_busy_port_before_starting_anything(one_month, busy_port, capsys, monkeypatch):
     def no_process(*args, **kwargs):
         raise AssertionError(f"started {args[0]} on a busy port")
 

@@ -9,10 +9,17 @@ def test_definitions_load_with_connected_lineage(data_dir):
     repo = defs.get_repository_def()
     graph = repo.asset_graph
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    for expected in ["raw/customs_monthly_trade", "raw/comtrade_annual_flows", "raw/gdp_annual",
-                     "raw/fx_monthly", "staging/stg_customs__monthly_trade",
-                     "marts/fct_tech_group_monthly", "indicators/ind_group_patterns",
-                     "indicators/ind_gdp_shares", "reference/ref_tech_groups"]:
+    for expected in [
+        "raw/customs_monthly_trade",
+        "raw/comtrade_annual_flows",
+        "raw/gdp_annual",
+        "raw/fx_monthly",
+        "staging/stg_customs__monthly_trade",
+        "marts/fct_tech_group_monthly",
+        "indicators/ind_group_patterns",
+        "indicators/ind_gdp_shares",
+        "reference/ref_tech_groups",
+    ]:
         assert expected in keys, expected
 
     # raw customs -> staging -> mart -> indicator, one connected path
@@ -24,9 +31,11 @@ def test_definitions_load_with_connected_lineage(data_dir):
     assert "staging/stg_comtrade__annual_flows" in downstream("raw/comtrade_annual_flows")
     assert "staging/stg_gdp__annual" in downstream("raw/gdp_annual")
     assert "intermediate/int_customs__code_totals" in downstream(
-        "staging/stg_customs__monthly_trade")
+        "staging/stg_customs__monthly_trade"
+    )
     assert "intermediate/int_customs__tech_imports" in downstream(
-        "intermediate/int_customs__code_totals")
+        "intermediate/int_customs__code_totals"
+    )
     assert "marts/fct_tech_group_monthly" in downstream("intermediate/int_customs__tech_imports")
     assert "indicators/ind_tech_group_series" in downstream("marts/fct_tech_group_monthly")
     assert "indicators/ind_group_patterns" in downstream("indicators/ind_tech_group_series")
@@ -36,10 +45,17 @@ def test_every_ingested_asset_and_a_mart_has_a_blocking_ge_check(data_dir):
     from orchestration.definitions import defs
 
     graph = defs.get_repository_def().asset_graph
-    checks = {(c.asset_key.to_user_string(), c.name): graph.get_check_spec(c)
-              for c in graph.asset_check_keys}
-    for asset in ["raw/customs_monthly_trade", "raw/comtrade_annual_flows", "raw/gdp_annual",
-                  "raw/fx_monthly", "marts/fct_tech_group_monthly"]:
+    checks = {
+        (c.asset_key.to_user_string(), c.name): graph.get_check_spec(c)
+        for c in graph.asset_check_keys
+    }
+    for asset in [
+        "raw/customs_monthly_trade",
+        "raw/comtrade_annual_flows",
+        "raw/gdp_annual",
+        "raw/fx_monthly",
+        "marts/fct_tech_group_monthly",
+    ]:
         ge = [spec for (a, name), spec in checks.items() if a == asset and name.startswith("ge_")]
         assert ge, f"no GE check on {asset}"
         assert all(spec.blocking for spec in ge)
@@ -78,14 +94,19 @@ def test_dbt_materializations_carry_row_count_and_origin(tmp_path, monkeypatch):
     warehouse = tmp_path / "chokepoint.duckdb"
     con = duckdb.connect(str(warehouse))
     con.execute("CREATE SCHEMA marts")
-    con.execute("CREATE TABLE marts.a AS SELECT * FROM (VALUES (1, 'real'), (2, 'synthetic')) "
-                "t(x, origin)")
+    con.execute(
+        "CREATE TABLE marts.a AS SELECT * FROM (VALUES (1, 'real'), (2, 'synthetic')) t(x, origin)"
+    )
     con.execute("CREATE TABLE marts.b AS SELECT 1 AS x")
     con.close()
     monkeypatch.setenv("CHOKEPOINT_WAREHOUSE", str(warehouse))
     monkeypatch.setenv("CHOKEPOINT_TARGET", "duckdb")
-    events = [dg.Output(None, output_name=name, metadata={
-        "dagster/table_name": f"chokepoint.marts.{name}"}) for name in ("a", "b")]
+    events = [
+        dg.Output(
+            None, output_name=name, metadata={"dagster/table_name": f"chokepoint.marts.{name}"}
+        )
+        for name in ("a", "b")
+    ]
     a, b = with_table_facts(events)
     assert a.metadata["dagster/row_count"].value == 2 and a.metadata["origin"].value == "mixed"
     assert b.metadata["dagster/row_count"].value == 1 and "origin" not in b.metadata
@@ -94,8 +115,15 @@ def test_dbt_materializations_carry_row_count_and_origin(tmp_path, monkeypatch):
     con = duckdb.connect(str(warehouse))
     con.execute("CREATE TABLE marts.fct_customs_coverage AS SELECT * FROM range(3)")
     con.close()
-    [model] = with_table_facts([dg.Output(None, output_name="fct_customs_coverage", metadata={
-        "unique_id": "model.chokepoint.fct_customs_coverage"})])
+    [model] = with_table_facts(
+        [
+            dg.Output(
+                None,
+                output_name="fct_customs_coverage",
+                metadata={"unique_id": "model.chokepoint.fct_customs_coverage"},
+            )
+        ]
+    )
     assert model.metadata["dagster/table_name"].value == "chokepoint.marts.fct_customs_coverage"
     assert model.metadata["dagster/row_count"].value == 3
 
@@ -107,15 +135,29 @@ def test_ingestion_assets_show_table_columns_owner_and_tags(data_dir):
     node = graph.get(dg.AssetKey(["raw", "customs_monthly_trade"]))
     assert str(node.metadata["dagster/table_name"]) == "chokepoint.raw.customs_monthly_trade"
     columns = {c.name for c in node.metadata["dagster/column_schema"].columns}
-    assert {"period_month", "hs8", "partner_code", "value_native", "source_file",
-            "line_no"} <= columns
+    assert {
+        "period_month",
+        "hs8",
+        "partner_code",
+        "value_native",
+        "source_file",
+        "line_no",
+    } <= columns
     assert node.owners == ["team:chokepoint-data"]
     assert (node.tags["layer"], node.tags["domain"]) == ("raw", "customs")
     assert graph.get(dg.AssetKey(["raw_ref", "tech_batches"])).tags["layer"] == "reference"
 
 
-LAYERS = ["raw", "reference", "staging", "intermediate", "marts", "indicators", "reports",
-          "serving"]
+LAYERS = [
+    "raw",
+    "reference",
+    "staging",
+    "intermediate",
+    "marts",
+    "indicators",
+    "reports",
+    "serving",
+]
 
 
 def test_groups_are_the_layers_in_order_and_keys_have_one_shape(data_dir):
@@ -133,12 +175,16 @@ def test_groups_are_the_layers_in_order_and_keys_have_one_shape(data_dir):
         groups[key] = node.group_name
         assert node.group_name in rank, (key, node.group_name)
         expected_first = {"reference": ("raw_ref", "reference")}.get(
-            node.group_name, (node.group_name,))
+            node.group_name, (node.group_name,)
+        )
         assert key.path[0] in expected_first, key
     assert set(groups.values()) == set(LAYERS)
-    backwards = [(p.to_user_string(), k.to_user_string()) for k in groups
-                 for p in graph.get(k).parent_keys
-                 if rank[groups[p]] > rank[groups[k]]]
+    backwards = [
+        (p.to_user_string(), k.to_user_string())
+        for k in groups
+        for p in graph.get(k).parent_keys
+        if rank[groups[p]] > rank[groups[k]]
+    ]
     assert not backwards, backwards
     # the Python helper that names dbt tables agrees with the translator
     for key in groups:
@@ -201,8 +247,11 @@ def test_every_asset_has_a_code_version_and_no_unserializable_metadata(data_dir)
         assert node.code_version, key.to_user_string()
         shown = normalize_metadata(node.metadata, allow_invalid=True)
         # the UI hides dagster-dbt's manifest and translator entries, nothing else of them
-        visible = {k: v for k, v in shown.items()
-                   if k not in ("dagster_dbt/manifest", "dagster_dbt/dagster_dbt_translator")}
+        visible = {
+            k: v
+            for k, v in shown.items()
+            if k not in ("dagster_dbt/manifest", "dagster_dbt/dagster_dbt_translator")
+        }
         assert not [k for k, v in visible.items() if "(unserializable)" in str(v)], key
     customs = graph.get(dg.AssetKey(["raw", "customs_monthly_trade"]))
     assert customs.code_version == code_version("orchestration.defs.customs.assets")
@@ -220,8 +269,19 @@ def test_importing_the_definitions_writes_nothing(tmp_path):
 
     home = tmp_path / "home"
     home.mkdir()
-    env = {**os.environ, "CHOKEPOINT_DATA_DIR": str(home),
-           "DAGSTER_HOME": str(home / "dagster_home")}
-    subprocess.run([sys.executable, "-c", "import orchestration.definitions as d; "
-                    "d.defs.get_repository_def()"], check=True, env=env, cwd=tmp_path)
+    env = {
+        **os.environ,
+        "CHOKEPOINT_DATA_DIR": str(home),
+        "DAGSTER_HOME": str(home / "dagster_home"),
+    }
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import orchestration.definitions as d; d.defs.get_repository_def()",
+        ],
+        check=True,
+        env=env,
+        cwd=tmp_path,
+    )
     assert list(home.rglob("*")) == []

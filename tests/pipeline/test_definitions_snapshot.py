@@ -17,14 +17,16 @@ def _shape() -> dict:
 
     repo = defs.get_repository_def()
     graph = repo.asset_graph
-    assets = {key.to_user_string(): graph.get(key).group_name
-              for key in sorted(graph.get_all_asset_keys())}
+    assets = {
+        key.to_user_string(): graph.get(key).group_name
+        for key in sorted(graph.get_all_asset_keys())
+    }
     checks = {}
-    for key in sorted(graph.asset_check_keys, key=lambda k: (k.asset_key.to_user_string(),
-                                                               k.name)):
+    for key in sorted(graph.asset_check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
         spec = graph.get_check_spec(key)
         checks[f"{key.asset_key.to_user_string()}:{key.name}"] = (
-            "blocking" if spec.blocking else "warn")
+            "blocking" if spec.blocking else "warn"
+        )
     jobs = {}
     for name in sorted(repo.job_names):
         if name.startswith("__"):
@@ -32,11 +34,18 @@ def _shape() -> dict:
         job = repo.get_job(name)
         selected = job.asset_layer.selected_asset_keys if job.asset_layer else set()
         jobs[name] = sorted(k.to_user_string() for k in selected)
-    schedules = {s.name: {"cron": s.cron_schedule, "timezone": s.execution_timezone,
-                          "job": s.job_name} for s in repo.schedule_defs}
+    schedules = {
+        s.name: {"cron": s.cron_schedule, "timezone": s.execution_timezone, "job": s.job_name}
+        for s in repo.schedule_defs
+    }
     sensors = sorted(s.name for s in repo.sensor_defs)
-    return {"assets": assets, "checks": checks, "jobs": jobs, "schedules": schedules,
-            "sensors": sensors}
+    return {
+        "assets": assets,
+        "checks": checks,
+        "jobs": jobs,
+        "schedules": schedules,
+        "sensors": sensors,
+    }
 
 
 def test_definitions_match_the_reviewed_snapshot():
@@ -48,4 +57,5 @@ def test_definitions_match_the_reviewed_snapshot():
     for part in ("assets", "checks", "jobs", "schedules", "sensors"):
         assert shape[part] == expected[part], (
             f"{part} changed; if intended, rerun with UPDATE_SNAPSHOTS=1 and review the diff "
-            f"of {SNAPSHOT.name}")
+            f"of {SNAPSHOT.name}"
+        )

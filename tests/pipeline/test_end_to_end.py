@@ -41,8 +41,10 @@ def test_run_fills_every_layer(first_run):
     assert _count(settings, "indicators.ind_gdp_shares") == 2
     # synthetic inputs are labelled all the way to the marts and in the report
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    origins = {r[0] for r in con.execute(
-        "SELECT DISTINCT origin FROM marts.fct_tech_group_monthly").fetchall()}
+    origins = {
+        r[0]
+        for r in con.execute("SELECT DISTINCT origin FROM marts.fct_tech_group_monthly").fetchall()
+    }
     con.close()
     assert origins == {"synthetic"}
     text = report.render()
@@ -62,7 +64,8 @@ def test_rerun_is_idempotent(first_run):
     assert report.ok, report.render()
     assert _snapshot(settings, "raw.customs_monthly_trade") == before
     assert _count(settings, "raw.customs_load_log") == len(
-        list(settings.landing("customs").glob("*.csv")))
+        list(settings.landing("customs").glob("*.csv"))
+    )
     again = _snapshot(settings, "indicators.ind_group_patterns")
     assert len(again) == len(panel)
     for new, old in zip(again, panel, strict=True):
@@ -85,8 +88,10 @@ def test_malformed_file_is_refused_and_nothing_changes(first_run):
         '"数据年月","贸易伙伴编码","贸易伙伴名称","商品编码","商品名称","第一数量",'
         '"第一计量单位","第二数量","第二计量单位","美元",\r\n'
         '"201905","502","美国","85423100","处理器","10","千克","0","?","1,000",\r\n'
-        '"201905","116","日本","85423100","处理器","10","千克","0","?","12x,000",\r\n'
-        .encode("gb18030"))
+        '"201905","116","日本","85423100","处理器","10","千克","0","?","12x,000",\r\n'.encode(
+            "gb18030"
+        )
+    )
     try:
         report = run_pipeline(settings, month_from=WINDOW[0], month_to=WINDOW[1])
         assert not report.ok
@@ -104,9 +109,11 @@ def test_malformed_file_is_refused_and_nothing_changes(first_run):
         bad.unlink(missing_ok=True)
 
 
-_KEY_VINTAGES = ("SELECT count(DISTINCT file_sha256) FROM raw.customs_trade_vintages "
-                 "WHERE period_month = '2019-11' AND flow = 'import' AND hs8 = ? "
-                 "AND partner_code = ?")
+_KEY_VINTAGES = (
+    "SELECT count(DISTINCT file_sha256) FROM raw.customs_trade_vintages "
+    "WHERE period_month = '2019-11' AND flow = 'import' AND hs8 = ? "
+    "AND partner_code = ?"
+)
 
 
 def test_revision_changes_its_key_only_and_keeps_the_old_vintage(first_run):
@@ -121,19 +128,23 @@ def test_revision_changes_its_key_only_and_keeps_the_old_vintage(first_run):
         partner, hs8, old_value = con.execute(
             "SELECT partner_code, hs8, value_native FROM raw.customs_monthly_trade "
             "WHERE period_month = '2019-11' AND flow = 'import' ORDER BY hs8, partner_code "
-            "LIMIT 1").fetchall()[0]
+            "LIMIT 1"
+        ).fetchall()[0]
         rows_before = con.execute(
             "SELECT count(*) FROM raw.customs_monthly_trade WHERE period_month = '2019-11' "
-            "AND flow = 'import'").fetchall()[0][0]
+            "AND flow = 'import'"
+        ).fetchall()[0][0]
         vintages_before = con.execute(_KEY_VINTAGES, [hs8, partner]).fetchall()[0][0]
     finally:
         con.close()
     revised = settings.landing("customs") / "gacc_revised_201911_import.csv"
     revised.write_bytes(
-        ('"数据年月","贸易伙伴编码","贸易伙伴名称","商品编码","商品名称","第一数量",'
-         '"第一计量单位","第二数量","第二计量单位","美元",\r\n'
-         f'"201911","{partner}","x","{hs8}","处理器","10","千克","0","?","123,456",\r\n')
-        .encode("gb18030"))
+        (
+            '"数据年月","贸易伙伴编码","贸易伙伴名称","商品编码","商品名称","第一数量",'
+            '"第一计量单位","第二数量","第二计量单位","美元",\r\n'
+            f'"201911","{partner}","x","{hs8}","处理器","10","千克","0","?","123,456",\r\n'
+        ).encode("gb18030")
+    )
     report = run_pipeline(settings, month_from="2019-11", month_to="2019-11")
     assert report.ok, report.render()
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
@@ -141,17 +152,22 @@ def test_revision_changes_its_key_only_and_keeps_the_old_vintage(first_run):
         current = con.execute(
             "SELECT count(*), sum(CASE WHEN hs8 = ? AND partner_code = ? THEN value_usd END) "
             "FROM staging.stg_customs__monthly_trade "
-            "WHERE period_month = '2019-11' AND flow = 'import'", [hs8, partner]).fetchall()[0]
+            "WHERE period_month = '2019-11' AND flow = 'import'",
+            [hs8, partner],
+        ).fetchall()[0]
         vintages = con.execute(_KEY_VINTAGES, [hs8, partner]).fetchall()[0][0]
         listed = con.execute(
             "SELECT old_value_native, new_value_native, new_file FROM raw.customs_revisions "
-            "WHERE period_month = '2019-11'").fetchall()
+            "WHERE period_month = '2019-11'"
+        ).fetchall()
         raw_rows, stg_rows = con.execute(
             "SELECT (SELECT count(*) FROM raw.customs_monthly_trade), "
-            "(SELECT count(*) FROM staging.stg_customs__monthly_trade)").fetchall()[0]
+            "(SELECT count(*) FROM staging.stg_customs__monthly_trade)"
+        ).fetchall()[0]
         untouched = con.execute(
             "SELECT count(*) FROM staging.stg_customs__monthly_trade "
-            "WHERE period_month = '2019-10' AND flow = 'import'").fetchall()[0][0]
+            "WHERE period_month = '2019-10' AND flow = 'import'"
+        ).fetchall()[0][0]
     finally:
         con.close()
     assert current == (rows_before, 123456.0)  # same rows, one value changed
@@ -170,9 +186,11 @@ def test_duplicated_key_is_refused_at_parse_time(first_run):
     dup = settings.landing("customs") / "gacc_duplicated_2019_import.csv"
     line = '"201906","502","美国","85423100","处理器","10","千克","0","?","1,000",\r\n'
     dup.write_bytes(
-        ('"数据年月","贸易伙伴编码","贸易伙伴名称","商品编码","商品名称","第一数量",'
-         '"第一计量单位","第二数量","第二计量单位","美元",\r\n' + line + line)
-        .encode("gb18030"))
+        (
+            '"数据年月","贸易伙伴编码","贸易伙伴名称","商品编码","商品名称","第一数量",'
+            '"第一计量单位","第二数量","第二计量单位","美元",\r\n' + line + line
+        ).encode("gb18030")
+    )
     try:
         report = run_pipeline(settings, month_from="2019-06", month_to="2019-06")
         assert not report.ok
@@ -197,19 +215,24 @@ def test_failed_check_blocks_downstream(first_run, monkeypatch):
         hs8, total = con.execute(
             "SELECT hs8, sum(value_native) FROM raw.customs_monthly_trade "
             "WHERE period_month = '2019-06' AND flow = 'import' GROUP BY hs8 ORDER BY hs8 "
-            "LIMIT 1").fetchall()[0]
+            "LIMIT 1"
+        ).fetchall()[0]
     finally:
         con.close()
     bad = settings.landing("customs") / "gacc_commodity_2019-06_import.csv"
     bad.write_bytes(
-        ('"商品编码","商品名称","第一数量","第一计量单位","第二数量","第二计量单位","人民币",\r\n'
-         f'"{hs8}","x","10","千克","0","?","{int(2 * total):,}",\r\n').encode("gb18030"))
+        (
+            '"商品编码","商品名称","第一数量","第一计量单位","第二数量","第二计量单位","人民币",\r\n'
+            f'"{hs8}","x","10","千克","0","?","{int(2 * total):,}",\r\n'
+        ).encode("gb18030")
+    )
     monkeypatch.setenv("CHOKEPOINT_GRAIN_RECONCILIATION_SEVERITY", "error")
     report = run_pipeline(settings, month_from="2019-06", month_to="2019-06")
     assert not report.ok
     failed = [name for name, state in report.checks.items() if state == "failed"]
-    assert failed == ["staging/stg_customs__monthly_trade:assert_customs_grains_reconcile"], \
+    assert failed == ["staging/stg_customs__monthly_trade:assert_customs_grains_reconcile"], (
         report.render()
+    )
     assert any(state == "skipped" for state in report.checks.values())
     assert _snapshot(settings, "marts.fct_tech_group_monthly") == marts
 
@@ -225,10 +248,15 @@ def test_real_comtrade_case_flows_through_the_models(first_run):
         row = con.execute(
             "SELECT china_exports_usd, world_exports_usd, china_world_export_share, "
             "china_import_export_ratio, origin FROM indicators.ind_hs6_world_share "
-            "WHERE hs6 = '848620' AND trade_year = 2019").fetchall()[0]
-        origins = {r[0] for r in con.execute(
-            "SELECT DISTINCT origin FROM indicators.ind_hs6_world_share "
-            "WHERE hs6 IN ('848620', '903082', '903141')").fetchall()}
+            "WHERE hs6 = '848620' AND trade_year = 2019"
+        ).fetchall()[0]
+        origins = {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT origin FROM indicators.ind_hs6_world_share "
+                "WHERE hs6 IN ('848620', '903082', '903141')"
+            ).fetchall()
+        }
     finally:
         con.close()
     assert row[0] == pytest.approx(532_574_855)

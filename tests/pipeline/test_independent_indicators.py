@@ -14,8 +14,12 @@ from tests.independent import group_series, indices
 
 def test_every_group_index_matches_the_second_computation(first_run):
     rows = FIRST_RUN_SNAPSHOT["ind_group_patterns"]
-    expected = {k: indices(s) for k, s in group_series(
-        FIRST_RUN_SNAPSHOT["customs_files"], months_between(*WINDOW)).items()}
+    expected = {
+        k: indices(s)
+        for k, s in group_series(
+            FIRST_RUN_SNAPSHOT["customs_files"], months_between(*WINDOW)
+        ).items()
+    }
     assert {(r["batch"], r["group_id"]) for r in rows} == set(expected)
     for r in rows:
         want = expected[(r["batch"], r["group_id"])]

@@ -15,10 +15,24 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _chokepoint(data_dir: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(Path(sys.executable).parent / "chokepoint"), "run", "--data-dir", str(data_dir),
-         "--init", "--from", "2018-01", "--to", "2018-12", *args],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True)
+        [
+            str(Path(sys.executable).parent / "chokepoint"),
+            "run",
+            "--data-dir",
+            str(data_dir),
+            "--init",
+            "--from",
+            "2018-01",
+            "--to",
+            "2018-12",
+            *args,
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def test_kill_during_run_then_resume(tmp_path):
@@ -48,14 +62,16 @@ def test_kill_during_run_then_resume(tmp_path):
                 SELECT period_month, flow, partner_code, hs8, count(*) AS n
                 FROM raw.customs_monthly_trade GROUP BY ALL HAVING n > 1)""").fetchall()[0][0]
         assert dupes == 0
-        files = con.execute("SELECT count(*), count(DISTINCT file_sha256) "
-                            "FROM raw.customs_load_log").fetchall()[0]
+        files = con.execute(
+            "SELECT count(*), count(DISTINCT file_sha256) FROM raw.customs_load_log"
+        ).fetchall()[0]
         assert files[0] == files[1] > 0
         vintages = con.execute("""
             SELECT count(*) FROM (SELECT file_sha256, line_no, count(*) AS n
             FROM raw.customs_trade_vintages GROUP BY ALL HAVING n > 1)""").fetchall()[0][0]
         assert vintages == 0
-        assert con.execute("SELECT count(*) FROM indicators.ind_group_patterns"
-                           ).fetchall()[0][0] > 0
+        assert (
+            con.execute("SELECT count(*) FROM indicators.ind_group_patterns").fetchall()[0][0] > 0
+        )
     finally:
         con.close()

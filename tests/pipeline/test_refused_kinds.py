@@ -7,8 +7,18 @@ import duckdb
 
 from tests.conftest import WINDOW
 
-HEADER = ['数据年月', '贸易伙伴编码', '贸易伙伴名称', '商品编码', '商品名称', '第一数量',
-          '第一计量单位', '第二数量', '第二计量单位', '美元']
+HEADER = [
+    "数据年月",
+    "贸易伙伴编码",
+    "贸易伙伴名称",
+    "商品编码",
+    "商品名称",
+    "第一数量",
+    "第一计量单位",
+    "第二数量",
+    "第二计量单位",
+    "美元",
+]
 
 
 def _line(cells: list[str]) -> str:
@@ -24,7 +34,7 @@ def _file(rows: list[list[str]], header: list[str] = HEADER) -> bytes:
 
 
 def _without(cells: list[str], index: int) -> list[str]:
-    return cells[:index] + cells[index + 1:]
+    return cells[:index] + cells[index + 1 :]
 
 
 GOOD = _row(code="01012100", value="7,000")
@@ -35,8 +45,7 @@ KINDS = {
     "bad_number_import.csv": (_file([_row(value="12x,000")]), True),
     "bad_month_import.csv": (_file([_row(month="201913")]), True),
     "bad_short_code_import.csv": (_file([_row(code="8542310")]), True),
-    "bad_missing_column_import.csv": (
-        _file([_without(_row(), 3)], _without(HEADER, 3)), True),
+    "bad_missing_column_import.csv": (_file([_without(_row(), 3)], _without(HEADER, 3)), True),
     "bad_extra_field_import.csv": (_file([_row() + ["x"]]), True),
     "bad_truncated_import.csv": (_file([_row()])[:-25], True),
     "bad_binary_import.csv": (bytes(range(256)) * 4, True),
@@ -45,16 +54,19 @@ KINDS = {
     "bad_currency_import.csv": (_file([_row()], HEADER[:-1] + ["欧元"]), True),
     "bad_no_flow_2019_05.csv": (_file([_row()]), False),
 }
-PUBLISHED = ["raw.customs_monthly_trade", "raw.customs_trade_vintages",
-             "marts.fct_tech_group_monthly", "indicators.ind_group_patterns",
-             "indicators.ind_batch_index"]
+PUBLISHED = [
+    "raw.customs_monthly_trade",
+    "raw.customs_trade_vintages",
+    "marts.fct_tech_group_monthly",
+    "indicators.ind_group_patterns",
+    "indicators.ind_batch_index",
+]
 
 
 def _tables(settings) -> dict[str, list]:
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
-                for t in PUBLISHED}
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in PUBLISHED}
     finally:
         con.close()
 
@@ -88,7 +100,9 @@ def test_every_bad_kind_is_refused_whole_and_the_good_file_loads_next(first_run)
     try:
         stored = con.execute(
             "SELECT value_native FROM raw.customs_monthly_trade WHERE hs8 = '01012100' "
-            "AND period_month = '2019-05' AND source_file = ?", [good.name]).fetchall()
+            "AND period_month = '2019-05' AND source_file = ?",
+            [good.name],
+        ).fetchall()
     finally:
         con.close()
     assert stored == [(7000.0,)]

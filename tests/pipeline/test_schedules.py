@@ -31,7 +31,8 @@ def test_refresh_window(tick, start, end):
 def _tick(instance):
     return dg.build_schedule_context(
         instance=instance,
-        scheduled_execution_time=datetime(2026, 11, 20, 6, tzinfo=ZoneInfo("Asia/Shanghai")))
+        scheduled_execution_time=datetime(2026, 11, 20, 6, tzinfo=ZoneInfo("Asia/Shanghai")),
+    )
 
 
 def test_monthly_tick_requests_the_changed_months_of_its_window(tmp_path, monkeypatch):

@@ -10,10 +10,13 @@ from orchestration.cli import main
 
 
 def _write_portal_file(path, months, value="1,000"):
-    header = ('"数据年月","贸易伙伴编码","贸易伙伴名称","商品编码","商品名称","第一数量",'
-              '"第一计量单位","第二数量","第二计量单位","美元",\r\n')
-    rows = "".join(f'"{m}","502","美国","85423100","处理器","10","千克","0","?","{value}",\r\n'
-                   for m in months)
+    header = (
+        '"数据年月","贸易伙伴编码","贸易伙伴名称","商品编码","商品名称","第一数量",'
+        '"第一计量单位","第二数量","第二计量单位","美元",\r\n'
+    )
+    rows = "".join(
+        f'"{m}","502","美国","85423100","处理器","10","千克","0","?","{value}",\r\n' for m in months
+    )
     path.write_bytes((header + rows).encode("gb18030"))
 
 
@@ -85,10 +88,14 @@ def _decisions(settings, window):
     from orchestration.lib.customs.landing import known_from_warehouse, scan_landing
 
     instance = dg.DagsterInstance.get()
-    files = scan_landing(settings.landing("customs"),
-                         known_from_warehouse(settings.warehouse_path))
-    cli = decide(instance, settings, files,
-                 build_code_versions(defs.get_repository_def().asset_graph), window=window)
+    files = scan_landing(settings.landing("customs"), known_from_warehouse(settings.warehouse_path))
+    cli = decide(
+        instance,
+        settings,
+        files,
+        build_code_versions(defs.get_repository_def().asset_graph),
+        window=window,
+    )
     sensor = customs_landing_sensor(dg.build_sensor_context(instance=instance, definitions=defs))
     return cli, sensor
 
@@ -116,8 +123,9 @@ def test_a_new_file_refreshes_only_its_months_for_cli_and_sensor(first_run):
 
 def test_cli_run_prints_report_and_exit_status(first_run, capsys):
     settings, _ = first_run
-    code = main(["run", "--data-dir", str(settings.data_dir), "--from", "2019-11",
-                 "--to", "2019-12"])
+    code = main(
+        ["run", "--data-dir", str(settings.data_dir), "--from", "2019-11", "--to", "2019-12"]
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     assert "Chokepoint run report" in out

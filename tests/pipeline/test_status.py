@@ -17,33 +17,49 @@ def test_status_groups_tables_by_layer_and_shows_the_last_run_whole(tmp_path, mo
     settings = Settings(data_dir=tmp_path)
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(settings.warehouse_path))
-    for schema, table, n in (("raw", "gdp_annual", 3), ("staging", "stg_gdp__annual", 2),
-                             ("marts", "fct_x", 1)):
+    for schema, table, n in (
+        ("raw", "gdp_annual", 3),
+        ("staging", "stg_gdp__annual", 2),
+        ("marts", "fct_x", 1),
+    ):
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         con.execute(f"CREATE TABLE {schema}.{table} AS SELECT range AS i FROM range({n})")
-    empty = accounting.FileAccount("comtrade", "old.csv", rows_read=30,
-                                   set_aside={"outside_window": 30})
-    used = accounting.FileAccount("gdp", "weo.csv", rows_read=5, rows_stored=3,
-                                  set_aside={"other_series": 2})
+    empty = accounting.FileAccount(
+        "comtrade", "old.csv", rows_read=30, set_aside={"outside_window": 30}
+    )
+    used = accounting.FileAccount(
+        "gdp", "weo.csv", rows_read=5, rows_stored=3, set_aside={"other_series": 2}
+    )
     accounting.record(con, [empty, used], "r1", ("2015", "2024"))
     con.close()
     error = "step raw__comtrade_annual_flows: ValueError: bad\n" + "x" * 3000 + "\nlast line"
     settings.reports_dir.mkdir(parents=True, exist_ok=True)
-    (settings.reports_dir / "last_run.json").write_text(json.dumps({
-        "invocation": "abc", "run_ids": ["r1", "r2"], "started_at": "2026-12-01T10:00:00Z",
-        "window": ["2015-01", "2024-12"], "outcome": "FAILED", "failures": [error],
-        "checks": {"raw/x:ge_x": "failed"}, "warnings": [empty.warning()], "seconds": 12.5}))
+    (settings.reports_dir / "last_run.json").write_text(
+        json.dumps(
+            {
+                "invocation": "abc",
+                "run_ids": ["r1", "r2"],
+                "started_at": "2026-12-01T10:00:00Z",
+                "window": ["2015-01", "2024-12"],
+                "outcome": "FAILED",
+                "failures": [error],
+                "checks": {"raw/x:ge_x": "failed"},
+                "warnings": [empty.warning()],
+                "seconds": 12.5,
+            }
+        )
+    )
 
     out = render_status(settings)
-    assert ("last run:    FAILED, started 2026-12-01T10:00:00Z, window 2015-01 .. 2024-12, "
-            "12.5 s") in out
+    assert (
+        "last run:    FAILED, started 2026-12-01T10:00:00Z, window 2015-01 .. 2024-12, 12.5 s"
+    ) in out
     assert "runs:        r1, r2 (tag chokepoint/invocation=abc)" in out
     assert "  ERROR: step raw__comtrade_annual_flows: ValueError: bad\n    " + "x" * 3000 in out
     assert "\n    last line" in out
     lines = out.splitlines()
     layers = [ln.strip() for ln in lines if ln.startswith("  ") and not ln.startswith("   ")]
-    assert [x for x in layers if x in ("raw", "staging", "marts")] == ["raw", "staging",
-                                                                         "marts"]
+    assert [x for x in layers if x in ("raw", "staging", "marts")] == ["raw", "staging", "marts"]
     assert any(ln.split()[:2] == ["staging.stg_gdp__annual", "2"] for ln in lines)
     assert any(ln.split()[:2] == ["raw.gdp_annual", "3"] for ln in lines)
     assert "    old.csv: read 30, stored 0; set aside: outside the window 30" in out

@@ -5,5 +5,9 @@ from orchestration.defs.customs import checks as customs_checks
 from orchestration.defs.gdp import checks as gdp_checks
 from orchestration.defs.reference import checks as reference_checks
 
-ALL_SUITES = [*customs_checks.SUITES, *comtrade_checks.SUITES, *gdp_checks.SUITES,
-              *reference_checks.SUITES]
+ALL_SUITES = [
+    *customs_checks.SUITES,
+    *comtrade_checks.SUITES,
+    *gdp_checks.SUITES,
+    *reference_checks.SUITES,
+]

@@ -16,9 +16,16 @@ class _Context:
 
     def __init__(self, kind: str):
         start, end = ("2018-01-01", "2019-12-01") if kind == "month" else ("2018", "2019")
-        self.run = type("Run", (), {"tags": {
-            "dagster/asset_partition_range_start": start,
-            "dagster/asset_partition_range_end": end}})()
+        self.run = type(
+            "Run",
+            (),
+            {
+                "tags": {
+                    "dagster/asset_partition_range_start": start,
+                    "dagster/asset_partition_range_end": end,
+                }
+            },
+        )()
 
 
 def _break(df: pd.DataFrame, exp: ge_runner.Expectation) -> pd.DataFrame:
@@ -58,13 +65,15 @@ def test_suite_passes_then_each_expectation_fails(first_run, suite):
     finally:
         con.close()
     assert len(df) > 0, suite.name
-    assert all(r.success for r in rules), [(r.expectation.rule, r.offending) for r in rules
-                                           if not r.success]
+    assert all(r.success for r in rules), [
+        (r.expectation.rule, r.offending) for r in rules if not r.success
+    ]
     expectations = checks.expectations_for_run(suite, keys)
     # the session's later tests add a duplicated key in 2019-06 on purpose: leave it out
     if suite.name == "customs_monthly_trade":
-        df = df.drop_duplicates(["period_month", "flow", "partner_code", "hs8",
-                                 "regime_code", "location_code"])
+        df = df.drop_duplicates(
+            ["period_month", "flow", "partner_code", "hs8", "regime_code", "location_code"]
+        )
     passing = ge_runner.validate(df, suite.name, expectations)
     assert not passing.failed, [(o.expectation.label, o.observed) for o in passing.failed]
     for exp in expectations:

@@ -15,11 +15,16 @@ from orchestration.lib.quality import ge_runner
 from orchestration.lib.quality.ge_runner import Expectation
 from orchestration.settings import Settings
 
-GOOD = pd.DataFrame({
-    "period_month": ["2024-01", "2024-02"], "flow": ["import", "export"],
-    "hs8": ["85423100", "84862031"], "partner_code": ["502", "116"],
-    "value_native": [10.0, 0.0], "currency": ["CNY", "USD"],
-})
+GOOD = pd.DataFrame(
+    {
+        "period_month": ["2024-01", "2024-02"],
+        "flow": ["import", "export"],
+        "hs8": ["85423100", "84862031"],
+        "partner_code": ["502", "116"],
+        "value_native": [10.0, 0.0],
+        "currency": ["CNY", "USD"],
+    }
+)
 
 CASES = [
     # (expectation, column, bad value)
@@ -33,8 +38,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("expectation", "column", "bad"), CASES,
-                         ids=[c[0].label for c in CASES])
+@pytest.mark.parametrize(("expectation", "column", "bad"), CASES, ids=[c[0].label for c in CASES])
 def test_each_kind_passes_then_fails(expectation, column, bad):
     ok = ge_runner.validate(GOOD.assign(value_native=[0.5, 0.0]), "t", [expectation])
     assert ok.outcomes[0].success, ok.outcomes[0]
@@ -65,41 +69,58 @@ def test_schema_expectation():
 
 
 def test_warning_severity_is_kept_apart_from_errors():
-    warn = Expectation("ExpectColumnValuesToBeInSet",
-                       {"column": "flow", "value_set": ["import"]}, "warn")
+    warn = Expectation(
+        "ExpectColumnValuesToBeInSet", {"column": "flow", "value_set": ["import"]}, "warn"
+    )
     out = ge_runner.validate(GOOD, "t", [warn])
     assert out.failed and not out.failed_errors
 
 
-@pytest.mark.parametrize(("today", "oldest"), [
-    (date(2026, 11, 23), "2026-09"),  # October released on the 20th: grace to September
-    (date(2026, 11, 10), "2026-08"),  # before the 20th: September is the newest expected
-    (date(2026, 1, 5), "2025-10"),
-])
+@pytest.mark.parametrize(
+    ("today", "oldest"),
+    [
+        (date(2026, 11, 23), "2026-09"),  # October released on the 20th: grace to September
+        (date(2026, 11, 10), "2026-08"),  # before the 20th: September is the newest expected
+        (date(2026, 1, 5), "2025-10"),
+    ],
+)
 def test_release_calendar(today, oldest):
     assert customs.oldest_allowed_month(today) == oldest
 
 
 def _customs_table(con, months_values, currency="USD", cny_per_usd=7.0):
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    con.execute("CREATE OR REPLACE TABLE raw.customs_monthly_trade "
-                "(period_month VARCHAR, flow VARCHAR, value_native DOUBLE, currency VARCHAR)")
-    con.execute("CREATE OR REPLACE TABLE raw.fx_monthly "
-                "(month VARCHAR, country VARCHAR, cny_per_usd DOUBLE)")
+    con.execute(
+        "CREATE OR REPLACE TABLE raw.customs_monthly_trade "
+        "(period_month VARCHAR, flow VARCHAR, value_native DOUBLE, currency VARCHAR)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE raw.fx_monthly "
+        "(month VARCHAR, country VARCHAR, cny_per_usd DOUBLE)"
+    )
     for month, n, value in months_values:
         cur = currency(month) if callable(currency) else currency
         native = value * cny_per_usd if cur == "CNY" else value
         con.execute("INSERT INTO raw.fx_monthly VALUES (?, 'China', ?)", [month, cny_per_usd])
         for _ in range(n):
-            con.execute("INSERT INTO raw.customs_monthly_trade VALUES (?, 'import', ?, ?)",
-                        [month, native / n, cur])
+            con.execute(
+                "INSERT INTO raw.customs_monthly_trade VALUES (?, 'import', ?, ?)",
+                [month, native / n, cur],
+            )
 
 
 class _Ctx:
     def __init__(self, months):
-        self.run = type("Run", (), {"tags": {
-            "dagster/asset_partition_range_start": f"{months[0]}-01",
-            "dagster/asset_partition_range_end": f"{months[-1]}-01"}})()
+        self.run = type(
+            "Run",
+            (),
+            {
+                "tags": {
+                    "dagster/asset_partition_range_start": f"{months[0]}-01",
+                    "dagster/asset_partition_range_end": f"{months[-1]}-01",
+                }
+            },
+        )()
 
 
 def _keys(months):
@@ -154,17 +175,31 @@ def test_an_empty_month_of_the_run_is_named():
 
 
 def test_offending_rows_name_month_code_partner_file_and_line():
-    df = pd.DataFrame({
-        "period_month": ["2024-06", "2024-06", "2024-07"], "flow": ["import"] * 3,
-        "hs8": ["85423190", "85423290", "85423190"], "partner_code": ["502", "116", "502"],
-        "source_file": ["a.csv", "a.csv", "b.csv"], "line_no": [2, 3, 7],
-        "value_native": [5.0, -1.0, 2.0]})
+    df = pd.DataFrame(
+        {
+            "period_month": ["2024-06", "2024-06", "2024-07"],
+            "flow": ["import"] * 3,
+            "hs8": ["85423190", "85423290", "85423190"],
+            "partner_code": ["502", "116", "502"],
+            "source_file": ["a.csv", "a.csv", "b.csv"],
+            "line_no": [2, 3, 7],
+            "value_native": [5.0, -1.0, 2.0],
+        }
+    )
     exp = exps.between("value_native", low=0)
-    out = ge_runner.validate(df, "customs", [exp], id_columns=(
-        "period_month", "flow", "hs8", "partner_code", "source_file", "line_no"))
+    out = ge_runner.validate(
+        df,
+        "customs",
+        [exp],
+        id_columns=("period_month", "flow", "hs8", "partner_code", "source_file", "line_no"),
+    )
     [row] = out.outcomes[0].offending
     assert (row["source_file"], row["line_no"], row["hs8"], row["partner_code"]) == (
-        "a.csv", 3, "85423290", "116")
+        "a.csv",
+        3,
+        "85423290",
+        "116",
+    )
     assert out.outcomes[0].observed_text == "1 of 3 rows (33.33%) break the rule"
     assert exp.rule == "value_native >= 0"
 

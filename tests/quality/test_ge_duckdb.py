@@ -22,8 +22,10 @@ CLEAN = [  # period_month, hs8, partner_code, value_native, currency, source_fil
 def _table(rows=CLEAN) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("CREATE SCHEMA raw")
-    con.execute("CREATE TABLE raw.t (period_month VARCHAR, hs8 VARCHAR, partner_code VARCHAR, "
-                "value_native DOUBLE, currency VARCHAR, source_file VARCHAR, line_no BIGINT)")
+    con.execute(
+        "CREATE TABLE raw.t (period_month VARCHAR, hs8 VARCHAR, partner_code VARCHAR, "
+        "value_native DOUBLE, currency VARCHAR, source_file VARCHAR, line_no BIGINT)"
+    )
     con.executemany("INSERT INTO raw.t VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
     return con
 
@@ -35,16 +37,23 @@ BAD = ("2024-02", "85423100", "502", 0.5, "USD", "bad.csv", 9)
 CASES = {
     "ExpectColumnValuesToNotBeNull": (checks.not_null("hs8"), {"hs8": None}),
     "ExpectColumnValuesToMatchRegex": (checks.regex("hs8", r"^\d{8}$"), {"hs8": "8542310"}),
-    "ExpectColumnValuesToBeInSet": (checks.in_set("currency", ["CNY", "USD"]),
-                                    {"currency": "EUR"}),
-    "ExpectColumnValuesToBeBetween": (checks.between("value_native", 0, 100),
-                                      {"value_native": -5.0}),
+    "ExpectColumnValuesToBeInSet": (checks.in_set("currency", ["CNY", "USD"]), {"currency": "EUR"}),
+    "ExpectColumnValuesToBeBetween": (
+        checks.between("value_native", 0, 100),
+        {"value_native": -5.0},
+    ),
     "ExpectColumnValuesToBeUnique": (checks.unique(["line_no"]), {"line_no": 3}),
-    "ExpectCompoundColumnsToBeUnique": (checks.unique(["period_month", "hs8", "partner_code"]),
-                                        {}),
+    "ExpectCompoundColumnsToBeUnique": (checks.unique(["period_month", "hs8", "partner_code"]), {}),
 }
-COLUMNS = ["period_month", "hs8", "partner_code", "value_native", "currency", "source_file",
-           "line_no"]
+COLUMNS = [
+    "period_month",
+    "hs8",
+    "partner_code",
+    "value_native",
+    "currency",
+    "source_file",
+    "line_no",
+]
 
 
 def test_every_kind_of_the_suites_has_a_crafted_failure():
@@ -76,12 +85,16 @@ def test_kind_passes_on_clean_rows_and_fails_on_a_crafted_one(kind):
 def test_a_duplicated_key_holding_a_null_is_caught():
     """Commodity-grain customs rows have no partner: their duplicates count (GE's SQL
     join drops NULL keys; ge_duckdb makes it null-safe, as GE's pandas engine is)."""
-    con = _table([("2024-01", "85423100", None, 1.0, "USD", "c.csv", 2),
-                  ("2024-01", "85423100", None, 2.0, "USD", "c.csv", 3),
-                  ("2024-01", "85423200", None, 2.0, "USD", "c.csv", 4)])
-    out = ge_runner.validate(SLICE, "t", [checks.unique(["period_month", "hs8",
-                                                           "partner_code"])], IDS,
-                             con=con).outcomes[0]
+    con = _table(
+        [
+            ("2024-01", "85423100", None, 1.0, "USD", "c.csv", 2),
+            ("2024-01", "85423100", None, 2.0, "USD", "c.csv", 3),
+            ("2024-01", "85423200", None, 2.0, "USD", "c.csv", 4),
+        ]
+    )
+    out = ge_runner.validate(
+        SLICE, "t", [checks.unique(["period_month", "hs8", "partner_code"])], IDS, con=con
+    ).outcomes[0]
     assert not out.success and out.unexpected_count == 2
     assert [(r["line_no"], r["partner_code"]) for r in out.offending] == [(2, None), (3, None)]
 
@@ -91,8 +104,9 @@ def test_schema_expectation_fails_on_a_missing_column():
     con = _table()
     out = ge_runner.validate(SLICE, "t", [exp], con=con).outcomes[0]
     assert not out.success and out.error is None
-    ok = ge_runner.validate(SLICE, "t", [checks.has_columns(["period_month", "hs8"])],
-                            con=con).outcomes[0]
+    ok = ge_runner.validate(
+        SLICE, "t", [checks.has_columns(["period_month", "hs8"])], con=con
+    ).outcomes[0]
     assert ok.success
 
 
@@ -109,8 +123,7 @@ def test_staged_rows_are_validated_and_the_transaction_is_left_to_its_owner():
     con = _table()
     con.execute("BEGIN TRANSACTION")
     con.execute("INSERT INTO raw.t VALUES ('2024-02', 'x', '1', -1.0, 'USD', 'new.csv', 5)")
-    out = ge_runner.validate(SLICE, "t", [checks.between("value_native", low=0)], IDS,
-                             con=con)
+    out = ge_runner.validate(SLICE, "t", [checks.between("value_native", low=0)], IDS, con=con)
     assert out.rows == 4 and out.failed
     assert out.failed[0].offending[0]["source_file"] == "new.csv"
     assert con.execute("SELECT count(*) FROM raw.t").fetchone()[0] == 4  # still staged
@@ -120,8 +133,7 @@ def test_staged_rows_are_validated_and_the_transaction_is_left_to_its_owner():
 
 def test_an_expectation_ge_cannot_evaluate_says_so():
     con = _table()
-    out = ge_runner.validate(SLICE, "t", [checks.not_null("no_such_column")],
-                             con=con).outcomes[0]
+    out = ge_runner.validate(SLICE, "t", [checks.not_null("no_such_column")], con=con).outcomes[0]
     assert not out.success
     assert out.error and out.observed_text.startswith("not evaluated:")
 
@@ -137,8 +149,11 @@ def test_stock_ge_still_fails_silently_on_duckdb(tmp_path):
     con.close()
     ctx = gx.get_context(mode="ephemeral")
     source = ctx.data_sources.add_sql("stock", connection_string=f"duckdb:///{path}")
-    batch = source.add_query_asset("q", query="SELECT * FROM t") \
-        .add_batch_definition_whole_table("w").get_batch()
+    batch = (
+        source.add_query_asset("q", query="SELECT * FROM t")
+        .add_batch_definition_whole_table("w")
+        .get_batch()
+    )
     result = batch.validate(gx.expectations.ExpectColumnValuesToNotBeNull(column="v"))
     assert not result.success and not result.result  # a failure with no observed value
     # and GE knows no DuckDB dialect module, so regex needs ge_duckdb.attach

@@ -40,7 +40,8 @@ def dbt_column_tests() -> dict[tuple[str, str, str], tuple | None]:
                     if kind in KIND_OF_DBT_TEST:
                         values = args.get("values")
                         found[(model["name"], column["name"], KIND_OF_DBT_TEST[kind])] = (
-                            tuple(values) if isinstance(values, list) else None)
+                            tuple(values) if isinstance(values, list) else None
+                        )
     return found
 
 
@@ -96,11 +97,13 @@ def test_the_pass_through_map_finds_the_staging_columns():
     through = pass_through_map()
     assert ("stg_customs__monthly_trade", "hs8") in through[("raw.customs_monthly_trade", "hs8")]
     assert ("stg_comtrade__annual_flows", "trade_year") in through[
-        ("raw.comtrade_annual_flows", "year")]
+        ("raw.comtrade_annual_flows", "year")
+    ]
     assert ("stg_fx__monthly", "cny_per_usd") in through[("raw.fx_monthly", "cny_per_usd")]
     # derived, not passed through: the first six digits of hs8
     assert ("stg_customs__monthly_trade", "hs6") not in through[
-        ("raw.customs_monthly_trade", "hs8")]
+        ("raw.customs_monthly_trade", "hs8")
+    ]
 
 
 def test_no_ge_rule_is_repeated_by_a_dbt_test():
@@ -111,21 +114,34 @@ def test_a_repeated_rule_is_caught():
     """The check can fail: the not-null rule of raw hs8, written again in staging."""
     crafted = dbt_column_tests() | {
         ("stg_customs__monthly_trade", "hs8", "ExpectColumnValuesToNotBeNull"): None,
-        ("stg_comtrade__annual_flows", "flow", "ExpectColumnValuesToBeInSet"):
-            ("import", "export")}
+        ("stg_comtrade__annual_flows", "flow", "ExpectColumnValuesToBeInSet"): ("import", "export"),
+    }
     assert sorted(duplicates(crafted)) == [
-        ("raw.comtrade_annual_flows", "flow", "ExpectColumnValuesToBeInSet",
-         "stg_comtrade__annual_flows", "flow"),
-        ("raw.customs_monthly_trade", "hs8", "ExpectColumnValuesToNotBeNull",
-         "stg_customs__monthly_trade", "hs8")]
+        (
+            "raw.comtrade_annual_flows",
+            "flow",
+            "ExpectColumnValuesToBeInSet",
+            "stg_comtrade__annual_flows",
+            "flow",
+        ),
+        (
+            "raw.customs_monthly_trade",
+            "hs8",
+            "ExpectColumnValuesToNotBeNull",
+            "stg_customs__monthly_trade",
+            "hs8",
+        ),
+    ]
 
 
 def test_a_narrower_set_in_staging_is_its_own_rule():
     """stg_comtrade__aggregate_flows keeps HS4 and HS2 of the raw table's four levels:
     its accepted values test that filter, which the raw rule does not."""
     tests = dbt_column_tests()
-    assert tests[("stg_comtrade__aggregate_flows", "cmd_level",
-                  "ExpectColumnValuesToBeInSet")] == ("HS4", "HS2")
+    assert tests[("stg_comtrade__aggregate_flows", "cmd_level", "ExpectColumnValuesToBeInSet")] == (
+        "HS4",
+        "HS2",
+    )
     assert duplicates(tests) == []
 
 
@@ -139,8 +155,10 @@ def test_ge_expectations_are_rules_of_ingested_tables_only():
 
 def test_no_sql_rule_is_a_python_string():
     """The checks' SQL lives in sql/*.sql beside them (or in dbt tests)."""
-    checks = [REPO_ROOT / "orchestration" / "defs" / d / "checks.py"
-              for d in ("customs", "comtrade", "gdp", "reference", "quality")]
+    checks = [
+        REPO_ROOT / "orchestration" / "defs" / d / "checks.py"
+        for d in ("customs", "comtrade", "gdp", "reference", "quality")
+    ]
     for path in checks:
         text = path.read_text()
         assert not re.search(r"[\"']\s*(SELECT|WITH)\s", text), path

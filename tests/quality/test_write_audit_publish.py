@@ -15,9 +15,12 @@ from orchestration.settings import BUNDLED_DATA_DIR
 
 def _materialize(warehouse, year: str):
     return dg.materialize(
-        [gdp_annual], partition_key=year, raise_on_error=False,
+        [gdp_annual],
+        partition_key=year,
+        raise_on_error=False,
         resources={"warehouse": WarehouseResource(path=str(warehouse))},
-        instance=dg.DagsterInstance.ephemeral())
+        instance=dg.DagsterInstance.ephemeral(),
+    )
 
 
 def _rows(warehouse) -> list:
@@ -48,8 +51,10 @@ def test_a_refused_audit_publishes_nothing_and_says_why(own_reference):
 
     original = weo.read_text()
     # China's 2019 GDP in USD turned negative: the parser takes it, the suite must not
-    lines = [line.replace(",NGDPD,2019,", ",NGDPD,2019,-") if ",CHN," in line else line
-             for line in original.splitlines()]
+    lines = [
+        line.replace(",NGDPD,2019,", ",NGDPD,2019,-") if ",CHN," in line else line
+        for line in original.splitlines()
+    ]
     weo.write_text("\n".join(lines) + "\n")
     bad = _materialize(warehouse, "2019")
     assert not bad.success

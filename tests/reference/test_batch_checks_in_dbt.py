@@ -36,9 +36,13 @@ CRAFTED = [
     # line 8: continues a code that is no row of the batch and group
     "84852000,3D printers,11,,2022-01,,84775910,crafted,test",
 ]
-TESTS = ["assert_batch_codes_in_gacc_list", "assert_every_batch_group_has_a_valid_line_each_year",
-         "assert_batch_chains_are_continuous", "assert_batch_code_once_per_period",
-         "assert_gacc_lists_loaded"]
+TESTS = [
+    "assert_batch_codes_in_gacc_list",
+    "assert_every_batch_group_has_a_valid_line_each_year",
+    "assert_batch_chains_are_continuous",
+    "assert_batch_code_once_per_period",
+    "assert_gacc_lists_loaded",
+]
 
 
 @pytest.fixture(scope="module")
@@ -52,28 +56,52 @@ def failures(tmp_path_factory) -> dict[str, list[tuple]]:
     write_gacc_hs8_codes(con, gacc_codes.read_lists(REF / "gacc_codes" / "commodities"))
     write_tech_batches(con, read_batches(batches))
     con.close()
-    env = {**os.environ, "CHOKEPOINT_WAREHOUSE": str(warehouse),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {
+        **os.environ,
+        "CHOKEPOINT_WAREHOUSE": str(warehouse),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
     dbt = str(Path(sys.executable).parent / "dbt")
     # cautious: only the tests whose every parent is built here (not those on seeds, marts)
     done = subprocess.run(
-        [dbt, "build", "--select", "stg_reference__tech_batches stg_reference__gacc_hs8_codes",
-         "--indirect-selection", "cautious",
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
-        env=env, capture_output=True, text=True, cwd=tmp, timeout=600)
+        [
+            dbt,
+            "build",
+            "--select",
+            "stg_reference__tech_batches stg_reference__gacc_hs8_codes",
+            "--indirect-selection",
+            "cautious",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(tmp / "target"),
+            "--log-path",
+            str(tmp / "logs"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp,
+        timeout=600,
+    )
     for name in TESTS:
         assert name in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        stored = dict(con.execute(
-            "SELECT table_name, table_schema FROM information_schema.tables "
-            "WHERE table_schema = 'dbt_test__audit'").fetchall())
+        stored = dict(
+            con.execute(
+                "SELECT table_name, table_schema FROM information_schema.tables "
+                "WHERE table_schema = 'dbt_test__audit'"
+            ).fetchall()
+        )
         out = {}
         for name in TESTS:
             if name in stored:
                 out[name] = con.execute(
-                    f'SELECT * FROM "{stored[name]}"."{name}" ORDER BY ALL').fetchall()
+                    f'SELECT * FROM "{stored[name]}"."{name}" ORDER BY ALL'
+                ).fetchall()
             else:
                 out[name] = []
         out["_stdout"] = done.stdout
@@ -84,13 +112,18 @@ def failures(tmp_path_factory) -> dict[str, list[tuple]]:
 
 def test_a_code_missing_from_a_year_list_fails_the_list_check(failures):
     rows = [(r[0], r[2], r[4], r[7]) for r in failures["assert_batch_codes_in_gacc_list"]]
-    assert rows == sorted([(9, 2, "85322500", y) for y in range(2015, 2024)]
-                          + [(9, 4, "85423190", 2015), (9, 4, "85423190", 2016)])
+    assert rows == sorted(
+        [(9, 2, "85322500", y) for y in range(2015, 2024)]
+        + [(9, 4, "85423190", 2015), (9, 4, "85423190", 2016)]
+    )
 
 
 def test_a_group_without_a_valid_line_in_a_year_fails_the_continuity_check(failures):
     assert failures["assert_every_batch_group_has_a_valid_line_each_year"] == [
-        (9, 2, 2015), (9, 2, 2016), (9, 5, 2023)]
+        (9, 2, 2015),
+        (9, 2, 2016),
+        (9, 5, 2023),
+    ]
 
 
 def test_a_broken_chain_fails_the_chain_check(failures):
@@ -109,5 +142,7 @@ def test_the_shipped_batches_pass_every_check(failures):
     assert failures["assert_gacc_lists_loaded"] == []
     assert "PASS assert_gacc_lists_loaded" in failures["_stdout"]
     # the unit test of the list years and the schema tests ran too, and passed
-    assert "PASS stg_reference__gacc_hs8_codes::gacc_lists_in_force_until_the_next_list" in (
-        failures["_stdout"])
+    assert (
+        "PASS stg_reference__gacc_hs8_codes::gacc_lists_in_force_until_the_next_list"
+        in (failures["_stdout"])
+    )

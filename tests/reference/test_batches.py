@@ -42,10 +42,12 @@ def test_a_code_china_customs_never_used_is_caught(lists, tmp_path):
     (tmp_path / "batch_9_crafted.csv").write_text(
         "hs8,description,group_id,tech_no,valid_from,valid_to,reason,provenance\n"
         "85322500,film capacitors,1,12,2015-01,,crafted,test\n"
-        "85423190,processors,2,2,2015-01,,crafted,test\n")
+        "85423190,processors,2,2,2015-01,,crafted,test\n"
+    )
     missing = _missing(read_batches(tmp_path), lists)
     assert [(m[2], m[3]) for m in missing] == (
-        [("85322500", y) for y in range(2015, 2024)] + [("85423190", 2015), ("85423190", 2016)])
+        [("85322500", y) for y in range(2015, 2024)] + [("85423190", 2015), ("85423190", 2016)]
+    )
 
 
 def test_every_group_has_a_valid_line_in_every_month(lists):
@@ -57,8 +59,10 @@ def test_every_group_has_a_valid_line_in_every_month(lists):
         first = min(r["valid_from"] for r in mine)
         for month in months_between(first, LAST_MONTH):
             listed = lists[gacc_codes.list_year_in_force(int(month[:4]), years)]
-            if not any(r["valid_from"] <= month <= (r["valid_to"] or "9999-12")
-                       and r["hs8"] in listed for r in mine):
+            if not any(
+                r["valid_from"] <= month <= (r["valid_to"] or "9999-12") and r["hs8"] in listed
+                for r in mine
+            ):
                 gaps.append((batch, group, month))
     assert gaps == []
 
@@ -71,9 +75,13 @@ def test_every_ended_line_is_continued_from_the_next_month():
             continue
         y, m = int(r["valid_to"][:4]), int(r["valid_to"][5:])
         nxt = f"{y + m // 12:04d}-{m % 12 + 1:02d}"
-        if not any(s["batch"] == r["batch"] and s["group_id"] == r["group_id"]
-                   and s["valid_from"] == nxt and r["hs8"] in (s["continues"] or "").split()
-                   for s in rows):
+        if not any(
+            s["batch"] == r["batch"]
+            and s["group_id"] == r["group_id"]
+            and s["valid_from"] == nxt
+            and r["hs8"] in (s["continues"] or "").split()
+            for s in rows
+        ):
             broken.append((r["source_file"], r["source_line"], r["hs8"]))
     assert broken == []
 
@@ -83,7 +91,9 @@ def _batch(tmp_path, line: str):
     folder.mkdir(exist_ok=True)
     (folder / "batch_9_crafted.csv").write_text(
         "hs8,description,group_id,tech_no,valid_from,valid_to,continues,reason,provenance\n"
-        + line + "\n")
+        + line
+        + "\n"
+    )
     return folder
 
 
@@ -105,6 +115,7 @@ def test_a_batch_without_the_continues_column_still_loads(tmp_path):
     shutil.copy(REF / "batches" / "batch_3_tariff_exemption_2025.csv", folder)
     (folder / "batch_4_old_layout.csv").write_text(
         "hs8,description,group_id,tech_no,valid_from,valid_to,reason,provenance\n"
-        "85076000,Lithium-ion accumulators,13,28,2015-01,,crafted,test\n")
+        "85076000,Lithium-ion accumulators,13,28,2015-01,,crafted,test\n"
+    )
     rows = read_batches(folder)
     assert [(r["batch"], r["continues"]) for r in rows if r["batch"] == 4] == [(4, None)]

@@ -13,8 +13,17 @@ from orchestration.settings import BUNDLED_DATA_DIR
 
 LISTS = BUNDLED_DATA_DIR / "reference" / "gacc_codes" / "commodities"
 # codes per year as the source of the files documents them (chinautils data-raw)
-DOCUMENTED = {2015: 8292, 2016: 8302, 2017: 8555, 2018: 8571, 2019: 8557, 2020: 8558,
-              2021: 8589, 2022: 8939, 2023: 8957}
+DOCUMENTED = {
+    2015: 8292,
+    2016: 8302,
+    2017: 8555,
+    2018: 8571,
+    2019: 8557,
+    2020: 8558,
+    2021: 8589,
+    2022: 8939,
+    2023: 8957,
+}
 EN_HEADER = ",".join(f'"{h}"' for h in gacc_codes.HEADERS["en"]) + ","
 ZH_HEADER = ",".join(f'"{h}"' for h in gacc_codes.HEADERS["zh"]) + ","
 
@@ -31,8 +40,10 @@ def test_every_year_has_the_documented_number_of_codes(shipped):
 def test_the_portal_quirks_are_read_as_written(shipped):
     # unescaped quotes inside a description, NUL bytes for the English unit names (2017)
     tyre = shipped[("40117010", 2017)]
-    assert tyre["description_en"] == ('New rubber pneumatic tyres with "herring-bone", for '
-                                      "agricultural/forestry vehicles and machines")
+    assert tyre["description_en"] == (
+        'New rubber pneumatic tyres with "herring-bone", for '
+        "agricultural/forestry vehicles and machines"
+    )
     units = (tyre["unit1_code"], tyre["unit1_name_en"], tyre["unit1_name_zh"])
     assert units == ("09", None, "千克")
     # a description over three lines; '?' for no second unit
@@ -43,7 +54,9 @@ def test_the_portal_quirks_are_read_as_written(shipped):
     # both languages of a year side by side
     lidar = shipped[("90151010", 2023)]
     assert (lidar["description_en"], lidar["description_zh"]) == (
-        "Lidar(Light Detection and Ranging)", "激光测距雷达")
+        "Lidar(Light Detection and Ranging)",
+        "激光测距雷达",
+    )
     assert ("90151010", 2022) not in shipped
 
 
@@ -63,17 +76,16 @@ GOOD = [
 
 
 def test_a_malformed_record_is_refused_with_file_and_line(tmp_path):
-    _write(tmp_path, "en-hs8-2024.csv",
-           [*GOOD, '84561100,Machine-tools,2024,09,"Kilogram",?,"?",'])
-    with pytest.raises(SourceFileError,
-                       match=r"en-hs8-2024\.csv, line 5: not a record"):
+    _write(tmp_path, "en-hs8-2024.csv", [*GOOD, '84561100,Machine-tools,2024,09,"Kilogram",?,"?",'])
+    with pytest.raises(SourceFileError, match=r"en-hs8-2024\.csv, line 5: not a record"):
         gacc_codes.read_lists(tmp_path)
 
 
 def test_a_year_in_the_rows_must_be_the_year_of_the_file(tmp_path):
     _write(tmp_path, "en-hs8-2024.csv", [*GOOD, '84561100,"Laser",2023,09,"Kilogram",?,"?",'])
-    with pytest.raises(SourceFileError,
-                       match=r"line 5, field 'YEAR': 2023 in a file named for 2024"):
+    with pytest.raises(
+        SourceFileError, match=r"line 5, field 'YEAR': 2023 in a file named for 2024"
+    ):
         gacc_codes.read_lists(tmp_path)
 
 
@@ -103,15 +115,25 @@ def test_a_wrong_header_or_file_name_is_refused(tmp_path):
 def test_a_new_year_in_one_language_is_enough(tmp_path):
     _write(tmp_path, "zh-hs8-2024.csv", ['01012100,"改良种用马",2024,09,"千克",01,"头",'])
     [row] = gacc_codes.read_lists(tmp_path)
-    assert (row["hs8"], row["list_year"], row["description_zh"], row["description_en"],
-            row["unit2_name_zh"]) == ("01012100", 2024, "改良种用马", None, "头")
+    assert (
+        row["hs8"],
+        row["list_year"],
+        row["description_zh"],
+        row["description_en"],
+        row["unit2_name_zh"],
+    ) == ("01012100", 2024, "改良种用马", None, "头")
 
 
-@pytest.mark.parametrize(("year", "expected"), [
-    (2014, 2015),  # before the oldest list: the oldest
-    (2015, 2015), (2016, 2016), (2023, 2023),
-    (2025, 2023),  # after the newest list: the newest
-])
+@pytest.mark.parametrize(
+    ("year", "expected"),
+    [
+        (2014, 2015),  # before the oldest list: the oldest
+        (2015, 2015),
+        (2016, 2016),
+        (2023, 2023),
+        (2025, 2023),  # after the newest list: the newest
+    ],
+)
 def test_the_list_in_force(year, expected):
     assert gacc_codes.list_year_in_force(year, sorted(DOCUMENTED)) == expected
 

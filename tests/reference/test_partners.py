@@ -36,14 +36,22 @@ def seed() -> dict[str, dict]:
 
 def test_codes_and_names_are_gaccs(seed):
     zh, en = _gacc("zh-TradingPartner.csv"), _gacc("en-TradingPartner.csv")
-    cleaned = {r["code"]: r["en"].strip() for r in csv.DictReader(io.StringIO(
-        (PARTNERS / "en-TradingPartner-cleaned-manually.csv").read_text(encoding="utf-8")
-        .replace("\x00", "")))}
+    cleaned = {
+        r["code"]: r["en"].strip()
+        for r in csv.DictReader(
+            io.StringIO(
+                (PARTNERS / "en-TradingPartner-cleaned-manually.csv")
+                .read_text(encoding="utf-8")
+                .replace("\x00", "")
+            )
+        )
+    }
     assert sorted(seed) == sorted(zh) == sorted(en)
     assert {c: r["name_zh"] for c, r in seed.items()} == zh
     # the seed writes ' as ’ (dbt-spark cannot load a seed value holding ')
     assert {c: r["name_en_gacc"] for c, r in seed.items()} == {
-        c: n.replace("'", "’") for c, n in en.items()}
+        c: n.replace("'", "’") for c, n in en.items()
+    }
     assert {c: r["name_en"] for c, r in seed.items()} == cleaned
 
 
@@ -58,9 +66,11 @@ def test_every_iso3_is_an_iso_code_of_that_partner(seed):
         c = iso[row["iso3"]]
         zh_names = {c["official_name_cn"], c["UNTERM Chinese Short"]}
         en_names = {c["official_name_en"], c["CLDR display name"], c["UNTERM English Short"]}
-        if not (row["name_zh"] in zh_names or any(row["name_zh"] in n or n in row["name_zh"]
-                                                  for n in zh_names if n)
-                or row["name_en"] in en_names):
+        if not (
+            row["name_zh"] in zh_names
+            or any(row["name_zh"] in n or n in row["name_zh"] for n in zh_names if n)
+            or row["name_en"] in en_names
+        ):
             unmatched[code] = row["iso3"]
     assert unmatched == BY_HAND
 

@@ -46,26 +46,48 @@ def test_counts_per_technology_and_group_match_the_batch():
     techs = _table(tech_part, "tech")
     groups = _table("| group |" + group_part, "group")
     with (DBT_PROJECT_DIR / "seeds" / "reference" / "ref_chokepoint_technologies.csv").open(
-            encoding="utf-8") as fh:
+        encoding="utf-8"
+    ) as fh:
         tech_nos = [int(r["tech_no"]) for r in csv.DictReader(fh)]
     assert sorted(int(t) for t in techs if t != "all") == sorted(tech_nos)
     for t in tech_nos:
         mine = [r for r in rows if r["tech_no"] == t]
-        expected = [str(len(mine)), str(_lines(mine, 2018)), str(_lines(mine, 2023)),
-                    str(_lineages(mine))]
+        expected = [
+            str(len(mine)),
+            str(_lines(mine, 2018)),
+            str(_lines(mine, 2023)),
+            str(_lineages(mine)),
+        ]
         assert techs[str(t)][3:] == expected, t
-    assert techs["all"][3:] == [str(len(rows)), str(_lines(rows, 2018)),
-                                str(_lines(rows, 2023)), str(_lineages(rows))]
+    assert techs["all"][3:] == [
+        str(len(rows)),
+        str(_lines(rows, 2018)),
+        str(_lines(rows, 2023)),
+        str(_lineages(rows)),
+    ]
     for g, cells in groups.items():
         mine = [r for r in rows if r["group_id"] == int(g)]
-        assert cells[2:] == [str(len(mine)), str(_lines(mine, 2018)), str(_lines(mine, 2023)),
-                             str(_lineages(mine))], g
+        assert cells[2:] == [
+            str(len(mine)),
+            str(_lines(mine, 2018)),
+            str(_lines(mine, 2023)),
+            str(_lineages(mine)),
+        ], g
     assert sorted(int(g) for g in groups) == sorted({r["group_id"] for r in rows})
     # the prose: lines named in each year and the lineage count
     per_year = {y: _lines(rows, y) for y in range(2015, 2024)}
     assert set(per_year[y] for y in range(2015, 2021)) == {per_year[2015]}
-    said = re.search(r"has (\d+) rows in (\d+) lineages.*?names (\d+) lines \(2015-2020\), "
-                     r"(\d+) \(2021\), (\d+) \(2022\) and (\d+) \(2023\)", section, flags=re.S)
+    said = re.search(
+        r"has (\d+) rows in (\d+) lineages.*?names (\d+) lines \(2015-2020\), "
+        r"(\d+) \(2021\), (\d+) \(2022\) and (\d+) \(2023\)",
+        section,
+        flags=re.S,
+    )
     assert said and [int(x) for x in said.groups()] == [
-        len(rows), _lineages(rows), per_year[2015], per_year[2021], per_year[2022],
-        per_year[2023]]
+        len(rows),
+        _lineages(rows),
+        per_year[2015],
+        per_year[2021],
+        per_year[2022],
+        per_year[2023],
+    ]

@@ -17,8 +17,9 @@ def lists() -> dict[int, set[str]]:
     return gacc_codes.codes_by_year(REF / "gacc_codes" / "commodities")
 
 
-@pytest.mark.parametrize(("start", "end"), [("2016-01", "2017-12"), ("2022-01", "2023-12"),
-                                            ("2024-01", "2025-12")])
+@pytest.mark.parametrize(
+    ("start", "end"), [("2016-01", "2017-12"), ("2022-01", "2023-12"), ("2024-01", "2025-12")]
+)
 def test_every_synthetic_code_is_a_line_of_its_year(tmp_path, lists, start, end):
     years = sorted(lists)
     unknown, seen = set(), 0

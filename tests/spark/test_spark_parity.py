@@ -21,19 +21,43 @@ from orchestration.settings import DBT_PROJECT_DIR
 pytestmark = pytest.mark.spark
 
 JAVA = shutil.which("java")
-INDICATORS = ["ind_group_patterns", "ind_pattern_matrix", "ind_pattern_sensitivity",
-              "ind_gdp_shares", "ind_batch_index", "ind_trade_growth", "ind_hs6_world_share",
-              "ind_mic25_import_dependence", "ind_mic25_export_share", "ind_mic25_scorecard",
-              "ind_hs4_vulnerability", "ind_china_mirror_gap"]
+INDICATORS = [
+    "ind_group_patterns",
+    "ind_pattern_matrix",
+    "ind_pattern_sensitivity",
+    "ind_gdp_shares",
+    "ind_batch_index",
+    "ind_trade_growth",
+    "ind_hs6_world_share",
+    "ind_mic25_import_dependence",
+    "ind_mic25_export_share",
+    "ind_mic25_scorecard",
+    "ind_hs4_vulnerability",
+    "ind_china_mirror_gap",
+]
 
 
 def _dbt(target: str, env: dict) -> subprocess.CompletedProcess:
     dbt = str(Path(sys.executable).parent / "dbt")
     return subprocess.run(
-        [dbt, "build", "--target", target, "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path",
-         str(Path(env["CHOKEPOINT_DATA_DIR"]) / f"dbt-target-{target}")],
-        env=env, capture_output=True, text=True, cwd=env["CHOKEPOINT_DATA_DIR"], timeout=1200)
+        [
+            dbt,
+            "build",
+            "--target",
+            target,
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(Path(env["CHOKEPOINT_DATA_DIR"]) / f"dbt-target-{target}"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=env["CHOKEPOINT_DATA_DIR"],
+        timeout=1200,
+    )
 
 
 def _rows(con, relation: str) -> list[tuple]:
@@ -61,13 +85,19 @@ def test_indicators_equal_on_spark_and_duckdb(first_run, tmp_path):
     for folder in sorted(lake.iterdir()):
         schema, table = folder.name.split(".", 1)
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        con.execute(f"CREATE TABLE {schema}.{table} AS "
-                    f"SELECT * FROM read_parquet('{folder}/*.parquet')")
+        con.execute(
+            f"CREATE TABLE {schema}.{table} AS SELECT * FROM read_parquet('{folder}/*.parquet')"
+        )
     con.close()
 
-    env = {**os.environ, "CHOKEPOINT_DATA_DIR": str(tmp_path),
-           "CHOKEPOINT_LAKE_DIR": str(lake), "CHOKEPOINT_WAREHOUSE": str(duck_file),
-           "SPARK_LOCAL_IP": "127.0.0.1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {
+        **os.environ,
+        "CHOKEPOINT_DATA_DIR": str(tmp_path),
+        "CHOKEPOINT_LAKE_DIR": str(lake),
+        "CHOKEPOINT_WAREHOUSE": str(duck_file),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
     duck = _dbt("duckdb", env)
     assert duck.returncode == 0, duck.stdout[-3000:]
     spark = _dbt("spark", {**env, "CHOKEPOINT_TARGET": "spark"})
@@ -82,6 +112,9 @@ def test_indicators_equal_on_spark_and_duckdb(first_run, tmp_path):
             assert len(ours) == len(theirs) > 0, table
             for row_a, row_b in zip(ours, theirs, strict=True):
                 assert all(_same(a, b) for a, b in zip(row_a, row_b, strict=True)), (
-                    table, row_a, row_b)
+                    table,
+                    row_a,
+                    row_b,
+                )
     finally:
         con.close()

@@ -37,9 +37,19 @@ def _by_year(records: list[dict]) -> dict[int, list[dict]]:
 
 
 def test_one_record_per_key_and_one_revision_per_reporter_year(records):
-    keys = Counter((r["refYear"], r["reporterCode"], r["flowCode"], r["partnerCode"],
-                    r["partner2Code"], r["customsCode"], r["motCode"], r["cmdCode"])
-                   for r in records)
+    keys = Counter(
+        (
+            r["refYear"],
+            r["reporterCode"],
+            r["flowCode"],
+            r["partnerCode"],
+            r["partner2Code"],
+            r["customsCode"],
+            r["motCode"],
+            r["cmdCode"],
+        )
+        for r in records
+    )
     assert max(keys.values()) == 1
     revisions: dict[tuple, set] = defaultdict(set)
     for r in records:
@@ -61,8 +71,10 @@ def test_a_reporter_year_has_the_revision_of_the_real_file():
     revision, else the pipeline would see two revisions of one reporter-year."""
     real_file = next((REFERENCE.parent / "real" / "comtrade").glob("*.csv"))
     with real_file.open(encoding="utf-8-sig") as fh:
-        real = {(int(r["Year"]), int(r["Reporter Code"])): r["Classification"]
-                for r in csv.DictReader(fh)}
+        real = {
+            (int(r["Year"]), int(r["Reporter Code"])): r["Classification"]
+            for r in csv.DictReader(fh)
+        }
     shared = 0
     for (year, reporter), cls in real.items():
         if reporter in generator.REPORTERS and 2015 <= year <= 2024:
@@ -72,9 +84,12 @@ def test_a_reporter_year_has_the_revision_of_the_real_file():
 
 
 def _china_exports(rows: list[dict]) -> dict[str, float]:
-    return {r["cmdCode"]: float(r["primaryValue"]) for r in comtrade_kept(rows)
-            if (r["reporterCode"], r["flowCode"], r["partnerCode"]) == ("156", "X", "0")
-            and r["cmdCode"] != "TOTAL"}
+    return {
+        r["cmdCode"]: float(r["primaryValue"])
+        for r in comtrade_kept(rows)
+        if (r["reporterCode"], r["flowCode"], r["partnerCode"]) == ("156", "X", "0")
+        and r["cmdCode"] != "TOTAL"
+    }
 
 
 def test_codes_split_at_2022_by_value_shares_alike_for_every_reporter(records):
@@ -85,10 +100,14 @@ def test_codes_split_at_2022_by_value_shares_alike_for_every_reporter(records):
     parent = hs2017_of_hs2022()
     split: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
     for r in comtrade_kept(rows):
-        if (r["flowCode"], r["partnerCode"], r["classificationCode"]) == ("X", "0", "H6") \
-                and r["cmdCode"] in parent and r["reporterCode"] != "97":
+        if (
+            (r["flowCode"], r["partnerCode"], r["classificationCode"]) == ("X", "0", "H6")
+            and r["cmdCode"] in parent
+            and r["reporterCode"] != "97"
+        ):
             split[(r["reporterCode"], parent[r["cmdCode"]])][r["cmdCode"]] = float(
-                r["primaryValue"])
+                r["primaryValue"]
+            )
     shares: dict[str, list[tuple[float, tuple[float, ...]]]] = defaultdict(list)
     for (_, code), parts in split.items():
         if len(parts) > 1:
@@ -122,8 +141,7 @@ def test_codes_merged_before_2017_hold_their_children(records):
 def test_the_eu_is_the_sum_of_its_members(records):
     members = generator.EU_MEMBERS
     for year, rows in _by_year(records).items():
-        kept = [r for r in comtrade_kept(rows)
-                if (r["flowCode"], r["partnerCode"]) == ("X", "0")]
+        kept = [r for r in comtrade_kept(rows) if (r["flowCode"], r["partnerCode"]) == ("X", "0")]
         eu = {r["cmdCode"]: float(r["primaryValue"]) for r in kept if r["reporterCode"] == "97"}
         assert eu and all(r["isAggregate"] == "True" for r in rows if r["reporterCode"] == "97")
         sums: dict[str, float] = defaultdict(float)
@@ -136,11 +154,21 @@ def test_the_eu_is_the_sum_of_its_members(records):
 
 def test_breakdown_rows_repeat_part_of_a_total(records):
     rows = _by_year(records)[2019]
-    totals = {(r["reporterCode"], r["flowCode"], r["partnerCode"], r["cmdCode"]):
-              float(r["primaryValue"]) for r in comtrade_kept(rows)}
+    totals = {
+        (r["reporterCode"], r["flowCode"], r["partnerCode"], r["cmdCode"]): float(r["primaryValue"])
+        for r in comtrade_kept(rows)
+    }
     breakdowns = [r for r in rows if is_breakdown(r)]
-    kinds = {("partner2" if r["partner2Code"] != "0" else "customs"
-              if r["customsCode"] != "C00" else "mot") for r in breakdowns}
+    kinds = {
+        (
+            "partner2"
+            if r["partner2Code"] != "0"
+            else "customs"
+            if r["customsCode"] != "C00"
+            else "mot"
+        )
+        for r in breakdowns
+    }
     assert kinds == {"partner2", "customs", "mot"}
     for r in breakdowns:
         total = totals[(r["reporterCode"], r["flowCode"], r["partnerCode"], r["cmdCode"])]
@@ -151,10 +179,14 @@ def test_breakdown_rows_repeat_part_of_a_total(records):
 def test_a_total_record_per_reporter_and_year(records):
     for year, rows in _by_year(records).items():
         kept = comtrade_kept(rows)
-        exporters = {r["reporterCode"] for r in kept
-                     if (r["flowCode"], r["partnerCode"]) == ("X", "0")}
-        with_total = {r["reporterCode"] for r in kept if r["cmdCode"] == "TOTAL"
-                      and (r["flowCode"], r["partnerCode"]) == ("X", "0")}
+        exporters = {
+            r["reporterCode"] for r in kept if (r["flowCode"], r["partnerCode"]) == ("X", "0")
+        }
+        with_total = {
+            r["reporterCode"]
+            for r in kept
+            if r["cmdCode"] == "TOTAL" and (r["flowCode"], r["partnerCode"]) == ("X", "0")
+        }
         assert with_total == exporters and len(exporters) > 20, year
         for r in kept:
             if r["cmdCode"] == "TOTAL":
@@ -172,12 +204,19 @@ def test_china_total_imports_repeat_the_customs_totals(tmp_path):
     customs = tmp_path / "customs"
     customs.mkdir()
     (customs / "synthetic_parameters.json").write_text(
-        '{"import_totals_usd": {"2018": 2.1e12, "2019": 2.05e12}}')
-    rows = comtrade_records(generator.generate_comtrade(
-        tmp_path / "ct", REFERENCE, SEEDS, 2018, 2019, customs_dir=customs))
-    china = {r["refYear"]: float(r["primaryValue"]) for r in comtrade_kept(rows)
-             if (r["reporterCode"], r["flowCode"], r["partnerCode"], r["cmdCode"])
-             == ("156", "M", "0", "TOTAL")}
+        '{"import_totals_usd": {"2018": 2.1e12, "2019": 2.05e12}}'
+    )
+    rows = comtrade_records(
+        generator.generate_comtrade(
+            tmp_path / "ct", REFERENCE, SEEDS, 2018, 2019, customs_dir=customs
+        )
+    )
+    china = {
+        r["refYear"]: float(r["primaryValue"])
+        for r in comtrade_kept(rows)
+        if (r["reporterCode"], r["flowCode"], r["partnerCode"], r["cmdCode"])
+        == ("156", "M", "0", "TOTAL")
+    }
     assert china == {"2018": 2.1e12, "2019": 2.05e12}
     # the TOTAL arrives broken down as well, and the breakdowns are parts of it
     parts = [r for r in rows if is_breakdown(r) and r["cmdCode"] == "TOTAL"]
@@ -188,4 +227,5 @@ def test_the_same_seed_writes_the_same_bytes(tmp_path):
     def digest(folder: Path) -> dict[str, str]:
         paths = generator.generate_comtrade(folder, REFERENCE, SEEDS, 2021, 2022)
         return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
     assert digest(tmp_path / "a") == digest(tmp_path / "b")

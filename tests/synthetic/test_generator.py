@@ -17,9 +17,14 @@ from tests.independent import G_THRESHOLD, V_HIGH, V_LOW, _rows, group_series, i
 
 REPO = Path(__file__).resolve().parents[2]
 REFERENCE = REPO / "data" / "reference"
-CELLS = {("stockpiling or policy disturbance", "high"), ("no discernable effect", "medium"),
-         ("no discernable effect", "low"), ("successful import substitution", "high"),
-         ("successful import substitution", "medium"), ("successful import substitution", "low")}
+CELLS = {
+    ("stockpiling or policy disturbance", "high"),
+    ("no discernable effect", "medium"),
+    ("no discernable effect", "low"),
+    ("successful import substitution", "high"),
+    ("successful import substitution", "medium"),
+    ("successful import substitution", "low"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +35,11 @@ def bundled(tmp_path_factory) -> Path:
 
 
 def _borderline(r: dict) -> bool:
-    return r["g"] is not None and (abs(r["g"] - G_THRESHOLD) < 0.01
-                                   or abs(r["v"] - V_HIGH) < 0.01 or abs(r["v"] - V_LOW) < 0.01)
+    return r["g"] is not None and (
+        abs(r["g"] - G_THRESHOLD) < 0.01
+        or abs(r["v"] - V_HIGH) < 0.01
+        or abs(r["v"] - V_LOW) < 0.01
+    )
 
 
 def test_every_path_of_the_method_occurs_over_the_whole_record(bundled):
@@ -58,29 +66,33 @@ def _import_files(folder: Path) -> dict[int, list[Path]]:
 def test_files_have_the_awkward_shapes_of_real_downloads(bundled):
     files = _import_files(bundled)
     assert all(len(v) >= 3 for v in files.values())  # partial files every year
-    parts = {p.name: {(r["period"], r.get("partner"), r["hs8"]): r for r in _rows(p)}
-             for p in bundled.glob("*_import_part*.csv")}
+    parts = {
+        p.name: {(r["period"], r.get("partner"), r["hs8"]): r for r in _rows(p)}
+        for p in bundled.glob("*_import_part*.csv")
+    }
     y19 = [parts[f"gacc_synthetic_2019_import_part{i}.csv"] for i in (1, 2, 3)]
     shared = set(y19[0]) & set(y19[1])
     assert shared and all(y19[0][k] == y19[1][k] for k in shared)  # identical overlap
     assert not set(y19[0]) & set(y19[2])  # disjoint otherwise
     commodity = list(_rows(bundled / "gacc_synthetic_2019_import_commodity.csv"))
     assert commodity and "partner" not in commodity[0]
-    revised = {(r["period"], r["partner"], r["hs8"]): r["cny"] for r in
-               _rows(bundled / "gacc_synthetic_2018_import_revised.csv")}
-    earlier = {k: r["cny"] for n, rows in parts.items() if "2018" in n
-               for k, r in rows.items()}
+    revised = {
+        (r["period"], r["partner"], r["hs8"]): r["cny"]
+        for r in _rows(bundled / "gacc_synthetic_2018_import_revised.csv")
+    }
+    earlier = {k: r["cny"] for n, rows in parts.items() if "2018" in n for k, r in rows.items()}
     assert revised and all(k in earlier and earlier[k] != v for k, v in revised.items())
     with (REPO / "dbt_project" / "seeds" / "reference" / "ref_gacc_partners.csv").open(
-            encoding="utf-8") as fh:
+        encoding="utf-8"
+    ) as fh:
         known = {r["gacc_code"] for r in csv.DictReader(fh)}
     partners = {k[1] for rows in parts.values() for k in rows}
     assert partners - known  # unknown partner codes
     heads = {p.name: p.read_bytes()[:40] for p in bundled.glob("*.csv")}
-    assert heads["gacc_synthetic_2019_import_part1.csv"].decode("gb18030").startswith(
-        '"数据年月"')
-    assert heads["gacc_synthetic_2023_import_part1.csv"].decode("utf-8").startswith(
-        '"Date of data"')
+    assert heads["gacc_synthetic_2019_import_part1.csv"].decode("gb18030").startswith('"数据年月"')
+    assert (
+        heads["gacc_synthetic_2023_import_part1.csv"].decode("utf-8").startswith('"Date of data"')
+    )
     assert "cny" in next(_rows(files[2019][0])) and "usd" in next(_rows(files[2020][0]))
     # HS8 lines renumbered at 2017: the old IC lines stop, the new ones start
     codes_by_year = defaultdict(set)
@@ -94,8 +106,11 @@ def test_yearly_totals_are_of_the_real_order(bundled):
     """China's imports of all goods are 1.5-2.8 trillion USD a year in every year."""
     rate = {}
     with (REFERENCE / "fx" / "fred_monthly.csv").open(encoding="utf-8") as fh:
-        rate = {r["Date"][:7]: float(r["Exchange rate"]) for r in csv.DictReader(fh)
-                if r["Country"] == "China"}
+        rate = {
+            r["Date"][:7]: float(r["Exchange rate"])
+            for r in csv.DictReader(fh)
+            if r["Country"] == "China"
+        }
     totals: dict[int, float] = defaultdict(float)
     for p in bundled.glob("*_import_part*.csv"):
         seen = set()
@@ -121,6 +136,8 @@ def test_the_generator_reads_no_published_figure():
 def test_the_same_seed_writes_the_same_bytes(tmp_path):
     def digest(folder: Path) -> dict[str, str]:
         generator.generate_customs(folder, REFERENCE, start="2018-01", end="2019-12")
-        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in sorted(folder.iterdir())}
+        return {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())
+        }
+
     assert digest(tmp_path / "a") == digest(tmp_path / "b")

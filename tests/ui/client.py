@@ -24,7 +24,8 @@ def graphql(port: int, query: str, variables: dict | None = None) -> dict:
     req = urllib.request.Request(
         f"http://127.0.0.1:{port}/graphql",
         data=json.dumps({"query": query, "variables": variables or {}}).encode(),
-        headers={"Content-Type": "application/json"})
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=60) as resp:
         return json.loads(resp.read())
 
@@ -34,13 +35,28 @@ def webserver(data_dir: Path, timeout: float = 180):
     """dagster-webserver on a free port over workspace.yaml, with the data folder's
     instance; yields the port once the code location answers."""
     port = free_port()
-    env = {**os.environ, "DAGSTER_HOME": str(Path(data_dir) / "dagster_home"),
-           "CHOKEPOINT_DATA_DIR": str(data_dir)}
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(Path(data_dir) / "dagster_home"),
+        "CHOKEPOINT_DATA_DIR": str(data_dir),
+    }
     log = (Path(data_dir) / "webserver.log").open("ab")
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "dagster-webserver"), "-w",
-         str(REPO / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
-        cwd=REPO, env=env, stdout=log, stderr=log, start_new_session=True)
+        [
+            str(Path(sys.executable).parent / "dagster-webserver"),
+            "-w",
+            str(REPO / "workspace.yaml"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -31,10 +31,20 @@ def docs_site(first_run):
     settings, _ = first_run
     port = free_port()
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "chokepoint"), "docs", "--data-dir",
-         str(settings.data_dir), "--port", str(port)],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True)
+        [
+            str(Path(sys.executable).parent / "chokepoint"),
+            "docs",
+            "--data-dir",
+            str(settings.data_dir),
+            "--port",
+            str(port),
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -79,30 +89,39 @@ def test_asset_metadata_links_to_the_served_pages(docs_site):
     assert urlparse(url).hostname == "127.0.0.1"
     # each check links the quality report, each charted asset its chart
     patterns = instance.get_latest_materialization_event(
-        dg.AssetKey(["indicators", "ind_group_patterns"])).asset_materialization.metadata
+        dg.AssetKey(["indicators", "ind_group_patterns"])
+    ).asset_materialization.metadata
     assert patterns["chart"].md_str.startswith("![pattern_matrix.png](data:image/png;base64,")
     chart = urlparse(patterns["chart_file"].url).path
     status, png = _get(f"{base}{chart}")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     records = instance.event_log_storage.get_asset_check_execution_history(
-        dg.AssetCheckKey(dg.AssetKey(["marts", "fct_tech_group_monthly"]),
-                         "ge_fct_tech_group_monthly"), limit=1)
+        dg.AssetCheckKey(
+            dg.AssetKey(["marts", "fct_tech_group_monthly"]), "ge_fct_tech_group_monthly"
+        ),
+        limit=1,
+    )
     evaluation = records[0].event.dagster_event.event_specific_data
     report = urlparse(evaluation.metadata["quality_report"].url).path
     assert report == "/quality/index.html"
     assert b"fct_tech_group_monthly" in _get(f"{base}{report}")[1]
 
 
-@pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                    reason="Debian's chromium and chromium-driver are not installed")
+@pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None,
+    reason="Debian's chromium and chromium-driver are not installed",
+)
 def test_browser_opens_the_dbt_docs_of_a_mart(docs_site, artifacts):
     settings, base = docs_site
     driver = _driver()
     try:
         # the model page renders only once the page has fetched manifest.json
-        text = _page_text(driver, f"{base}/dbt-docs/index.html#!/model/"
-                                  "model.chokepoint.fct_tech_group_monthly",
-                          "imports_usd", timeout=120)
+        text = _page_text(
+            driver,
+            f"{base}/dbt-docs/index.html#!/model/model.chokepoint.fct_tech_group_monthly",
+            "imports_usd",
+            timeout=120,
+        )
         driver.save_screenshot(str(artifacts / "dbt_docs_fct_tech_group_monthly.png"))
         assert "fct_tech_group_monthly" in text
         assert "unable to load the manifest" not in text.lower()
@@ -115,11 +134,22 @@ def test_docs_server_stops_on_sigterm_even_when_its_parent_ignores_it(tmp_path):
     children; the server must still stop when asked."""
     port = free_port()
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "chokepoint"), "docs", "--data-dir",
-         str(tmp_path / "data"), "--init", "--port", str(port)],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            str(Path(sys.executable).parent / "chokepoint"),
+            "docs",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--init",
+            "--port",
+            str(port),
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_IGN))
+        preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_IGN),
+    )
     try:
         deadline = time.monotonic() + 60
         while "Ctrl-C stops the server." not in (line := proc.stdout.readline()):

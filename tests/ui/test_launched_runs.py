@@ -42,8 +42,7 @@ def launched(tmp_path_factory):
         apply_to_environment(settings)  # DAGSTER_HOME into this folder, for this module
         report = run_pipeline(settings, month_from="2019-01", month_to="2019-12")
         assert report.ok, report.render()
-        assert not [n for n, state in report.checks.items() if state != "passed"], \
-            report.render()
+        assert not [n for n, state in report.checks.items() if state != "passed"], report.render()
         with start_webserver(data_dir) as port:
             yield port, report
     from tests.conftest import restore_session_environment
@@ -73,8 +72,11 @@ def test_cli_runs_are_launched_runs_of_the_code_location(launched):
 
 def _launch(port: int, job: str, tags: dict[str, str]) -> str:
     params = {
-        "selector": {"repositoryLocationName": "chokepoint",
-                     "repositoryName": "__repository__", "jobName": job},
+        "selector": {
+            "repositoryLocationName": "chokepoint",
+            "repositoryName": "__repository__",
+            "jobName": job,
+        },
         "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in tags.items()]},
         "runConfigData": {},
     }
@@ -95,12 +97,11 @@ def _wait(port: int, run_id: str, timeout: float = 900) -> str:
 
 def _evaluated_checks(run_id: str) -> dict[str, bool]:
     instance = dg.DagsterInstance.get()
-    return {
-        f"{e.dagster_event.event_specific_data.asset_key.to_user_string()}:"
-        f"{e.dagster_event.event_specific_data.check_name}":
-            e.dagster_event.event_specific_data.passed
+    evaluations = [
+        e.dagster_event.event_specific_data
         for e in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
-    }
+    ]
+    return {f"{d.asset_key.to_user_string()}:{d.check_name}": d.passed for d in evaluations}
 
 
 def _job_checks(job: str) -> set[str]:
@@ -114,7 +115,8 @@ def _failure_text(run_id: str) -> str:
     instance = dg.DagsterInstance.get()
     return "\n".join(
         str(e.dagster_event.event_specific_data.error)[:2000]
-        for e in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE))
+        for e in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+    )
 
 
 def test_annual_sources_launched_from_the_webserver_succeed(webserver):

@@ -34,16 +34,29 @@ def test_graphql_lineage_checks_schedule_and_sensor(webserver):
     nodes = {"/".join(n["assetKey"]["path"]): n for n in data["assetNodes"]}
     parents = {k: {"/".join(d["path"]) for d in n["dependencyKeys"]} for k, n in nodes.items()}
     chains = {
-        "customs": ["raw/customs_monthly_trade", "staging/stg_customs__monthly_trade",
-                    "intermediate/int_customs__code_totals",
-                    "intermediate/int_customs__tech_imports",
-                    "marts/fct_tech_group_monthly",
-                    "indicators/ind_tech_group_series", "indicators/ind_group_patterns"],
-        "comtrade": ["raw/comtrade_annual_flows", "staging/stg_comtrade__annual_flows",
-                     "intermediate/int_comtrade__hs6_canonical", "indicators/ind_hs6_world_share",
-                     "indicators/ind_mic25_export_share"],
-        "gdp": ["raw/gdp_annual", "staging/stg_gdp__annual", "marts/fct_tech_group_monthly",
-                "indicators/ind_tech_group_series", "indicators/ind_group_patterns"],
+        "customs": [
+            "raw/customs_monthly_trade",
+            "staging/stg_customs__monthly_trade",
+            "intermediate/int_customs__code_totals",
+            "intermediate/int_customs__tech_imports",
+            "marts/fct_tech_group_monthly",
+            "indicators/ind_tech_group_series",
+            "indicators/ind_group_patterns",
+        ],
+        "comtrade": [
+            "raw/comtrade_annual_flows",
+            "staging/stg_comtrade__annual_flows",
+            "intermediate/int_comtrade__hs6_canonical",
+            "indicators/ind_hs6_world_share",
+            "indicators/ind_mic25_export_share",
+        ],
+        "gdp": [
+            "raw/gdp_annual",
+            "staging/stg_gdp__annual",
+            "marts/fct_tech_group_monthly",
+            "indicators/ind_tech_group_series",
+            "indicators/ind_group_patterns",
+        ],
     }
     for source, chain in chains.items():
         for parent, child in zip(chain, chain[1:], strict=False):
@@ -53,13 +66,18 @@ def test_graphql_lineage_checks_schedule_and_sensor(webserver):
         assert nodes[key]["opVersion"], key
     assert any(k.startswith("staging/stg_") for k in nodes)
     assert any(k.startswith("marts/fct_") for k in nodes)
-    checks = {c["name"]: c["blocking"]
-              for n in nodes.values()
-              for c in (n["assetChecksOrError"] or {}).get("checks", [])}
+    checks = {
+        c["name"]: c["blocking"]
+        for n in nodes.values()
+        for c in (n["assetChecksOrError"] or {}).get("checks", [])
+    }
     assert checks.get("ge_customs_monthly_trade") is True
     assert checks.get("ge_fct_tech_group_monthly") is True
-    repos = [r for e in data["workspaceOrError"]["locationEntries"]
-             for r in e["locationOrLoadError"].get("repositories", [])]
+    repos = [
+        r
+        for e in data["workspaceOrError"]["locationEntries"]
+        for r in e["locationOrLoadError"].get("repositories", [])
+    ]
     schedules = {s["name"] for r in repos for s in r["schedules"]}
     sensors = {s["name"] for r in repos for s in r["sensors"]}
     assert "monthly_refresh_schedule" in schedules
@@ -74,9 +92,17 @@ def _driver():
     options = Options()
     options.binary_location = CHROMIUM
     # the flags this machine's closed network needs (env: machines/python.md)
-    for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--window-size=1800,1100"]:
+    for flag in [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1800,1100",
+    ]:
         options.add_argument(flag)
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
 
@@ -98,8 +124,10 @@ def _page_text(driver, url: str, expected: str, timeout: float = 180) -> str:
     raise AssertionError(f"{expected!r} not rendered at {url}:\n{text[:2000]}")
 
 
-@pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                    reason="Debian's chromium and chromium-driver are not installed")
+@pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None,
+    reason="Debian's chromium and chromium-driver are not installed",
+)
 def test_browser_renders_lineage_and_failed_check(webserver, first_run, artifacts, monkeypatch):
     from orchestration.runner import run_pipeline
 
@@ -112,15 +140,22 @@ def test_browser_renders_lineage_and_failed_check(webserver, first_run, artifact
     try:
         base = f"http://127.0.0.1:{webserver}"
         text = _page_text(
-            driver, f"{base}/assets/indicators/ind_group_patterns?view=lineage"
-                    "&lineageScope=upstream&lineageDepth=6", "marts")
+            driver,
+            f"{base}/assets/indicators/ind_group_patterns?view=lineage"
+            "&lineageScope=upstream&lineageDepth=6",
+            "marts",
+        )
         driver.save_screenshot(str(artifacts / "ui_lineage_ind_group_patterns.png"))
         for group in ["raw", "staging", "intermediate", "marts", "indicators", "reference"]:
             assert group in text, group
         assert "ind_group_patterns" in text  # a large graph shows its groups collapsed
 
-        text = _page_text(driver, f"{base}/assets/raw/customs_monthly_trade?view=checks"
-                          "&checkDetail=ge_customs_monthly_trade", "failed_rules")
+        text = _page_text(
+            driver,
+            f"{base}/assets/raw/customs_monthly_trade?view=checks"
+            "&checkDetail=ge_customs_monthly_trade",
+            "failed_rules",
+        )
         driver.save_screenshot(str(artifacts / "ui_customs_checks.png"))
         assert "This is a blocking asset check" in text
         assert "Great Expectations suite" in text
@@ -132,8 +167,10 @@ def test_browser_renders_lineage_and_failed_check(webserver, first_run, artifact
         driver.quit()
 
 
-@pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
-                    reason="Debian's chromium and chromium-driver are not installed")
+@pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None,
+    reason="Debian's chromium and chromium-driver are not installed",
+)
 def test_browser_asset_page_shows_table_row_count_and_owner(webserver, first_run, artifacts):
     import duckdb
 
@@ -146,8 +183,11 @@ def test_browser_asset_page_shows_table_row_count_and_owner(webserver, first_run
     driver = _driver()
     try:
         base = f"http://127.0.0.1:{webserver}"
-        text = _page_text(driver, f"{base}/assets/marts/fct_tech_group_monthly",
-                          "chokepoint.marts.fct_tech_group_monthly")
+        text = _page_text(
+            driver,
+            f"{base}/assets/marts/fct_tech_group_monthly",
+            "chokepoint.marts.fct_tech_group_monthly",
+        )
         driver.save_screenshot(str(artifacts / "ui_mart_fct_tech_group_monthly.png"))
         assert f"{rows:,}" in text, rows
         assert "chokepoint-data" in text  # the owner, team:chokepoint-data
@@ -155,8 +195,16 @@ def test_browser_asset_page_shows_table_row_count_and_owner(webserver, first_run
 
         text = _page_text(driver, f"{base}/asset-groups", "indicators")
         driver.save_screenshot(str(artifacts / "ui_asset_graph.png"))
-        for group in ["raw", "reference", "staging", "intermediate", "marts", "indicators",
-                      "reports", "serving"]:
+        for group in [
+            "raw",
+            "reference",
+            "staging",
+            "intermediate",
+            "marts",
+            "indicators",
+            "reports",
+            "serving",
+        ]:
             assert group in text, group
     finally:
         driver.quit()

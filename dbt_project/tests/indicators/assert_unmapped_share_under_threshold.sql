@@ -2,6 +2,8 @@
     imports each year. A warning: the share is reported beside every figure it affects. -#}
 {{ config(severity='warn') }}
 
-select trade_year, unmapped_share
+select
+    trade_year,
+    unmapped_share
 from {{ ref('ind_gdp_shares') }}
 where unmapped_share > {{ setting_number('max_unmapped_share', 0.05) }}

@@ -1,6 +1,5 @@
 """UN Comtrade ingestion: hand-downloaded files in landing/comtrade, or the API."""
 
-
 import dagster as dg
 import pandas as pd
 
@@ -35,8 +34,7 @@ def _load_files(con, settings: Settings, years: list[int], table: str) -> list[F
         # every layout (bulk, API CSV or JSON, legacy CSV) goes through the same SQL
         load_comtrade_file(con, path, table, years=years, tally=tally)
         # which file each row came from, so a conflict names both files
-        con.execute(f"UPDATE {table} SET source_file = ? WHERE source_file IS NULL",
-                    [path.name])
+        con.execute(f"UPDATE {table} SET source_file = ? WHERE source_file IS NULL", [path.name])
         account = FileAccount("comtrade", path.name, rows_read=tally.pop("read", 0))
         for reason, n in tally.items():
             account.add(reason, n)
@@ -46,12 +44,16 @@ def _load_files(con, settings: Settings, years: list[int], table: str) -> list[F
 
 def _set_aside_unknown_reporters(con, settings: Settings, accounts: list[FileAccount]) -> None:
     codes, isos = known_reporters(settings.reference_dir)
-    where = ("NOT (list_contains(?::INTEGER[], reporter_code) "
-             "OR coalesce(list_contains(?::VARCHAR[], reporter_iso3), false))")
+    where = (
+        "NOT (list_contains(?::INTEGER[], reporter_code) "
+        "OR coalesce(list_contains(?::VARCHAR[], reporter_iso3), false))"
+    )
     params = [sorted(codes), sorted(isos)]
-    counts = dict(con.execute(
-        f"SELECT source_file, count(*) FROM incoming_ct WHERE {where} GROUP BY ALL",
-        params).fetchall())
+    counts = dict(
+        con.execute(
+            f"SELECT source_file, count(*) FROM incoming_ct WHERE {where} GROUP BY ALL", params
+        ).fetchall()
+    )
     con.execute(f"DELETE FROM incoming_ct WHERE {where}", params)
     for account in accounts:
         account.add("unknown_reporter", counts.get(account.file_name, 0))
@@ -67,7 +69,8 @@ def _count_stored(con, accounts: list[FileAccount]) -> None:
         "SELECT source_file, cmd_level, count(*) FILTER (WHERE chosen), count(*) FROM ("
         "SELECT source_file, cmd_level, row_number() OVER (PARTITION BY "
         f"{', '.join(KEY)} ORDER BY vintage DESC NULLS LAST, source_file, source) = 1 "
-        "AS chosen FROM incoming_ct) GROUP BY ALL").fetchall()
+        "AS chosen FROM incoming_ct) GROUP BY ALL"
+    ).fetchall()
     by_file = {a.file_name: a for a in accounts}
     for name, level, chosen, inserted in rows:
         account = by_file[name]
@@ -114,7 +117,8 @@ def check_conflicts(con, key: list[str]) -> None:
         "landing/comtrade: the same record (year, period, reporter, partner, flow, code, "
         "classification) has different values and the same vintage, so neither can be "
         "taken as the revision of the other; remove one of the files or give them their "
-        "publication dates in the file name:\n  " + "\n  ".join(lines))
+        "publication dates in the file name:\n  " + "\n  ".join(lines)
+    )
 
 
 def _from_api(settings: Settings, years: list[int], log) -> pd.DataFrame:
@@ -135,8 +139,14 @@ def _from_api(settings: Settings, years: list[int], log) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def ingest(con, settings: Settings, years: list[int], api: pd.DataFrame | None = None,
-           publish=None, run_id: str | None = None) -> list[FileAccount]:
+def ingest(
+    con,
+    settings: Settings,
+    years: list[int],
+    api: pd.DataFrame | None = None,
+    publish=None,
+    run_id: str | None = None,
+) -> list[FileAccount]:
     """Replace the given years of raw.comtrade_annual_flows.
 
     From the landing files (and API records): one row per record, a newer vintage
@@ -148,10 +158,11 @@ def ingest(con, settings: Settings, years: list[int], api: pd.DataFrame | None =
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(schema_sql("raw.comtrade_annual_flows")).fetchall()
     # warehouses from before HS4 and TOTAL rows were marked: they held HS6 and TOTAL only
-    con.execute("ALTER TABLE raw.comtrade_annual_flows ADD COLUMN IF NOT EXISTS cmd_level "
-                "VARCHAR")
-    con.execute("UPDATE raw.comtrade_annual_flows SET cmd_level = CASE WHEN hs6 = 'TOTAL' "
-                "THEN 'TOTAL' ELSE 'HS6' END WHERE cmd_level IS NULL")
+    con.execute("ALTER TABLE raw.comtrade_annual_flows ADD COLUMN IF NOT EXISTS cmd_level VARCHAR")
+    con.execute(
+        "UPDATE raw.comtrade_annual_flows SET cmd_level = CASE WHEN hs6 = 'TOTAL' "
+        "THEN 'TOTAL' ELSE 'HS6' END WHERE cmd_level IS NULL"
+    )
     con.execute("DROP TABLE IF EXISTS incoming_ct")
     con.execute(schema_sql("incoming_ct").replace("CREATE TABLE", "CREATE TEMP TABLE"))
     con.execute("ALTER TABLE incoming_ct ADD COLUMN source_file VARCHAR")
@@ -167,8 +178,14 @@ def ingest(con, settings: Settings, years: list[int], api: pd.DataFrame | None =
 
     def write() -> None:
         # inside: the caller's transaction (below, or the audit's) decides the commit
-        replace_partitions(con, "raw.comtrade_annual_flows", "year", years,
-                           _DEDUP_SQL.format(key=", ".join(KEY)), inside=True)
+        replace_partitions(
+            con,
+            "raw.comtrade_annual_flows",
+            "year",
+            years,
+            _DEDUP_SQL.format(key=", ".join(KEY)),
+            inside=True,
+        )
         accounting.record(con, files, run_id, (str(min(years)), str(max(years))))
 
     if publish is None:
@@ -192,8 +209,10 @@ def ingest(con, settings: Settings, years: list[int], api: pd.DataFrame | None =
         "Comtrade API. Each year is replaced whole, after its audit passes; every file's "
         "rows read, stored and set aside by reason go to raw.file_load_log."
     ),
-    check_specs=[check_spec("comtrade_annual_flows", COMTRADE_KEY),
-                 file_checks.check_spec(COMTRADE_KEY)],
+    check_specs=[
+        check_spec("comtrade_annual_flows", COMTRADE_KEY),
+        file_checks.check_spec(COMTRADE_KEY),
+    ],
 )
 def comtrade_annual_flows(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Load the partition's years from landing/comtrade (and the API), audited."""
@@ -208,8 +227,7 @@ def comtrade_annual_flows(context: dg.AssetExecutionContext, warehouse: Warehous
 
         def publish(write) -> None:
             try:
-                for result in write_audit_publish(context, con, "comtrade_annual_flows",
-                                                  write):
+                for result in write_audit_publish(context, con, "comtrade_annual_flows", write):
                     results.append(result)
             except dg.Failure as failure:
                 refused.append(failure)

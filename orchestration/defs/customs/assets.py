@@ -31,8 +31,10 @@ DATA_VERSION_ENTRY = "data_version"
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"duckdb", "python"},
-    check_specs=[check_spec("customs_monthly_trade", CUSTOMS_KEY),
-                 file_checks.check_spec(CUSTOMS_KEY)],
+    check_specs=[
+        check_spec("customs_monthly_trade", CUSTOMS_KEY),
+        file_checks.check_spec(CUSTOMS_KEY),
+    ],
     # the audit's volume rule compares months in USD
     deps=[FX_KEY],
     description=(
@@ -66,26 +68,32 @@ def customs_monthly_trade(context: dg.AssetExecutionContext, warehouse: Warehous
                 context.log.info(
                     f"staged {parsed.path.name}: {parsed.flow}, grain {parsed.grain}, "
                     f"{parsed.currency}, {len(parsed.months)} months, {parsed.rows} rows"
-                    + (f", {n} keys revised" if n else ""))
+                    + (f", {n} keys revised" if n else "")
+                )
             store.replace_current_slice(con, months, in_transaction=True)
             accounts[:] = store.file_accounts(con, [p.sha256 for p in parsed_new], months)
             accounting.record(con, accounts, context.run_id, (months[0], months[-1]))
 
         def refuse_new(result: dg.AssetCheckResult) -> None:
-            details = [v.value for k, v in result.metadata.items()
-                       if k.removeprefix("failed_").isdigit()]
-            why = "\n\n".join([f"the audit of the staged rows failed: {result.description}",
-                                *details])
+            details = [
+                v.value for k, v in result.metadata.items() if k.removeprefix("failed_").isdigit()
+            ]
+            why = "\n\n".join(
+                [f"the audit of the staged rows failed: {result.description}", *details]
+            )
             for parsed in parsed_new:
                 moved = refuse(parsed.path, why)
                 context.log.warning(f"refused {parsed.path.name}: moved to {moved}")
 
-        yield from write_audit_publish(context, con, "customs_monthly_trade", write,
-                                       on_refused=refuse_new)
-        _log_revisions(context, con, [p.sha256 for p in parsed_new] if any(
-            revised.values()) else [])
-        describe_partitions(context, con, "raw.customs_monthly_trade", "period_month",
-                            "source_file")
+        yield from write_audit_publish(
+            context, con, "customs_monthly_trade", write, on_refused=refuse_new
+        )
+        _log_revisions(
+            context, con, [p.sha256 for p in parsed_new] if any(revised.values()) else []
+        )
+        describe_partitions(
+            context, con, "raw.customs_monthly_trade", "period_month", "source_file"
+        )
         run_version = _record_data_versions(context, con, landing, months)
     for account in accounts:
         context.log.info(account.line())
@@ -107,10 +115,10 @@ def _record_data_versions(context, con, landing: Path, months: list[str]) -> str
     versions = landing_scan.month_versions(files)
     for key in context.partition_keys:
         version = versions.get(key[:7], landing_scan.NO_FILES)
-        context.add_asset_metadata({DATA_VERSION_ENTRY: dg.MetadataValue.text(version)},
-                                   partition_key=key)
-    return landing_scan.version_of(f"{m}:{versions.get(m, landing_scan.NO_FILES)}"
-                                   for m in months)
+        context.add_asset_metadata(
+            {DATA_VERSION_ENTRY: dg.MetadataValue.text(version)}, partition_key=key
+        )
+    return landing_scan.version_of(f"{m}:{versions.get(m, landing_scan.NO_FILES)}" for m in months)
 
 
 def _parse_new_files(con, landing: Path) -> list:
@@ -148,6 +156,11 @@ def _log_revisions(context, con, shas: list[str]) -> None:
     for change in con.execute(
         "SELECT period_month, flow, grain, hs8, partner_code, regime_code, location_code, "
         "old_value_native, new_value_native, old_file, new_file FROM raw.customs_revisions "
-        "WHERE list_contains(?, new_file_sha256) ORDER BY ALL LIMIT 50", [shas]).fetchall():
-        context.log.info("revised " + " ".join(str(c) for c in change[:7] if c is not None)
-                         + f": {change[7]} -> {change[8]} ({change[9]} -> {change[10]})")
+        "WHERE list_contains(?, new_file_sha256) ORDER BY ALL LIMIT 50",
+        [shas],
+    ).fetchall():
+        context.log.info(
+            "revised "
+            + " ".join(str(c) for c in change[:7] if c is not None)
+            + f": {change[7]} -> {change[8]} ({change[9]} -> {change[10]})"
+        )

@@ -67,7 +67,8 @@ def freshness_rule() -> SqlRule:
         "newest month >= the month released by that date, minus one month of grace; "
         "not evaluated when CHOKEPOINT_FRESHNESS_AS_OF is unset",
         severity_setting("freshness", "warn"),
-        _freshness_params)
+        _freshness_params,
+    )
 
 
 def empty_months_rule() -> SqlRule:
@@ -75,8 +76,11 @@ def empty_months_rule() -> SqlRule:
     return SqlRule(
         "every month the run asked for holds rows: an empty month is a download gap or a "
         "release not out yet, never a month of zero trade",
-        load_sql(SQL, "empty_months"), "no month of the run without rows",
-        severity_setting("empty_months", "warn"), lambda keys: {"months": keys})
+        load_sql(SQL, "empty_months"),
+        "no month of the run without rows",
+        severity_setting("empty_months", "warn"),
+        lambda keys: {"months": keys},
+    )
 
 
 def volume_band() -> tuple[float, float]:
@@ -90,29 +94,58 @@ def volume_rule() -> SqlRule:
     low, high = volume_band()
     return SqlRule(
         "volume: each month's rows and USD value against the median of the 12 months before",
-        load_sql(SQL, "volume"), f"rows and USD value within [{low}, {high}] x the trailing median",
+        load_sql(SQL, "volume"),
+        f"rows and USD value within [{low}, {high}] x the trailing median",
         severity_setting("volume", "warn"),
-        lambda keys: {"months": keys, "low": low, "high": high})
+        lambda keys: {"months": keys, "low": low, "high": high},
+    )
 
 
 def file_totals_rule() -> SqlRule:
     """Each loaded file's total equals what was stored from it."""
-    return SqlRule("each loaded file's total equals what was stored from it",
-                   load_sql(SQL, "file_totals"), "relative difference <= 1e-6")
+    return SqlRule(
+        "each loaded file's total equals what was stored from it",
+        load_sql(SQL, "file_totals"),
+        "relative difference <= 1e-6",
+    )
 
 
 SUITE = Suite(
     name="customs_monthly_trade",
     table="raw.customs_monthly_trade",
-    columns=("period_month", "flow", "partner_code", "hs8", "regime_code", "location_code",
-             "value_native", "qty1", "currency", "source_file", "line_no", "file_sha256",
-             "origin"),
+    columns=(
+        "period_month",
+        "flow",
+        "partner_code",
+        "hs8",
+        "regime_code",
+        "location_code",
+        "value_native",
+        "qty1",
+        "currency",
+        "source_file",
+        "line_no",
+        "file_sha256",
+        "origin",
+    ),
     expectations=(
-        has_columns(["period_month", "flow", "partner_code", "hs8", "value_native",
-                     "currency", "source_file", "file_sha256", "origin"]),
+        has_columns(
+            [
+                "period_month",
+                "flow",
+                "partner_code",
+                "hs8",
+                "value_native",
+                "currency",
+                "source_file",
+                "file_sha256",
+                "origin",
+            ]
+        ),
         # no partner_code check: a commodity-grain file has none (the parser refuses
         # an empty code where the file has the column)
-        not_null("period_month"), not_null("hs8"),
+        not_null("period_month"),
+        not_null("hs8"),
         regex("hs8", r"^\d{8}$"),
         regex("period_month", MONTH_PATTERN),
         in_set("flow", ["import", "export"]),
@@ -134,8 +167,13 @@ PANEL_SUITE = Suite(
     table="marts.fct_tech_group_monthly",
     columns=("batch", "group_id", "period_month", "imports_usd"),
     expectations=(),
-    rules=(SqlRule("the technology panel never exceeds total imports for the month",
-                   load_sql(SQL, "panel_within_total_imports"), "panel <= total imports"),),
+    rules=(
+        SqlRule(
+            "the technology panel never exceeds total imports for the month",
+            load_sql(SQL, "panel_within_total_imports"),
+            "panel <= total imports",
+        ),
+    ),
 )
 SUITES = (SUITE, PANEL_SUITE)
 CHECKS = [build_check(PANEL_SUITE)]

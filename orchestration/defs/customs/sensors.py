@@ -26,9 +26,10 @@ def _known(loaded: Known, cursor: dict) -> Known:
     The load log's knowledge of the files, plus what earlier ticks learnt (so a file is
     parsed once, and a touched file of unchanged content is not re-read).
     """
-    by_sig = {**loaded.by_signature,
-              **{sig: (sha, tuple(months)) for sig, (sha, months) in
-                 cursor.get("files", {}).items()}}
+    by_sig = {
+        **loaded.by_signature,
+        **{sig: (sha, tuple(months)) for sig, (sha, months) in cursor.get("files", {}).items()},
+    }
     by_sha = {**loaded.by_sha, **{sha: months for sha, months in by_sig.values()}}
     return Known(by_sig, by_sha)
 
@@ -43,13 +44,21 @@ def _arrived(files: list[LandingFile], loaded: Known) -> set[str]:
 
 
 def _cursor(files: list[LandingFile], requested: dict[str, str]) -> str:
-    return json.dumps({"files": {f.signature: [f.sha256, list(f.months)]
-                                 for f in files if f.months is not None},
-                       "requested": requested})
+    return json.dumps(
+        {
+            "files": {
+                f.signature: [f.sha256, list(f.months)] for f in files if f.months is not None
+            },
+            "requested": requested,
+        }
+    )
 
 
-@dg.sensor(job=monthly_refresh_job, minimum_interval_seconds=60,
-           default_status=dg.DefaultSensorStatus.STOPPED)
+@dg.sensor(
+    job=monthly_refresh_job,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+)
 def customs_landing_sensor(context: dg.SensorEvaluationContext):
     """A run over the months whose landing files changed.
 
@@ -73,13 +82,16 @@ def customs_landing_sensor(context: dg.SensorEvaluationContext):
     requested = dict(cursor.get("requested", {}))
     versions = month_versions(files)
     arrived = _arrived(files, loaded)
-    decision.months = [m for m in decision.months
-                       if m in arrived and requested.get(m) != versions[m]]
-    context.update_cursor(_cursor(files, {**requested, **{m: versions[m]
-                                                          for m in decision.months}}))
+    decision.months = [
+        m for m in decision.months if m in arrived and requested.get(m) != versions[m]
+    ]
+    context.update_cursor(
+        _cursor(files, {**requested, **{m: versions[m] for m in decision.months}})
+    )
     if not decision.months:
-        return dg.SkipReason("no customs month with new or changed files in "
-                             f"{settings.landing('customs')}")
+        return dg.SkipReason(
+            f"no customs month with new or changed files in {settings.landing('customs')}"
+        )
     return dg.RunRequest(
         run_key="customs_" + "_".join(f"{m}:{versions[m][:8]}" for m in decision.months),
         tags={**decision.range_tags(), **decision.tags()},

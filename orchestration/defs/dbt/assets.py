@@ -51,8 +51,9 @@ class ChokepointTranslator(DagsterDbtTranslator):
         metadata = dict(super().get_metadata(dbt_resource_props))
         if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
             # the warehouse's table, whatever file the manifest was parsed against
-            metadata["dagster/table_name"] = ".".join([
-                WAREHOUSE_CATALOG, dbt_resource_props["schema"], _table(dbt_resource_props)])
+            metadata["dagster/table_name"] = ".".join(
+                [WAREHOUSE_CATALOG, dbt_resource_props["schema"], _table(dbt_resource_props)]
+            )
         return metadata
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
@@ -149,13 +150,12 @@ _GENERIC = {
     "expression_is_true": lambda c, k: f"Every row satisfies {k.get('expression')}.",
     "conserves_total": lambda c, k: (
         f"{k.get('value')} sums to {_ref_name(k.get('source_model'))}'s "
-        f"{k.get('source_value')} per {_joined(k, 'group_by')}."),
+        f"{k.get('source_value')} per {_joined(k, 'group_by')}."
+    ),
 }
 
 
-translator = ChokepointTranslator(
-    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
-)
+translator = ChokepointTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 manifest = parsed_manifest()
 
 
@@ -200,8 +200,7 @@ def _manifest_nodes() -> dict:
     import json
 
     nodes = json.loads(manifest.read_text())["nodes"]
-    return {k: n for k, n in nodes.items() if n["resource_type"] in ("model", "seed",
-                                                                      "snapshot")}
+    return {k: n for k, n in nodes.items() if n["resource_type"] in ("model", "seed", "snapshot")}
 
 
 def manifest_models() -> list[dict]:
@@ -233,13 +232,14 @@ def with_table_facts(events: list, target_path: Path | None = None) -> list:
             facts[id(event)] = {
                 "dagster/table_name": dg.MetadataValue.text(table),
                 **_table_facts(con, table),
-                **column_metadata(con, target_path, _unique_id(event), translator,
-                                  described),
-                **chart_metadata(con, table.removeprefix(f"{WAREHOUSE_CATALOG}."))}
+                **column_metadata(con, target_path, _unique_id(event), translator, described),
+                **chart_metadata(con, table.removeprefix(f"{WAREHOUSE_CATALOG}.")),
+            }
     finally:
         con.close()
-    return [e.with_metadata({**e.metadata, **facts[id(e)]}) if id(e) in facts else e
-            for e in events]
+    return [
+        e.with_metadata({**e.metadata, **facts[id(e)]}) if id(e) in facts else e for e in events
+    ]
 
 
 DBT_DURATION = "Execution Duration"
@@ -269,29 +269,43 @@ def _table_facts(con, table: str) -> dict:
     facts = {"dagster/row_count": dg.MetadataValue.int(rows)}
     columns = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
     if "origin" in columns:
-        origins = sorted(r[0] for r in con.execute(
-            f"SELECT DISTINCT origin FROM {table} WHERE origin IS NOT NULL").fetchall())
+        origins = sorted(
+            r[0]
+            for r in con.execute(
+                f"SELECT DISTINCT origin FROM {table} WHERE origin IS NOT NULL"
+            ).fetchall()
+        )
         facts["origin"] = dg.MetadataValue.text(
-            origins[0] if len(origins) == 1 else ("mixed" if origins else "none"))
+            origins[0] if len(origins) == 1 else ("mixed" if origins else "none")
+        )
     return facts
 
 
-@dbt_assets(manifest=manifest, select=LAYERS["staging"], name="dbt_staging",
-            dagster_dbt_translator=translator)
+@dbt_assets(
+    manifest=manifest,
+    select=LAYERS["staging"],
+    name="dbt_staging",
+    dagster_dbt_translator=translator,
+)
 def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Build the staging layer and seeds, with their tests."""
     yield from _build(context, dbt)
 
 
-@dbt_assets(manifest=manifest, select=LAYERS["marts"], name="dbt_marts",
-            dagster_dbt_translator=translator)
+@dbt_assets(
+    manifest=manifest, select=LAYERS["marts"], name="dbt_marts", dagster_dbt_translator=translator
+)
 def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Build the intermediate and mart layers, with their tests."""
     yield from _build(context, dbt)
 
 
-@dbt_assets(manifest=manifest, select=LAYERS["indicators"], name="dbt_indicators",
-            dagster_dbt_translator=translator)
+@dbt_assets(
+    manifest=manifest,
+    select=LAYERS["indicators"],
+    name="dbt_indicators",
+    dagster_dbt_translator=translator,
+)
 def dbt_indicators(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Build the indicators and reports, with their tests."""
     yield from _build(context, dbt)

@@ -27,8 +27,9 @@ def _run_manifest(target_path: Path) -> dict:
     return json.loads((target_path / "manifest.json").read_text(encoding="utf-8"))
 
 
-def _columns(con: duckdb.DuckDBPyConnection, relation: str,
-             described: dict | None = None) -> dict[str, dict[str, str]]:
+def _columns(
+    con: duckdb.DuckDBPyConnection, relation: str, described: dict | None = None
+) -> dict[str, dict[str, str]]:
     """A relation's columns.
 
     A relation's columns; ``described`` keeps them for the other models of one build,
@@ -48,16 +49,24 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str,
 
 def column_schema(node: Mapping[str, Any], columns: dict) -> dg.TableSchema:
     """The model's columns as built, with the descriptions its yml gives them."""
-    documented = {k.lower(): v.get("description") or None
-                  for k, v in (node.get("columns") or {}).items()}
-    return dg.TableSchema(columns=[
-        dg.TableColumn(name, meta["data_type"], description=documented.get(name.lower()))
-        for name, meta in columns.items()])
+    documented = {
+        k.lower(): v.get("description") or None for k, v in (node.get("columns") or {}).items()
+    }
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(name, meta["data_type"], description=documented.get(name.lower()))
+            for name, meta in columns.items()
+        ]
+    )
 
 
-def column_metadata(con: duckdb.DuckDBPyConnection, target_path: Path | None,
-                    unique_id: str, translator, described: dict | None = None
-                    ) -> dict[str, Any]:
+def column_metadata(
+    con: duckdb.DuckDBPyConnection,
+    target_path: Path | None,
+    unique_id: str,
+    translator,
+    described: dict | None = None,
+) -> dict[str, Any]:
     """Column schema and lineage of one model.
 
     ``dagster/column_schema`` and ``dagster/column_lineage`` of one model, or nothing
@@ -84,13 +93,18 @@ def column_metadata(con: duckdb.DuckDBPyConnection, target_path: Path | None,
     for parent_id in node["depends_on"]["nodes"]:
         parent = manifest["nodes"].get(parent_id) or manifest["sources"].get(parent_id)
         if parent and parent.get("relation_name"):
-            parents[parent["relation_name"]] = _columns(con, parent["relation_name"],
-                                                       described)
+            parents[parent["relation_name"]] = _columns(con, parent["relation_name"], described)
     try:
-        facts.update(_build_column_lineage_metadata(
-            event_history_metadata=EventHistoryMetadata(columns=columns, parents=parents),
-            dbt_resource_props=node, manifest=manifest, dagster_dbt_translator=translator,
-            target_path=target_path, project=None))
+        facts.update(
+            _build_column_lineage_metadata(
+                event_history_metadata=EventHistoryMetadata(columns=columns, parents=parents),
+                dbt_resource_props=node,
+                manifest=manifest,
+                dagster_dbt_translator=translator,
+                target_path=target_path,
+                project=None,
+            )
+        )
     except Exception as error:  # noqa: BLE001 - sqlglot may not parse every model
         # lineage is a help for the reader, never a reason for a build to fail
         logger.warning("no column lineage for %s: %s", unique_id, error)

@@ -27,8 +27,10 @@ def _sources_newer_than(manifest: Path) -> bool:
     """
     built = manifest.stat().st_mtime
     roots = [DBT_PROJECT_DIR / d for d in ("models", "macros", "seeds", "tests")]
-    files = [DBT_PROJECT_DIR / "dbt_project.yml",
-             *(p for root in roots if root.exists() for p in root.rglob("*") if p.is_file())]
+    files = [
+        DBT_PROJECT_DIR / "dbt_project.yml",
+        *(p for root in roots if root.exists() for p in root.rglob("*") if p.is_file()),
+    ]
     return any(p.stat().st_mtime > built for p in files)
 
 
@@ -43,7 +45,8 @@ def parsed_manifest() -> Path:
     if not manifest.exists():
         raise FileNotFoundError(
             f"{manifest}: no dbt manifest; run ./bootstrap.sh (or any chokepoint run) to "
-            "parse the dbt project first")
+            "parse the dbt project first"
+        )
     return manifest
 
 
@@ -61,8 +64,17 @@ def ensure_manifest() -> Path:
             # parsing opens no data: a throwaway file, never the user's warehouse
             env["CHOKEPOINT_WAREHOUSE"] = str(DBT_PROJECT_DIR / "target" / "parse.duckdb")
         subprocess.run(
-            [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR),
-             "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
-            check=True, env=env, cwd=DBT_PROJECT_DIR,
+            [
+                dbt_executable(),
+                "parse",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--quiet",
+            ],
+            check=True,
+            env=env,
+            cwd=DBT_PROJECT_DIR,
         )
     return manifest

@@ -73,8 +73,7 @@ def gdp_annual(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
 
         def write() -> None:
             replace()
-            accounting.record(con, [account], context.run_id,
-                              (str(min(years)), str(max(years))))
+            accounting.record(con, [account], context.run_id, (str(min(years)), str(max(years))))
 
         yield from write_audit_publish(context, con, "gdp_annual", write)
         describe_partitions(context, con, "raw.gdp_annual", "year", "vintage", "'real'")
@@ -83,8 +82,9 @@ def gdp_annual(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     yield dg.MaterializeResult()
 
 
-def gdp_account(name: str, df: pd.DataFrame, years: list[int],
-                tally: dict[str, int]) -> accounting.FileAccount:
+def gdp_account(
+    name: str, df: pd.DataFrame, years: list[int], tally: dict[str, int]
+) -> accounting.FileAccount:
     """The GDP file's account: the reader's set-aside counts, then the window."""
     tally = dict(tally)
     account = accounting.FileAccount("gdp", name, rows_read=tally.pop("read"))

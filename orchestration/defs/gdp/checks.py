@@ -19,13 +19,19 @@ GDP_SUITE = Suite(
     table="raw.gdp_annual",
     columns=("year", "iso3", "gdp_usd", "vintage", "source"),
     expectations=(
-        not_null("gdp_usd"), not_null("vintage"),
+        not_null("gdp_usd"),
+        not_null("vintage"),
         between("gdp_usd", low=0, severity="error"),
         unique(["year", "iso3"]),
     ),
-    rules=(SqlRule("China has GDP for every year of the run",
-                   load_sql(SQL, "china_gdp_every_year"), "no missing year",
-                   params=lambda keys: {"years": keys}),),
+    rules=(
+        SqlRule(
+            "China has GDP for every year of the run",
+            load_sql(SQL, "china_gdp_every_year"),
+            "no missing year",
+            params=lambda keys: {"years": keys},
+        ),
+    ),
     partition_column="year",
     id_columns=("year", "iso3", "source"),
 )

@@ -21,15 +21,22 @@ def audit_spec(suite: Suite, key: dg.AssetKey) -> dg.AssetCheckSpec:
     """The asset's own blocking check for ``suite``; registers the suite for the audit."""
     register(suite)
     return dg.AssetCheckSpec(
-        name=f"ge_{suite.name}", asset=key, blocking=True,
+        name=f"ge_{suite.name}",
+        asset=key,
+        blocking=True,
         description=f"Great Expectations suite '{suite.name}', run on the staged rows "
-                    "before they are published: a failure publishes nothing and blocks "
-                    "downstream.")
+        "before they are published: a failure publishes nothing and blocks "
+        "downstream.",
+    )
 
 
-def write_audit_publish(context, con, suite_name: str, write: Callable[[], None],
-                        on_refused: Callable[[dg.AssetCheckResult], None] | None = None,
-                        ) -> Iterator[dg.AssetCheckResult]:
+def write_audit_publish(
+    context,
+    con,
+    suite_name: str,
+    write: Callable[[], None],
+    on_refused: Callable[[dg.AssetCheckResult], None] | None = None,
+) -> Iterator[dg.AssetCheckResult]:
     """Write, audit the staged rows, and publish only a passing audit.
 
     Yields the audit's check result; raises ``dg.Failure`` after a refused audit (the
@@ -52,4 +59,5 @@ def write_audit_publish(context, con, suite_name: str, write: Callable[[], None]
             on_refused(result)
         raise dg.Failure(
             description=f"{suite_name}: nothing was published: {result.description}",
-            metadata={"rule": dg.MetadataValue.text(result.description or "")})
+            metadata={"rule": dg.MetadataValue.text(result.description or "")},
+        )

@@ -9,7 +9,6 @@ downstream; warning-severity failures are reported and block nothing. The metada
 each rule, its observed value and threshold, and a few offending rows.
 """
 
-
 import dagster as dg
 
 from orchestration.defs.partitions import annual_partitions, monthly_partitions
@@ -51,9 +50,12 @@ def run_partition_keys(context, kind: str) -> list:
     if "dagster/partition" in tags:
         keys = [tags["dagster/partition"]]
     elif "dagster/asset_partition_range_start" in tags:
-        keys = partitions.get_partition_keys_in_range(dg.PartitionKeyRange(
-            tags["dagster/asset_partition_range_start"],
-            tags["dagster/asset_partition_range_end"]))
+        keys = partitions.get_partition_keys_in_range(
+            dg.PartitionKeyRange(
+                tags["dagster/asset_partition_range_start"],
+                tags["dagster/asset_partition_range_end"],
+            )
+        )
     else:
         return []
     return [k[:7] for k in keys] if kind == "month" else [int(k) for k in keys]
@@ -71,8 +73,7 @@ def rule_outcome(con, rule: SqlRule, keys: list) -> ge_runner.ExpectationOutcome
     """Evaluate one SQL rule: its offending rows, at most ten shown."""
     offending = con.execute(rule.sql, rule.parameters(keys)).df()
     return ge_runner.ExpectationOutcome(
-        expectation=Expectation(f"SQL: {rule.name}", {"threshold": rule.threshold},
-                                rule.severity),
+        expectation=Expectation(f"SQL: {rule.name}", {"threshold": rule.threshold}, rule.severity),
         success=offending.empty,
         observed=f"{len(offending)} offending rows",
         unexpected_count=len(offending),
@@ -92,8 +93,7 @@ def _offending_table(rows: list) -> str:
         return "offending values: " + ", ".join(_cell(v) for v in rows)
     columns = list(dict.fromkeys(c for row in rows for c in row))
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(_cell(row.get(c, "")) for c in columns) + " |"
-              for row in rows]
+    lines += ["| " + " | ".join(_cell(row.get(c, "")) for c in columns) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -104,8 +104,10 @@ def _partition_summary(con, suite: Suite, keys: list) -> str:
     cursor = con.execute(suite.summary_sql, {"months": keys})
     names = [d[0] for d in cursor.description]
     lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
-    lines += ["| " + " | ".join(f"{v:,}" if isinstance(v, int) else str(v) for v in row)
-              + " |" for row in cursor.fetchall()]
+    lines += [
+        "| " + " | ".join(f"{v:,}" if isinstance(v, int) else str(v) for v in row) + " |"
+        for row in cursor.fetchall()
+    ]
     return "\n".join(lines)
 
 
@@ -113,22 +115,24 @@ def metadata(outcome: ge_runner.SuiteOutcome, report_path, partitions: str) -> d
     """The check's metadata: every rule with its result, the first failures with rows."""
     lines = ["| rule | severity | result | observed |", "|---|---|---|---|"]
     for o in outcome.outcomes:
-        lines.append(f"| {_cell(o.expectation.rule)} | {o.expectation.severity} | "
-                     f"{'pass' if o.success else 'FAIL'} | "
-                     f"{_cell(o.observed_text if not o.success else '')} |")
+        lines.append(
+            f"| {_cell(o.expectation.rule)} | {o.expectation.severity} | "
+            f"{'pass' if o.success else 'FAIL'} | "
+            f"{_cell(o.observed_text if not o.success else '')} |"
+        )
     meta = {
         "rows_validated": dg.MetadataValue.int(outcome.rows),
         "rules": dg.MetadataValue.md("\n".join(lines)),
         "failed_rules": dg.MetadataValue.json([o.expectation.rule for o in outcome.failed]),
         "report": dg.MetadataValue.path(str(report_path)),
         # served by `chokepoint ui` / `chokepoint docs` (docs_server.py)
-        "quality_report": dg.MetadataValue.url(
-            Settings.from_env().docs_url("quality/index.html")),
+        "quality_report": dg.MetadataValue.url(Settings.from_env().docs_url("quality/index.html")),
     }
     for i, o in enumerate(outcome.failed[:5], start=1):
         meta[f"failed_{i}"] = dg.MetadataValue.md(
             f"**{_cell(o.expectation.rule)}** ({o.expectation.severity}): "
-            f"{o.observed_text}\n\n{_offending_table(o.offending)}")
+            f"{o.observed_text}\n\n{_offending_table(o.offending)}"
+        )
     if partitions:
         meta["partitions"] = dg.MetadataValue.md(partitions)
     return meta
@@ -160,23 +164,27 @@ def evaluate(suite: Suite, con, context) -> tuple[ge_runner.SuiteOutcome, str]:
     """
     # an unpartitioned table may be built in a run of another partitioning: read no keys
     keys = run_partition_keys(context, suite.partition_kind) if suite.partitioned else []
-    outcome = ge_runner.validate(suite.select(keys), suite.name,
-                                 expectations_for_run(suite, keys), suite.id_columns, con=con)
+    outcome = ge_runner.validate(
+        suite.select(keys), suite.name, expectations_for_run(suite, keys), suite.id_columns, con=con
+    )
     outcome.outcomes.extend(rule_outcome(con, r, keys) for r in suite.rules)
     return outcome, _partition_summary(con, suite, keys)
 
 
-def check_result(suite: Suite, outcome: ge_runner.SuiteOutcome, partitions: str,
-                 context) -> dg.AssetCheckResult:
+def check_result(
+    suite: Suite, outcome: ge_runner.SuiteOutcome, partitions: str, context
+) -> dg.AssetCheckResult:
     """The suite's outcome as the asset check's result, stored as JSON for the report."""
     report = ge_runner.store(outcome, Settings.from_env().quality_dir, context.run.run_id)
-    severity = (dg.AssetCheckSeverity.ERROR if outcome.failed_errors
-                else dg.AssetCheckSeverity.WARN)
+    severity = dg.AssetCheckSeverity.ERROR if outcome.failed_errors else dg.AssetCheckSeverity.WARN
     if outcome.failed:
         context.log.warning(f"{suite.name}: {describe(outcome)}")
     return dg.AssetCheckResult(
-        asset_key=asset_key(suite), check_name=f"ge_{suite.name}",
-        passed=not outcome.failed, severity=severity, description=describe(outcome),
+        asset_key=asset_key(suite),
+        check_name=f"ge_{suite.name}",
+        passed=not outcome.failed,
+        severity=severity,
+        description=describe(outcome),
         metadata=metadata(outcome, report, partitions),
     )
 
@@ -185,8 +193,10 @@ def suite_description(suite: Suite) -> str:
     """One line: what the suite checks (its first rules) and that a failure blocks."""
     labels = suite.labels()
     shown = ", ".join(labels[:3]) + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
-    return (f"Great Expectations suite {suite.name}: {shown}; an error-severity failure "
-            "blocks the assets downstream.")
+    return (
+        f"Great Expectations suite {suite.name}: {shown}; an error-severity failure "
+        "blocks the assets downstream."
+    )
 
 
 def build_check(suite: Suite) -> dg.AssetChecksDefinition:
@@ -196,9 +206,14 @@ def build_check(suite: Suite) -> dg.AssetChecksDefinition:
     # the op is named once (ge_<suite>), not "<asset>_ge_<suite>" as @asset_check would
     @dg.multi_asset_check(
         name=f"ge_{suite.name}",
-        specs=[dg.AssetCheckSpec(
-            name=f"ge_{suite.name}", asset=asset_key(suite), blocking=True,
-            description=suite_description(suite))],
+        specs=[
+            dg.AssetCheckSpec(
+                name=f"ge_{suite.name}",
+                asset=asset_key(suite),
+                blocking=True,
+                description=suite_description(suite),
+            )
+        ],
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
         with warehouse.connect() as con:

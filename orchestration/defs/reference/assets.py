@@ -18,8 +18,16 @@ from orchestration.lib.errors import SourceFileError
 from orchestration.lib.reference import gacc_codes
 from orchestration.settings import Settings
 
-BATCH_COLUMNS = ["hs8", "description", "group_id", "tech_no", "valid_from", "valid_to",
-                 "reason", "provenance"]
+BATCH_COLUMNS = [
+    "hs8",
+    "description",
+    "group_id",
+    "tech_no",
+    "valid_from",
+    "valid_to",
+    "reason",
+    "provenance",
+]
 # optional: the code(s) of the row(s) this row carries on after a split, merge or
 # renumbering, so the chain is explicit and testable
 BATCH_OPTIONAL = ["continues"]
@@ -42,8 +50,9 @@ FILES = {
     "country_codes": ("countries/country-codes.csv", "header=true"),
     "oecd_members": ("countries/oecd_members_38.csv", "header=true"),
 }
-REFERENCE_KEYS = {name: dg.AssetKey(["raw_ref", name])
-                  for name in [*FILES, "gacc_hs8_codes", "tech_batches"]}
+REFERENCE_KEYS = {
+    name: dg.AssetKey(["raw_ref", name]) for name in [*FILES, "gacc_hs8_codes", "tech_batches"]
+}
 
 
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -56,16 +65,23 @@ def read_batches(batch_dir: Path) -> list[dict]:
     for path in sorted(batch_dir.glob("*.csv")):
         match = BATCH_FILE.match(path.name)
         if not match:
-            raise SourceFileError(path, None, None, "batch files are named "
-                                  "batch_<number>_<name>.csv (e.g. batch_4_my_list.csv)")
+            raise SourceFileError(
+                path,
+                None,
+                None,
+                "batch files are named batch_<number>_<name>.csv (e.g. batch_4_my_list.csv)",
+            )
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             missing = [c for c in BATCH_COLUMNS if c not in (reader.fieldnames or [])]
             if missing:
-                raise SourceFileError(path, 1, None, f"missing columns {missing}; "
-                                      f"expected {BATCH_COLUMNS}")
-            rows += [_batch_row(path, line, row, int(match.group(1)), match.group(2))
-                     for line, row in enumerate(reader, start=2)]
+                raise SourceFileError(
+                    path, 1, None, f"missing columns {missing}; expected {BATCH_COLUMNS}"
+                )
+            rows += [
+                _batch_row(path, line, row, int(match.group(1)), match.group(2))
+                for line, row in enumerate(reader, start=2)
+            ]
     return rows
 
 
@@ -78,20 +94,21 @@ def _check_batch_row(path: Path, line: int, row: dict) -> None:
     if not CODE.fullmatch(_text(row, "hs8")):
         raise SourceFileError(path, line, "hs8", f"{_text(row, 'hs8')!r} is not an 8-digit code")
     if not _text(row, "group_id").isdigit():
-        raise SourceFileError(path, line, "group_id",
-                              f"{row['group_id']!r} is not a group number")
+        raise SourceFileError(path, line, "group_id", f"{row['group_id']!r} is not a group number")
     for field in ("valid_from", "valid_to"):
         value = _text(row, field)
         if value and not MONTH.fullmatch(value):
             raise SourceFileError(path, line, field, f"{value!r} is not YYYY-MM")
     valid_from, valid_to = _text(row, "valid_from") or "2015-01", _text(row, "valid_to")
     if valid_to and valid_to < valid_from:
-        raise SourceFileError(path, line, "valid_to",
-                              f"{valid_to} is before valid_from {valid_from}")
+        raise SourceFileError(
+            path, line, "valid_to", f"{valid_to} is before valid_from {valid_from}"
+        )
     bad = [c for c in _text(row, "continues").replace(";", " ").split() if not CODE.fullmatch(c)]
     if bad:
-        raise SourceFileError(path, line, "continues",
-                              f"{bad} are not 8-digit codes (separate codes by spaces)")
+        raise SourceFileError(
+            path, line, "continues", f"{bad} are not 8-digit codes (separate codes by spaces)"
+        )
 
 
 def _batch_row(path: Path, line: int, row: dict, batch: int, name: str) -> dict:
@@ -121,12 +138,15 @@ def write_gacc_hs8_codes(con, rows: list[dict]) -> dict[str, int]:
 
     codes = pd.DataFrame(rows, columns=gacc_codes.COLUMNS)
     # typed by name: a list in one language only leaves the other's columns empty
-    typed = ", ".join(f"CAST({c} AS {'INTEGER' if c == 'list_year' else 'VARCHAR'}) AS {c}"
-                      for c in gacc_codes.COLUMNS)
+    typed = ", ".join(
+        f"CAST({c} AS {'INTEGER' if c == 'list_year' else 'VARCHAR'}) AS {c}"
+        for c in gacc_codes.COLUMNS
+    )
     con.execute("CREATE SCHEMA IF NOT EXISTS raw_ref")
     con.register("incoming_codes", codes)
-    con.execute("CREATE OR REPLACE TABLE raw_ref.gacc_hs8_codes AS "
-                f"SELECT {typed} FROM incoming_codes").fetchall()
+    con.execute(
+        f"CREATE OR REPLACE TABLE raw_ref.gacc_hs8_codes AS SELECT {typed} FROM incoming_codes"
+    ).fetchall()
     con.unregister("incoming_codes")
     return {str(k): int(v) for k, v in codes.groupby("list_year").size().items()}
 
@@ -135,9 +155,24 @@ def write_tech_batches(con, rows: list[dict]) -> None:
     """raw_ref.tech_batches from read_batches()."""
     import pandas as pd
 
-    df = pd.DataFrame(rows, columns=["batch", "batch_name", "hs8", "description", "group_id",
-                                     "tech_no", "valid_from", "valid_to", "continues",
-                                     "reason", "provenance", "source_file", "source_line"])
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "batch",
+            "batch_name",
+            "hs8",
+            "description",
+            "group_id",
+            "tech_no",
+            "valid_from",
+            "valid_to",
+            "continues",
+            "reason",
+            "provenance",
+            "source_file",
+            "source_line",
+        ],
+    )
     df["tech_no"] = df["tech_no"].astype("Int64")
     con.execute("CREATE SCHEMA IF NOT EXISTS raw_ref")
     con.register("incoming", df)
@@ -150,8 +185,12 @@ def write_tech_batches(con, rows: list[dict]) -> None:
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(key, group_name="reference", kinds={"duckdb"},
-                     description=f"Reference table {name} as shipped in data/reference.")
+        dg.AssetSpec(
+            key,
+            group_name="reference",
+            kinds={"duckdb"},
+            description=f"Reference table {name} as shipped in data/reference.",
+        )
         for name, key in REFERENCE_KEYS.items()
     ],
     can_subset=True,
@@ -162,8 +201,7 @@ def reference_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     ref = settings.reference_dir
     selected = {k.path[-1] for k in context.selected_asset_keys}
     batches = read_batches(ref / "batches") if "tech_batches" in selected else []
-    gacc = (gacc_codes.read_lists(ref / GACC_HS8_DIR)
-            if "gacc_hs8_codes" in selected else [])
+    gacc = gacc_codes.read_lists(ref / GACC_HS8_DIR) if "gacc_hs8_codes" in selected else []
     with warehouse.connect() as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS raw_ref")
         for name, (rel, options) in FILES.items():
@@ -185,13 +223,18 @@ def reference_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             per_year = write_gacc_hs8_codes(con, gacc)
             yield dg.MaterializeResult(
                 asset_key=REFERENCE_KEYS["gacc_hs8_codes"],
-                metadata={"dagster/row_count": len(gacc), "folder": GACC_HS8_DIR,
-                          "codes_per_year": dg.MetadataValue.json(per_year)},
+                metadata={
+                    "dagster/row_count": len(gacc),
+                    "folder": GACC_HS8_DIR,
+                    "codes_per_year": dg.MetadataValue.json(per_year),
+                },
             )
         if "tech_batches" in selected:
             write_tech_batches(con, batches)
             yield dg.MaterializeResult(
                 asset_key=REFERENCE_KEYS["tech_batches"],
-                metadata={"dagster/row_count": len(batches),
-                          "batches": dg.MetadataValue.json(sorted({b["batch"] for b in batches}))},
+                metadata={
+                    "dagster/row_count": len(batches),
+                    "batches": dg.MetadataValue.json(sorted({b["batch"] for b in batches})),
+                },
             )

@@ -21,9 +21,11 @@ def _windows(keys: list) -> dict:
     """The revision windows as month bounds ('YYYY-01' to 'YYYY-12')."""
     del keys  # the batches are not partitioned
     windows = hs_revision_windows()
-    return {"revisions": [w["hs_revision"] for w in windows],
-            "first_months": [f"{w['first_year']:04d}-01" for w in windows],
-            "last_months": [f"{w['last_year']:04d}-12" for w in windows]}
+    return {
+        "revisions": [w["hs_revision"] for w in windows],
+        "first_months": [f"{w['first_year']:04d}-01" for w in windows],
+        "last_months": [f"{w['last_year']:04d}-12" for w in windows],
+    }
 
 
 SUITE = Suite(
@@ -33,14 +35,22 @@ SUITE = Suite(
     expectations=(
         # no uniqueness here: dbt's assert_batch_code_once_per_period refuses a code twice
         # in overlapping months of a batch, which includes the same start month
-        regex("hs8", r"^\d{8}$"), not_null("group_id"), between("group_id", 1, 17),
+        regex("hs8", r"^\d{8}$"),
+        not_null("group_id"),
+        between("group_id", 1, 17),
     ),
     rules=(
-        SqlRule("every code's first six digits exist in the HS revision in force when it "
-                "is valid", load_sql(SQL, "codes_in_revision"),
-                "no code outside its revision's nomenclature", params=_windows),
-        SqlRule("no code sits in two groups of the same batch",
-                load_sql(SQL, "one_group_per_code"), "one group per code and batch"),
+        SqlRule(
+            "every code's first six digits exist in the HS revision in force when it is valid",
+            load_sql(SQL, "codes_in_revision"),
+            "no code outside its revision's nomenclature",
+            params=_windows,
+        ),
+        SqlRule(
+            "no code sits in two groups of the same batch",
+            load_sql(SQL, "one_group_per_code"),
+            "one group per code and batch",
+        ),
     ),
 )
 SUITES = (SUITE,)

@@ -11,8 +11,15 @@ from orchestration.defs.resources import WarehouseResource
 from orchestration.lib.reference.shared_facts import pattern_labels
 from orchestration.settings import Settings
 
-CHART_DEPS = [table_key(m) for m in ("fct_tech_group_monthly", "ind_pattern_matrix",
-                                      "ind_gdp_shares", "ind_group_patterns")]
+CHART_DEPS = [
+    table_key(m)
+    for m in (
+        "fct_tech_group_monthly",
+        "ind_pattern_matrix",
+        "ind_gdp_shares",
+        "ind_group_patterns",
+    )
+]
 
 
 def _origin_label(origins: set[str]) -> str:
@@ -46,8 +53,10 @@ def chart_monthly_imports(con) -> bytes:
     for category, part in panel.groupby("output_category"):
         ax.plot(part["month_start"], part["usd_bn"], label=category)
     ax.set_ylabel("imports, USD billion per month")
-    ax.set_title("Chokepoint technology imports by category (seed 000 Fig. 2)"
-                 + _origin_label(set(panel["origin"])))
+    ax.set_title(
+        "Chokepoint technology imports by category (seed 000 Fig. 2)"
+        + _origin_label(set(panel["origin"]))
+    )
     ax.legend(fontsize=8)
     data = _png(fig)
     plt.close(fig)
@@ -63,8 +72,11 @@ def chart_pattern_matrix(con) -> bytes:
     ).df()
     fig, ax = plt.subplots(figsize=(9, 6))
     labels = pattern_labels()  # written once, in dbt_project/macros/shared_facts.sql
-    colours = {labels["stockpiling"]: "tab:red", labels["no_effect"]: "tab:grey",
-               labels["substitution"]: "tab:green"}
+    colours = {
+        labels["stockpiling"]: "tab:red",
+        labels["no_effect"]: "tab:grey",
+        labels["substitution"]: "tab:green",
+    }
     for _, row in patterns.iterrows():
         ax.scatter(row["v"], row["g"], color=colours.get(row["pattern"], "black"))
         ax.annotate(row["group_name"], (row["v"], row["g"]), fontsize=7)
@@ -88,15 +100,18 @@ def chart_gdp_shares(con) -> bytes:
         "FROM indicators.ind_gdp_shares WHERE is_full_year ORDER BY trade_year"
     ).df()
     fig, ax = plt.subplots(figsize=(9, 4.5))
-    for column, label in [("capital_share_of_gdp", "capital"),
-                          ("intermediate_share_of_gdp", "intermediate"),
-                          ("adj_capital_share_of_gdp", "capital, excl. semiconductors"),
-                          ("adj_intermediate_share_of_gdp",
-                           "intermediate, excl. semiconductors")]:
+    for column, label in [
+        ("capital_share_of_gdp", "capital"),
+        ("intermediate_share_of_gdp", "intermediate"),
+        ("adj_capital_share_of_gdp", "capital, excl. semiconductors"),
+        ("adj_intermediate_share_of_gdp", "intermediate, excl. semiconductors"),
+    ]:
         ax.plot(shares["trade_year"], 100 * shares[column], marker="o", label=label)
     ax.set_ylabel("% of GDP")
-    ax.set_title("Capital and intermediate imports over GDP (seed 000 Fig. 8)"
-                 + _origin_label(set(shares["origin"])))
+    ax.set_title(
+        "Capital and intermediate imports over GDP (seed 000 Fig. 8)"
+        + _origin_label(set(shares["origin"]))
+    )
     ax.legend(fontsize=8)
     data = _png(fig)
     plt.close(fig)
@@ -135,8 +150,10 @@ def chart_metadata(con, table: str) -> dict:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     encoded = base64.b64encode(data).decode()
-    return {"chart": dg.MetadataValue.md(f"![{name}](data:image/png;base64,{encoded})"),
-            "chart_file": dg.MetadataValue.url(settings.docs_url(name))}
+    return {
+        "chart": dg.MetadataValue.md(f"![{name}](data:image/png;base64,{encoded})"),
+        "chart_file": dg.MetadataValue.url(settings.docs_url(name)),
+    }
 
 
 @dg.asset(
@@ -161,7 +178,6 @@ def report_charts(warehouse: WarehouseResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata=metadata)
 
 
-
 @dg.asset(
     # served to readers (chokepoint docs), after the publication it documents
     key=dg.AssetKey(["serving", "dbt_docs"]),
@@ -175,10 +191,12 @@ def dbt_docs(dbt: DbtCliResource) -> dg.MaterializeResult:
     target = Settings.from_env().reports_dir / "dbt-docs"
     dbt.cli(["docs", "generate", "--target-path", str(target)], raise_on_error=True).wait()
     # over http (chokepoint docs / ui): opened as a file the page cannot load its manifest
-    return dg.MaterializeResult(metadata={
-        "docs": dg.MetadataValue.url(Settings.from_env().docs_url("dbt-docs/index.html")),
-        "index": dg.MetadataValue.path(str(target / "index.html")),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "docs": dg.MetadataValue.url(Settings.from_env().docs_url("dbt-docs/index.html")),
+            "index": dg.MetadataValue.path(str(target / "index.html")),
+        }
+    )
 
 
 REPORT_ASSETS = [report_charts, dbt_docs]

@@ -85,8 +85,11 @@ def settings_version() -> str:
     model does; setting a variable to its default does not.
     """
     settings = get_settings()
-    chosen = [settings.analysis.model_dump_json(), settings.quality.model_dump_json(),
-              settings.runtime.target]
+    chosen = [
+        settings.analysis.model_dump_json(),
+        settings.quality.model_dump_json(),
+        settings.runtime.target,
+    ]
     return hashlib.sha256(repr(chosen).encode()).hexdigest()[:16]
 
 
@@ -111,12 +114,14 @@ def partition_versions(instance: dg.DagsterInstance, months: Iterable[str]) -> d
     """``YYYY-MM -> data_version`` on the latest materialization of each customs month."""
     keys = {f"{m}-01" for m in months}
     latest = instance.get_latest_storage_id_by_partition(
-        CUSTOMS_KEY, DagsterEventType.ASSET_MATERIALIZATION, keys)
+        CUSTOMS_KEY, DagsterEventType.ASSET_MATERIALIZATION, keys
+    )
     if not latest:
         return {}
     records = instance.fetch_materializations(
         dg.AssetRecordsFilter(asset_key=CUSTOMS_KEY, storage_ids=list(latest.values())),
-        limit=len(latest)).records
+        limit=len(latest),
+    ).records
     out = {}
     for record in records:
         mat = record.asset_materialization
@@ -126,8 +131,9 @@ def partition_versions(instance: dg.DagsterInstance, months: Iterable[str]) -> d
     return out
 
 
-def changed_months(instance: dg.DagsterInstance, files: list[LandingFile],
-                   window: tuple[str, str] | None = None) -> list[str]:
+def changed_months(
+    instance: dg.DagsterInstance, files: list[LandingFile], window: tuple[str, str] | None = None
+) -> list[str]:
     """Customs months whose files changed.
 
     Customs months (in ``window`` when given) whose scanned version differs from the
@@ -162,8 +168,11 @@ def _timestamp(event) -> float:
     return event.timestamp if event is not None else 0.0
 
 
-def build_staleness(instance: dg.DagsterInstance, code_versions: Mapping[dg.AssetKey, str | None],
-                    settings_digest: str | None = None) -> list[str]:
+def build_staleness(
+    instance: dg.DagsterInstance,
+    code_versions: Mapping[dg.AssetKey, str | None],
+    settings_digest: str | None = None,
+) -> list[str]:
     """Why the build assets are stale.
 
     Why the build assets (``code_versions``: key -> current code version) are stale;
@@ -175,19 +184,23 @@ def build_staleness(instance: dg.DagsterInstance, code_versions: Mapping[dg.Asse
     latest = instance.get_latest_materialization_events(keys)
     never = [k for k in keys if latest.get(k) is None]
     if never:
-        return [f"{len(never)} build assets never materialized (e.g. "
-                f"{never[0].to_user_string()})"]
+        return [f"{len(never)} build assets never materialized (e.g. {never[0].to_user_string()})"]
     recorded = instance.get_latest_materialization_code_versions(keys)
     edited = [k for k in keys if code_versions[k] and recorded.get(k) != code_versions[k]]
-    reasons = [f"code changed: {', '.join(k.to_user_string() for k in edited[:5])}"
-               + (f" and {len(edited) - 5} more" if len(edited) > 5 else "")] if edited else []
+    reasons = (
+        [
+            f"code changed: {', '.join(k.to_user_string() for k in edited[:5])}"
+            + (f" and {len(edited) - 5} more" if len(edited) > 5 else "")
+        ]
+        if edited
+        else []
+    )
     inputs = instance.get_latest_materialization_events(list(INPUT_KEYS))
     newest_input = max((_timestamp(e) for e in inputs.values()), default=0.0)
     oldest_build = min(_timestamp(latest[k]) for k in keys)
     if newest_input > oldest_build:
         reasons.append("an input was materialized after the last build")
-    if settings_digest is not None and _settings_of(instance, latest.values()) != {
-            settings_digest}:
+    if settings_digest is not None and _settings_of(instance, latest.values()) != {settings_digest}:
         reasons.append("the analysis settings (CHOKEPOINT_* variables) changed")
     return reasons
 
@@ -195,12 +208,17 @@ def build_staleness(instance: dg.DagsterInstance, code_versions: Mapping[dg.Asse
 def _settings_of(instance: dg.DagsterInstance, events) -> set:
     """The settings tags of the runs that wrote ``events``."""
     runs = {e.run_id for e in events if e is not None}
-    return {(r.tags.get(SETTINGS_TAG) if r else None)
-            for r in (instance.get_run_by_id(run_id) for run_id in runs)}
+    return {
+        (r.tags.get(SETTINGS_TAG) if r else None)
+        for r in (instance.get_run_by_id(run_id) for run_id in runs)
+    }
 
 
-def docs_needed(instance: dg.DagsterInstance, code_versions: Mapping[dg.AssetKey, str | None],
-                settings: Settings) -> bool:
+def docs_needed(
+    instance: dg.DagsterInstance,
+    code_versions: Mapping[dg.AssetKey, str | None],
+    settings: Settings,
+) -> bool:
     """Dbt docs are rebuilt when a dbt model's code changed or they were never built."""
     if not (settings.reports_dir / "dbt-docs" / "index.html").exists():
         return True
@@ -238,27 +256,38 @@ def context_code_versions(context) -> dict[dg.AssetKey, str | None]:
     return build_code_versions(repo.asset_graph) if repo is not None else {}
 
 
-def decide(instance: dg.DagsterInstance, settings: Settings, files: list[LandingFile],
-           code_versions: Mapping[dg.AssetKey, str | None],
-           window: tuple[str, str] | None = None, years: Iterable[str] = (),
-           force: bool = False) -> Decision:
+def decide(
+    instance: dg.DagsterInstance,
+    settings: Settings,
+    files: list[LandingFile],
+    code_versions: Mapping[dg.AssetKey, str | None],
+    window: tuple[str, str] | None = None,
+    years: Iterable[str] = (),
+    force: bool = False,
+) -> Decision:
     """The decision for a landing scan.
 
     The decision for ``files`` (a :func:`scan_landing`) over ``window`` (None: every
     month the files hold) and the annual ``years`` (none: the annual sources are not
     this caller's business).
     """
-    decision = Decision(side_version=side_inputs_version(settings),
-                        settings_version=settings_version())
-    decision.months = (_window_months(files, window) if force
-                       else changed_months(instance, files, window))
+    decision = Decision(
+        side_version=side_inputs_version(settings), settings_version=settings_version()
+    )
+    decision.months = (
+        _window_months(files, window) if force else changed_months(instance, files, window)
+    )
     if decision.months:
-        decision.reasons.append(f"customs months with new or changed files: "
-                                f"{_span(decision.months)}")
+        decision.reasons.append(
+            f"customs months with new or changed files: {_span(decision.months)}"
+        )
     _refusals(decision, files, window)
     years = list(years)
-    if years and (force or _annual_missing(instance, years)
-                  or _tag_of_latest(instance, ANNUAL_KEYS) != {decision.side_version}):
+    if years and (
+        force
+        or _annual_missing(instance, years)
+        or _tag_of_latest(instance, ANNUAL_KEYS) != {decision.side_version}
+    ):
         decision.annual = True
         decision.reasons.append("Comtrade or GDP inputs changed or were never loaded")
     if force or _tag_of_latest(instance, SIDE_KEYS) != {decision.side_version}:
@@ -266,14 +295,14 @@ def decide(instance: dg.DagsterInstance, settings: Settings, files: list[Landing
         decision.reasons.append("reference or exchange-rate files changed")
     stale = build_staleness(instance, code_versions, decision.settings_version)
     decision.reasons.extend(stale)
-    decision.build = bool(force or stale or decision.months or decision.annual
-                          or decision.side_inputs)
+    decision.build = bool(
+        force or stale or decision.months or decision.annual or decision.side_inputs
+    )
     decision.docs = decision.build and (force or docs_needed(instance, code_versions, settings))
     return decision
 
 
-def _refusals(decision: Decision, files: list[LandingFile],
-              window: tuple[str, str] | None) -> None:
+def _refusals(decision: Decision, files: list[LandingFile], window: tuple[str, str] | None) -> None:
     """Refresh the window's last month when a landing file cannot be read.
 
     Such a file holds no month, yet an ingestion run must refuse it (move it aside with

@@ -33,7 +33,7 @@ def refresh_window(when: datetime) -> tuple[str, str]:
     cron_schedule="0 6 20 * *",
     execution_timezone="Asia/Shanghai",
     description="Around the 20th, after GACC releases the previous month: load it and "
-                "re-ingest the two months before it, then rebuild everything downstream.",
+    "re-ingest the two months before it, then rebuild everything downstream.",
 )
 def monthly_refresh_schedule(context: dg.ScheduleEvaluationContext):
     """The months of the window whose files changed, and a stale build.
@@ -61,17 +61,22 @@ def monthly_refresh_schedule(context: dg.ScheduleEvaluationContext):
         return dg.SkipReason("the warehouse is busy with a run")
     files = scan_landing(settings.landing("customs"), known)
     code_versions = context_code_versions(context)
-    decision = decide(context.instance, settings, files, code_versions,
-                      window=(start[:7], end[:7]))
+    decision = decide(context.instance, settings, files, code_versions, window=(start[:7], end[:7]))
     if not decision.months and not (code_versions and decision.build):
-        return dg.SkipReason(f"nothing changed for {start[:7]} .. {end[:7]}: "
-                             + "; ".join(decision.reasons or ["inputs and build current"]))
+        return dg.SkipReason(
+            f"nothing changed for {start[:7]} .. {end[:7]}: "
+            + "; ".join(decision.reasons or ["inputs and build current"])
+        )
     tags = decision.range_tags() if decision.months else {RANGE_START: start, RANGE_END: end}
     return dg.RunRequest(
         # a changed file of the same months is a new request, the same state is not
-        run_key=f"monthly_refresh_{end}_" + version_of(
-            [decision.side_version, *(f"{m}:{v}" for m, v in month_versions(files).items()
-                                      if m in decision.months)]),
+        run_key=f"monthly_refresh_{end}_"
+        + version_of(
+            [
+                decision.side_version,
+                *(f"{m}:{v}" for m, v in month_versions(files).items() if m in decision.months),
+            ]
+        ),
         tags={**tags, **decision.tags()},
         asset_selection=selection(decision, code_versions) if code_versions else None,
     )
@@ -82,7 +87,7 @@ def monthly_refresh_schedule(context: dg.ScheduleEvaluationContext):
     cron_schedule="0 5 20 1,4,7,10 *",
     execution_timezone="UTC",
     description="Quarterly: reload the last three years of Comtrade and GDP (late reports, "
-                "revisions, new WEO vintages).",
+    "revisions, new WEO vintages).",
 )
 def annual_sources_schedule(context: dg.ScheduleEvaluationContext):
     """The last three full years of Comtrade and GDP."""

@@ -14,14 +14,16 @@ from orchestration.settings import Settings
     group_name="serving",
     kinds={"duckdb", "parquet"},
     description="Marts and indicators published atomically to serving/chokepoint.duckdb "
-                "and serving/parquet/current for BI tools.",
+    "and serving/parquet/current for BI tools.",
 )
 def serving_publication() -> dg.MaterializeResult:
     """Publish the marts and indicators to the serving folder."""
     settings = Settings.from_env()
     result = publish(settings.warehouse_path, settings.data_dir / "serving")
-    return dg.MaterializeResult(metadata={
-        "version": result["version"],
-        "path": dg.MetadataValue.path(result["path"]),
-        "tables": dg.MetadataValue.json(result["tables"]),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "version": result["version"],
+            "path": dg.MetadataValue.path(result["path"]),
+            "tables": dg.MetadataValue.json(result["tables"]),
+        }
+    )

@@ -104,8 +104,27 @@ AGGREGATE_REPORTERS = frozenset({97})
 WILDCARD_SIZE = {"TOTAL": 1, "AG2": 97, "AG4": 1_250, "AG6": 5_400, "ALL": 7_000}
 ALL_PARTNERS_SIZE = 240
 # HS headings of seed 002 Table 7 (HS4 vulnerability table), as listed for the study.
-TABLE7_HS4 = ("2801", "2810", "2840", "2836", "2802", "2901", "2902", "3002", "3004",
-              "3501", "3502", "3821", "3822", "8486", "8478", "8444", "8411", "8805", "9012")
+TABLE7_HS4 = (
+    "2801",
+    "2810",
+    "2840",
+    "2836",
+    "2802",
+    "2901",
+    "2902",
+    "3002",
+    "3004",
+    "3501",
+    "3502",
+    "3821",
+    "3822",
+    "8486",
+    "8478",
+    "8444",
+    "8411",
+    "8805",
+    "9012",
+)
 _RETRY_AFTER_TEXT = re.compile(r"try again in (\d+) second", re.IGNORECASE)
 
 
@@ -123,8 +142,11 @@ class NotAvailable:
 
     def __str__(self) -> str:
         """One line for the run log."""
-        who = "every reporter" if not self.reporter_codes else (
-            "reporter " + ",".join(str(r) for r in self.reporter_codes))
+        who = (
+            "every reporter"
+            if not self.reporter_codes
+            else ("reporter " + ",".join(str(r) for r in self.reporter_codes))
+        )
         return f"Comtrade {self.year} not available for {who}: {self.reason}"
 
 
@@ -246,20 +268,29 @@ class SubQuery:
         ``comtradeapicall.getFinalData(subscription_key=..., **kwargs)``.
         """
         return {
-            "typeCode": "C", "freqCode": "A", "clCode": "HS", "period": str(self.year),
+            "typeCode": "C",
+            "freqCode": "A",
+            "clCode": "HS",
+            "period": str(self.year),
             "reporterCode": ",".join(str(r) for r in self.reporters),
-            "cmdCode": ",".join(self.cmds), "flowCode": ",".join(self.flows),
-            "partnerCode": None if self.partners is None else ",".join(
-                str(p) for p in self.partners),
-            "partner2Code": "0", "customsCode": "C00", "motCode": "0",
-            "maxRecords": max_records, "format_output": "JSON", "breakdownMode": "classic",
+            "cmdCode": ",".join(self.cmds),
+            "flowCode": ",".join(self.flows),
+            "partnerCode": None
+            if self.partners is None
+            else ",".join(str(p) for p in self.partners),
+            "partner2Code": "0",
+            "customsCode": "C00",
+            "motCode": "0",
+            "maxRecords": max_records,
+            "format_output": "JSON",
+            "breakdownMode": "classic",
             "includeDesc": True,
         }
 
 
 def _chunks(seq: Sequence, size: int) -> list[tuple]:
     size = max(1, size)
-    return [tuple(seq[i:i + size]) for i in range(0, len(seq), size)]
+    return [tuple(seq[i : i + size]) for i in range(0, len(seq), size)]
 
 
 def hs6_universe(reference_dir: Path | None = None) -> list[str]:
@@ -339,16 +370,41 @@ def indicator_queries(
     children = [c for c in hs6_universe(reference_dir) if c[:4] in set(headings)]
     by_partner = sorted(set(sector) | set(children))
     queries = [
-        {"purpose": "china_hs6_world", "reporter_codes": [CHINA], "partner_codes": [WORLD],
-         "flow_codes": ["M", "X"], "cmd_codes": ["TOTAL", "AG6"]},
-        {"purpose": "china_imports_by_partner", "reporter_codes": [CHINA],
-         "partner_codes": None, "flow_codes": ["M"], "cmd_codes": by_partner},
-        {"purpose": "world_exports_hs6", "reporter_codes": None, "partner_codes": [WORLD],
-         "flow_codes": ["X"], "cmd_codes": ["TOTAL", "AG6"]},
-        {"purpose": "exports_to_china", "reporter_codes": None, "partner_codes": [CHINA],
-         "flow_codes": ["X"], "cmd_codes": ["TOTAL", "AG6"]},
-        {"purpose": "imports_by_partner_for_mirror", "reporter_codes": None,
-         "partner_codes": None, "flow_codes": ["M"], "cmd_codes": by_partner},
+        {
+            "purpose": "china_hs6_world",
+            "reporter_codes": [CHINA],
+            "partner_codes": [WORLD],
+            "flow_codes": ["M", "X"],
+            "cmd_codes": ["TOTAL", "AG6"],
+        },
+        {
+            "purpose": "china_imports_by_partner",
+            "reporter_codes": [CHINA],
+            "partner_codes": None,
+            "flow_codes": ["M"],
+            "cmd_codes": by_partner,
+        },
+        {
+            "purpose": "world_exports_hs6",
+            "reporter_codes": None,
+            "partner_codes": [WORLD],
+            "flow_codes": ["X"],
+            "cmd_codes": ["TOTAL", "AG6"],
+        },
+        {
+            "purpose": "exports_to_china",
+            "reporter_codes": None,
+            "partner_codes": [CHINA],
+            "flow_codes": ["X"],
+            "cmd_codes": ["TOTAL", "AG6"],
+        },
+        {
+            "purpose": "imports_by_partner_for_mirror",
+            "reporter_codes": None,
+            "partner_codes": None,
+            "flow_codes": ["M"],
+            "cmd_codes": by_partner,
+        },
     ]
     return [q for q in queries if q["cmd_codes"]]
 
@@ -361,8 +417,7 @@ def call_official_client(func: Callable[..., Any], *args: Any, **kwargs: Any) ->
     on connection problems, then returns ``None``. This runs it with stdout captured;
     a ``None`` result with printed text becomes :class:`ComtradeError` (the key masked).
     """
-    key = kwargs.get("subscription_key") or (args[0] if args and isinstance(args[0], str)
-                                              else None)
+    key = kwargs.get("subscription_key") or (args[0] if args and isinstance(args[0], str) else None)
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         result = func(*args, **kwargs)
@@ -413,10 +468,12 @@ class ComtradeConnector:
         """``text`` with the key replaced by ***."""
         return text.replace(self.api_key, "***") if self.api_key else text
 
-    def _cache_path(self, kind: str, year: int | str, path: str, params: dict,
-                    extra: Any) -> Path:
-        ident = json.dumps({"path": path, "params": sorted(params.items()), "extra": extra},
-                           sort_keys=True, default=str)
+    def _cache_path(self, kind: str, year: int | str, path: str, params: dict, extra: Any) -> Path:
+        ident = json.dumps(
+            {"path": path, "params": sorted(params.items()), "extra": extra},
+            sort_keys=True,
+            default=str,
+        )
         digest = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:32]
         return self.cache_dir / f"{kind}-{year}-{digest}.json.gz"
 
@@ -456,8 +513,16 @@ class ComtradeConnector:
             log.debug("Comtrade cache hit %s", cache.name)
         return doc
 
-    def _get(self, path: str, params: dict, kind: str, year: int | str, extra: Any = None,
-             need_key: bool = True, ttl_s: float | None = None) -> dict:
+    def _get(
+        self,
+        path: str,
+        params: dict,
+        kind: str,
+        year: int | str,
+        extra: Any = None,
+        need_key: bool = True,
+        ttl_s: float | None = None,
+    ) -> dict:
         """A JSON response: from the cache when there, else from the API, then cached.
 
         The API is tried again on retryable failures (with backoff).
@@ -493,8 +558,14 @@ class ComtradeConnector:
                 last = f"malformed JSON ({err})"
                 wait = min(self.backoff_s * 2**attempt, self.max_backoff_s)
             if attempt < self.max_retries:
-                log.warning("Comtrade GET %s: %s; retry %d/%d in %.1fs", shown, last,
-                            attempt + 1, self.max_retries, wait)
+                log.warning(
+                    "Comtrade GET %s: %s; retry %d/%d in %.1fs",
+                    shown,
+                    last,
+                    attempt + 1,
+                    self.max_retries,
+                    wait,
+                )
                 self.sleep(wait)
         raise ComtradeRequestFailed(
             f"Comtrade GET {shown} failed after {self.max_retries + 1} attempts: {last}"
@@ -504,13 +575,15 @@ class ComtradeConnector:
         log.info("Comtrade GET %s", shown)
         self.requests_made += 1
         try:
-            resp = self._session.get(url, params=params, headers=headers,
-                                     timeout=self.timeout_s)
+            resp = self._session.get(url, params=params, headers=headers, timeout=self.timeout_s)
             content = resp.content
         except requests.Timeout as err:
             raise _Retryable(f"timeout ({type(err).__name__})") from None
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError) as err:
+        except (
+            requests.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ) as err:
             raise _Retryable(f"connection problem ({type(err).__name__})") from None
         status = resp.status_code
         text = self.mask(content[:300].decode("utf-8", "replace"))
@@ -518,12 +591,14 @@ class ComtradeConnector:
             raise _Retryable(f"HTTP {status}: {text}", _retry_after(resp, text))
         if status == 401:
             raise ComtradeAuthError(
-                f"Comtrade refused the key (HTTP 401) for {shown}: check {KEY_ENV}. {text}")
+                f"Comtrade refused the key (HTTP 401) for {shown}: check {KEY_ENV}. {text}"
+            )
         if status == 403:
             if "quota" in text.lower():
                 raise ComtradeQuotaExceeded(f"Comtrade call quota used up (HTTP 403): {text}")
             raise ComtradeAuthError(
-                f"Comtrade refused the call (HTTP 403) for {shown}: check {KEY_ENV}. {text}")
+                f"Comtrade refused the call (HTTP 403) for {shown}: check {KEY_ENV}. {text}"
+            )
         if status != 200:
             raise ComtradeError(f"Comtrade GET {shown}: HTTP {status}: {text}")
         if content[:2] == b"\x1f\x8b":  # a gzip body not declared as Content-Encoding
@@ -539,8 +614,9 @@ class ComtradeConnector:
             message = self.mask(str(doc.get("message", "")))
             if code == 429 or code >= 500:
                 found = _RETRY_AFTER_TEXT.search(message)
-                raise _Retryable(f"status {code}: {message}",
-                                 float(found.group(1)) if found else None)
+                raise _Retryable(
+                    f"status {code}: {message}", float(found.group(1)) if found else None
+                )
             if code in (401, 403):
                 raise ComtradeAuthError(f"Comtrade refused the key ({code}): check {KEY_ENV}")
             raise ComtradeError(f"Comtrade GET {shown}: status {code}: {message}")
@@ -556,8 +632,9 @@ class ComtradeConnector:
         params = {"period": str(year)}
         if reporters is not None:
             params["reporterCode"] = ",".join(str(r) for r in sorted(set(reporters)))
-        doc = self._get(path, params, "availability", year, need_key=False,
-                        ttl_s=self.availability_ttl_s)
+        doc = self._get(
+            path, params, "availability", year, need_key=False, ttl_s=self.availability_ttl_s
+        )
         out: dict[int, str] = {}
         for item in doc["data"]:
             try:
@@ -567,8 +644,12 @@ class ComtradeConnector:
                 continue
             if period != year:
                 continue
-            released = str(item.get("lastReleased") or item.get("firstReleased")
-                           or item.get("publicationDate") or "published")[:10]
+            released = str(
+                item.get("lastReleased")
+                or item.get("firstReleased")
+                or item.get("publicationDate")
+                or "published"
+            )[:10]
             out[reporter] = max(out.get(reporter, ""), released)
         return out
 
@@ -577,8 +658,14 @@ class ComtradeConnector:
         years = sorted({int(y) for y in years})
         path = AVAILABILITY_PATH if self.api_key else PUBLIC_AVAILABILITY_PATH
         params = {"reporterCode": str(reporter_code), "period": ",".join(map(str, years))}
-        doc = self._get(path, params, "availability", f"{years[0]}-{years[-1]}",
-                        need_key=False, ttl_s=self.availability_ttl_s)
+        doc = self._get(
+            path,
+            params,
+            "availability",
+            f"{years[0]}-{years[-1]}",
+            need_key=False,
+            ttl_s=self.availability_ttl_s,
+        )
         out: dict[int, str | None] = dict.fromkeys(years)
         for item in doc["data"]:
             try:
@@ -588,8 +675,9 @@ class ComtradeConnector:
             except (TypeError, ValueError):
                 continue
             if period in out:
-                released = str(item.get("lastReleased") or item.get("firstReleased")
-                               or "published")[:10]
+                released = str(
+                    item.get("lastReleased") or item.get("firstReleased") or "published"
+                )[:10]
                 out[period] = max(out[period] or "", released)
         return out
 
@@ -620,8 +708,14 @@ class ComtradeConnector:
             out.append(tuple(current))
         return out
 
-    def plan(self, year: int, reporters: Sequence[int], partners: Sequence[int] | None,
-             flows: Sequence[str], cmds: Sequence[str]) -> list[SubQuery]:
+    def plan(
+        self,
+        year: int,
+        reporters: Sequence[int],
+        partners: Sequence[int] | None,
+        flows: Sequence[str],
+        cmds: Sequence[str],
+    ) -> list[SubQuery]:
         """Split one request into calls that each stay under the record limit."""
         budget = int(self.max_records * BUDGET_SHARE)
         reporters = tuple(sorted(set(int(r) for r in reporters)))
@@ -656,21 +750,29 @@ class ComtradeConnector:
         """A truncated call split in smaller ones (empty when it cannot be split)."""
         if len(q.reporters) > 1:
             half = len(q.reporters) // 2
-            return [SubQuery(q.year, q.reporters[:half], q.partners, q.flows, q.cmds),
-                    SubQuery(q.year, q.reporters[half:], q.partners, q.flows, q.cmds)]
+            return [
+                SubQuery(q.year, q.reporters[:half], q.partners, q.flows, q.cmds),
+                SubQuery(q.year, q.reporters[half:], q.partners, q.flows, q.cmds),
+            ]
         if len(q.flows) > 1:
             return [SubQuery(q.year, q.reporters, q.partners, (f,), q.cmds) for f in q.flows]
         if q.partners is not None and len(q.partners) > 1:
             half = len(q.partners) // 2
-            return [SubQuery(q.year, q.reporters, q.partners[:half], q.flows, q.cmds),
-                    SubQuery(q.year, q.reporters, q.partners[half:], q.flows, q.cmds)]
+            return [
+                SubQuery(q.year, q.reporters, q.partners[:half], q.flows, q.cmds),
+                SubQuery(q.year, q.reporters, q.partners[half:], q.flows, q.cmds),
+            ]
         if len(q.cmds) > 1:
             half = len(q.cmds) // 2
-            return [SubQuery(q.year, q.reporters, q.partners, q.flows, q.cmds[:half]),
-                    SubQuery(q.year, q.reporters, q.partners, q.flows, q.cmds[half:])]
+            return [
+                SubQuery(q.year, q.reporters, q.partners, q.flows, q.cmds[:half]),
+                SubQuery(q.year, q.reporters, q.partners, q.flows, q.cmds[half:]),
+            ]
         if q.cmds and q.cmds[0].upper() == "AG6" and self._hs6_universe():
-            return [SubQuery(q.year, q.reporters, q.partners, q.flows, g)
-                    for g in self._ag6_by_chapter(1)]
+            return [
+                SubQuery(q.year, q.reporters, q.partners, q.flows, g)
+                for g in self._ag6_by_chapter(1)
+            ]
         return []
 
     # ------------------------------------------------------------------ data
@@ -683,17 +785,21 @@ class ComtradeConnector:
             if not parts:
                 raise ComtradeTruncated(
                     f"Comtrade returned {len(records)} records (the limit) for a call that "
-                    f"cannot be split further: {q}")
-            log.info("Comtrade call hit the %d record limit; split in %d", self.max_records,
-                     len(parts))
+                    f"cannot be split further: {q}"
+                )
+            log.info(
+                "Comtrade call hit the %d record limit; split in %d", self.max_records, len(parts)
+            )
             return [df for part in parts for df in self._run(part, vintages)]
         # Errors name the cache file of the request (the URL would carry the key).
         cache = self._cache_path("data", q.year, DATA_PATH, q.params(self.max_records), extra)
-        df = normalize_records(records, file=f"Comtrade API response {cache.name}",
-                               source="api", origin="real")
+        df = normalize_records(
+            records, file=f"Comtrade API response {cache.name}", source="api", origin="real"
+        )
         if len(df):
-            mapped = df["reporter_code"].astype("Int64").map(
-                {int(k): v for k, v in vintages.items()})
+            mapped = (
+                df["reporter_code"].astype("Int64").map({int(k): v for k, v in vintages.items()})
+            )
             df["vintage"] = mapped.where(mapped.notna(), df["vintage"]).astype("str")
         return [df]
 
@@ -717,8 +823,7 @@ class ComtradeConnector:
         warning and listed in ``df.attrs['not_available']``.
         """
         year = int(year)
-        reporters_in = None if reporter_codes is None else [
-            int(r) for r in _codes(reporter_codes)]
+        reporters_in = None if reporter_codes is None else [int(r) for r in _codes(reporter_codes)]
         partners = None if partner_codes is None else [int(p) for p in _codes(partner_codes)]
         flows = [f.upper() for f in _codes(flow_codes)]
         cmds = list(_codes(cmd_codes))
@@ -734,8 +839,13 @@ class ComtradeConnector:
         if missing:
             log.warning("Comtrade %d: reporters %s have not published; left out", year, missing)
         calls = self.plan(year, reporters, partners, flows, cmds)
-        log.info("Comtrade %d %s: %d call(s) planned for %d reporter(s)", year,
-                 purpose or "", len(calls), len(reporters))
+        log.info(
+            "Comtrade %d %s: %d call(s) planned for %d reporter(s)",
+            year,
+            purpose or "",
+            len(calls),
+            len(reporters),
+        )
         frames = [df for q in calls for df in self._run(q, vintages)]
         frames = [f for f in frames if len(f)]
         df = to_frame(pd.concat(frames, ignore_index=True)) if frames else empty_frame()

@@ -95,14 +95,44 @@ _INT32 = (-(2**31), 2**31 - 1)
 _CHUNK = 1 << 20
 
 # Fields that are parsed as numbers (the others are text).
-_NUMERIC = ("partner2Code", "motCode", "aggrLevel", "refYear", "primaryValue", "partnerCode",
-            "reporterCode", "cifvalue", "fobvalue", "qty", "altQty", "netWgt", "grossWgt")
-_TEXT = ("customsCode", "flowCode", "cmdCode", "classificationCode", "period", "reporterISO",
-         "partnerISO", "qtyUnitAbbr", *VINTAGE_FIELDS, "legacyFlowCode", "legacyFlow")
+_NUMERIC = (
+    "partner2Code",
+    "motCode",
+    "aggrLevel",
+    "refYear",
+    "primaryValue",
+    "partnerCode",
+    "reporterCode",
+    "cifvalue",
+    "fobvalue",
+    "qty",
+    "altQty",
+    "netWgt",
+    "grossWgt",
+)
+_TEXT = (
+    "customsCode",
+    "flowCode",
+    "cmdCode",
+    "classificationCode",
+    "period",
+    "reporterISO",
+    "partnerISO",
+    "qtyUnitAbbr",
+    *VINTAGE_FIELDS,
+    "legacyFlowCode",
+    "legacyFlow",
+)
 _FIELDS = (*_NUMERIC, *_TEXT)
 # Optional numbers of the record, in the order they are checked.
-_MEASURES = {"cifvalue": "cif_value_usd", "fobvalue": "fob_value_usd", "qty": "qty",
-             "altQty": "alt_qty", "netWgt": "net_weight_kg", "grossWgt": "gross_weight_kg"}
+_MEASURES = {
+    "cifvalue": "cif_value_usd",
+    "fobvalue": "fob_value_usd",
+    "qty": "qty",
+    "altQty": "alt_qty",
+    "netWgt": "net_weight_kg",
+    "grossWgt": "gross_weight_kg",
+}
 
 
 def _lit(text: str) -> str:
@@ -122,8 +152,10 @@ def _strip(expr: str) -> str:
     trim() with the whole set is slow, so only when an end is not printable ASCII.
     """
     expr = f"({expr})"
-    return (f"CASE WHEN ord({expr}[1]) BETWEEN 33 AND 126 AND ord({expr}[-1]) BETWEEN 33 "
-            f"AND 126 THEN {expr} ELSE trim({expr}, {_WS}) END")
+    return (
+        f"CASE WHEN ord({expr}[1]) BETWEEN 33 AND 126 AND ord({expr}[-1]) BETWEEN 33 "
+        f"AND 126 THEN {expr} ELSE trim({expr}, {_WS}) END"
+    )
 
 
 def _is_blank(expr: str, stripped: bool = False) -> str:
@@ -206,8 +238,7 @@ class _File:
 
     def open_text(self, encoding: str | None = None) -> io.TextIOBase:
         """The file's text (the caller closes it)."""
-        return io.TextIOWrapper(self.open_binary(), encoding=encoding or self.encoding,
-                                newline="")
+        return io.TextIOWrapper(self.open_binary(), encoding=encoding or self.encoding, newline="")
 
     def rows(self) -> Iterator[list[str]]:
         """The file's rows as a CSV reader sees them (header first)."""
@@ -244,8 +275,11 @@ class _File:
         """Encoding, delimiter and header; raise on JSON and empty files."""
         encoding, first, _ = self._first_lines()
         if self.is_json():
-            raise self.error(1, "<file>", "a JSON file; load_bulk_file reads CSV/TSV only "
-                             "(use files.load_comtrade_file)")
+            raise self.error(
+                1,
+                "<file>",
+                "a JSON file; load_bulk_file reads CSV/TSV only (use files.load_comtrade_file)",
+            )
         delimiter = _delimiter_of(first)
         try:
             with self.open_text(encoding) as text:
@@ -279,8 +313,7 @@ class _File:
                 if not row or (len(row) == width and not any(row)):
                     continue
                 if len(row) != width:
-                    return self.error(offset + 2, "<row>",
-                                      f"{len(row)} fields, header has {width}")
+                    return self.error(offset + 2, "<row>", f"{len(row)} fields, header has {width}")
         except csv.Error:
             return None
         return None
@@ -323,11 +356,15 @@ def _read_csv(source: Path, width: int, delimiter: str, gz: bool) -> str:
 def _csv_source(read: str, fields: Mapping[str, int], width: int) -> str:
     """The CSV's rows in the raw field names: rn is DuckDB's row ordinal."""
     cells = ", ".join(f"c{i}" for i in range(width))
-    blank = (f"CASE WHEN coalesce({_strip('c0')}, '') = '' "
-             f"THEN coalesce({_strip(f'concat({cells})')}, '') = '' ELSE false END")
+    blank = (
+        f"CASE WHEN coalesce({_strip('c0')}, '') = '' "
+        f"THEN coalesce({_strip(f'concat({cells})')}, '') = '' ELSE false END"
+    )
     cols = ", ".join(f"c{i} AS {_ident(f)}" for f, i in fields.items())
-    return (f"SELECT row_number() OVER () AS rn, {blank} AS blank_row, false AS flow_error, "
-            f"{cols} FROM {read}")
+    return (
+        f"SELECT row_number() OVER () AS rn, {blank} AS blank_row, false AS flow_error, "
+        f"{cols} FROM {read}"
+    )
 
 
 def _legacy_flow_sql(source: str) -> str:
@@ -340,19 +377,27 @@ def _legacy_flow_sql(source: str) -> str:
     code = f"coalesce({_strip(_ident('legacyFlowCode'))}, '')"
 
     def mapped(expr: str) -> str:
-        return f"CASE {expr} " + " ".join(
-            f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in LEGACY_FLOWS.items()) + " END"
+        return (
+            f"CASE {expr} "
+            + " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in LEGACY_FLOWS.items())
+            + " END"
+        )
 
     others = " OR ".join(f"{label} = {_lit(x)}" for x in LEGACY_OTHER_FLOWS)
     other_codes = " OR ".join(f"{code} = {_lit(x)}" for x in LEGACY_OTHER_CODES)
-    flow = (f"CASE WHEN {label} <> '' THEN {mapped(label)} ELSE {mapped(code)} END")
-    flow = (f"CASE WHEN {flow} IS NOT NULL THEN {flow} "
-            f"WHEN {others} OR ({label} = '' AND ({other_codes})) THEN 'R' END")
-    bad = (f"(fl IS NULL OR ({code} <> '' AND {label} <> '' "
-           f"AND coalesce({mapped(code)}, 'R') <> fl))")
-    return (f"SELECT * EXCLUDE (flow_error, fl), CASE WHEN {bad} THEN NULL ELSE fl END "
-            f"AS {_ident('flowCode')}, {bad} AS flow_error "
-            f"FROM (SELECT *, {flow} AS fl FROM ({source}))")
+    flow = f"CASE WHEN {label} <> '' THEN {mapped(label)} ELSE {mapped(code)} END"
+    flow = (
+        f"CASE WHEN {flow} IS NOT NULL THEN {flow} "
+        f"WHEN {others} OR ({label} = '' AND ({other_codes})) THEN 'R' END"
+    )
+    bad = (
+        f"(fl IS NULL OR ({code} <> '' AND {label} <> '' AND coalesce({mapped(code)}, 'R') <> fl))"
+    )
+    return (
+        f"SELECT * EXCLUDE (flow_error, fl), CASE WHEN {bad} THEN NULL ELSE fl END "
+        f"AS {_ident('flowCode')}, {bad} AS flow_error "
+        f"FROM (SELECT *, {flow} AS fl FROM ({source}))"
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -372,30 +417,46 @@ def _typed_layers(present: set[str]) -> tuple[list[str], list[str]]:
             layer1.append(f"{_is_blank(s_, stripped=True)} AS {_b(f)}")
             layer1.append(f"TRY_CAST(replace({s_}, ',', '') AS DOUBLE) AS {_n(f)}")
         else:
-            layer1.append(f"CASE WHEN {_is_blank(s_, stripped=True)} THEN NULL ELSE {s_} END "
-                          f"AS {_t(f)}")
+            layer1.append(
+                f"CASE WHEN {_is_blank(s_, stripped=True)} THEN NULL ELSE {s_} END AS {_t(f)}"
+            )
     return layer0, layer1
 
 
 def _padded(digits: str, length: int, level: int) -> str:
     """A code that lost its leading zero, padded only when the record gives its level."""
-    return (f"WHEN length({digits}) = {length - 1} AND NOT {_b('aggrLevel')} "
-            f"AND {_n('aggrLevel')} = {level} THEN lpad({digits}, {length}, '0') ")
+    return (
+        f"WHEN length({digits}) = {length - 1} AND NOT {_b('aggrLevel')} "
+        f"AND {_n('aggrLevel')} = {level} THEN lpad({digits}, {length}, '0') "
+    )
 
 
 def _derived() -> dict[str, str]:
     """hs6, hs_revision, flow and cmd_level from the typed fields."""
     digits = f"replace({_t('cmdCode')}, '.', '')"
-    hs6 = (f"CASE WHEN upper({_t('cmdCode')}) = 'TOTAL' THEN 'TOTAL' "
-           f"WHEN NOT regexp_full_match({digits}, '[0-9]+') THEN NULL "
-           f"WHEN length({digits}) IN (2, 4, 6) THEN {digits} "
-           + _padded(digits, 6, 6) + _padded(digits, 4, 4) + _padded(digits, 2, 2) + "END")
-    revision = f"CASE upper({_t('classificationCode')}) " + " ".join(
-        f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in HS_REVISIONS.items()) + " END"
-    flow = f"CASE upper({_t('flowCode')}) " + " ".join(
-        f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in FLOWS.items()) + " END"
-    cmd_level = ("CASE WHEN hs6 = 'TOTAL' THEN 'TOTAL' WHEN length(hs6) = 4 THEN 'HS4' "
-                 "WHEN length(hs6) = 2 THEN 'HS2' WHEN hs6 IS NOT NULL THEN 'HS6' END")
+    hs6 = (
+        f"CASE WHEN upper({_t('cmdCode')}) = 'TOTAL' THEN 'TOTAL' "
+        f"WHEN NOT regexp_full_match({digits}, '[0-9]+') THEN NULL "
+        f"WHEN length({digits}) IN (2, 4, 6) THEN {digits} "
+        + _padded(digits, 6, 6)
+        + _padded(digits, 4, 4)
+        + _padded(digits, 2, 2)
+        + "END"
+    )
+    revision = (
+        f"CASE upper({_t('classificationCode')}) "
+        + " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in HS_REVISIONS.items())
+        + " END"
+    )
+    flow = (
+        f"CASE upper({_t('flowCode')}) "
+        + " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in FLOWS.items())
+        + " END"
+    )
+    cmd_level = (
+        "CASE WHEN hs6 = 'TOTAL' THEN 'TOTAL' WHEN length(hs6) = 4 THEN 'HS4' "
+        "WHEN length(hs6) = 2 THEN 'HS2' WHEN hs6 IS NOT NULL THEN 'HS6' END"
+    )
     return {"hs6": hs6, "hs_revision": revision, "flow": flow, "cmd_level": cmd_level}
 
 
@@ -408,8 +469,7 @@ def _number_checks(f: str, required: bool) -> list[tuple[str, str]]:
 
 
 def _int32(f: str) -> tuple[str, str]:
-    return (f"{_n(f)} NOT BETWEEN {_INT32[0]} AND {_INT32[1]}",
-            _err(f, "out of the INTEGER range"))
+    return (f"{_n(f)} NOT BETWEEN {_INT32[0]} AND {_INT32[1]}", _err(f, "out of the INTEGER range"))
 
 
 def _steps() -> list[tuple[str, str]]:
@@ -419,26 +479,42 @@ def _steps() -> list[tuple[str, str]]:
     row); 'field|problem' is an error; a row no step applies to is kept.
     """
     classes = ", ".join(HS_REVISIONS)
-    steps = [("blank_row", "'skip:blank'"),
-             ("flow_error", _err("legacyFlow", "unknown or inconsistent flow"))]
+    steps = [
+        ("blank_row", "'skip:blank'"),
+        ("flow_error", _err("legacyFlow", "unknown or inconsistent flow")),
+    ]
     steps += _number_checks("partner2Code", False)
-    steps += [(f"NOT {_b('partner2Code')} AND {_n('partner2Code')} <> 0", "'skip:breakdown'"),
-              (f"{_t('customsCode')} IS NOT NULL AND upper({_t('customsCode')}) <> 'C00'",
-               "'skip:breakdown'")]
+    steps += [
+        (f"NOT {_b('partner2Code')} AND {_n('partner2Code')} <> 0", "'skip:breakdown'"),
+        (
+            f"{_t('customsCode')} IS NOT NULL AND upper({_t('customsCode')}) <> 'C00'",
+            "'skip:breakdown'",
+        ),
+    ]
     steps += _number_checks("motCode", False)
-    steps += [(f"NOT {_b('motCode')} AND {_n('motCode')} <> 0", "'skip:breakdown'"),
-              (f"{_t('flowCode')} IS NULL", _err("flowCode", "missing")),
-              ("flow IS NULL", "'skip:other_flow'")]
+    steps += [
+        (f"NOT {_b('motCode')} AND {_n('motCode')} <> 0", "'skip:breakdown'"),
+        (f"{_t('flowCode')} IS NULL", _err("flowCode", "missing")),
+        ("flow IS NULL", "'skip:other_flow'"),
+    ]
     steps += _number_checks("aggrLevel", False)
-    steps += [(f"{_t('cmdCode')} IS NULL", _err("cmdCode", "missing")),
-              ("hs6 IS NULL", "'skip:other_level'"),
-              ("hs_revision IS NULL", _err("classificationCode",
-                                           f"not an HS classification code ({classes})"))]
+    steps += [
+        (f"{_t('cmdCode')} IS NULL", _err("cmdCode", "missing")),
+        ("hs6 IS NULL", "'skip:other_level'"),
+        (
+            "hs_revision IS NULL",
+            _err("classificationCode", f"not an HS classification code ({classes})"),
+        ),
+    ]
     steps += _number_checks("refYear", True)
-    steps += [(f"{_n('refYear')} NOT BETWEEN 1900 AND 2100", _err("refYear", "not a year")),
-              (f"NOT {_b('primaryValue')} AND {_n('primaryValue')} IS NULL",
-               _err("primaryValue", "not a number")),
-              (_b("primaryValue"), _err("primaryValue", "missing"))]
+    steps += [
+        (f"{_n('refYear')} NOT BETWEEN 1900 AND 2100", _err("refYear", "not a year")),
+        (
+            f"NOT {_b('primaryValue')} AND {_n('primaryValue')} IS NULL",
+            _err("primaryValue", "not a number"),
+        ),
+        (_b("primaryValue"), _err("primaryValue", "missing")),
+    ]
     steps += _number_checks("partnerCode", True) + [_int32("partnerCode")]
     steps += _number_checks("reporterCode", True) + [_int32("reporterCode")]
     steps += [(f"NOT {_b(f)} AND {_n(f)} IS NULL", _err(f, "not a number")) for f in _MEASURES]
@@ -462,7 +538,10 @@ def _typed_columns(vintage: str | None) -> list[str]:
         f"TRY_CAST({_n('partnerCode')} AS INTEGER) AS partner_code",
         f"CASE WHEN {_n('partnerCode')} = 0 THEN {_lit(WORLD_ISO)} ELSE {_t('partnerISO')} END "
         "AS partner_iso3",
-        "flow", "hs6", "hs_revision", "cmd_level",
+        "flow",
+        "hs6",
+        "hs_revision",
+        "cmd_level",
         f"upper({_t('classificationCode')}) AS classification_code",
         f"{_dbl('primaryValue')} AS primary_value_usd",
         *(f"{_dbl(f)} AS {c}" for f, c in _MEASURES.items()),
@@ -482,27 +561,30 @@ def _stage_sql(stage: str, source: str, present: set[str], vintage: str | None) 
     layer0, layer1 = _typed_layers(present)
     derived = _derived()
     status = "CASE " + " ".join(f"WHEN {c} THEN {o}" for c, o in _steps()) + " ELSE 'keep' END"
-    err_value = "CASE split_part(status, '|', 1) " + " ".join(
-        f"WHEN {_lit(f)} THEN {_r(f)}" for f in _FIELDS) + " END"
+    err_value = (
+        "CASE split_part(status, '|', 1) "
+        + " ".join(f"WHEN {_lit(f)} THEN {_r(f)}" for f in _FIELDS)
+        + " END"
+    )
     typed = _typed_columns(vintage)
     nulls = ", ".join("NULL AS " + c.rsplit(" AS ", 1)[-1] for c in typed)
     return f"""
 CREATE TEMP TABLE {stage} AS
 WITH src AS ({source}), w AS (
-    SELECT {', '.join(layer0)} FROM src
+    SELECT {", ".join(layer0)} FROM src
 ), f AS (
-    SELECT {', '.join(layer1)} FROM w
+    SELECT {", ".join(layer1)} FROM w
 ), d AS (
-    SELECT *, {derived['hs6']} AS hs6, {derived['hs_revision']} AS hs_revision,
-           {derived['flow']} AS flow FROM f
+    SELECT *, {derived["hs6"]} AS hs6, {derived["hs_revision"]} AS hs_revision,
+           {derived["flow"]} AS flow FROM f
 ), l AS (
-    SELECT *, {derived['cmd_level']} AS cmd_level FROM d
+    SELECT *, {derived["cmd_level"]} AS cmd_level FROM d
 ), s AS MATERIALIZED (
     SELECT *, {status} AS status FROM l
 )
 SELECT rn, status,
        CASE WHEN status <> 'keep' THEN {err_value} END AS err_value,
-       {', '.join(typed)}
+       {", ".join(typed)}
 FROM s WHERE status NOT LIKE 'skip:%'
 UNION ALL
 -- the rows set aside, one per reason, for the file's account
@@ -535,8 +617,12 @@ class _Load:
         field_name, problem = status.split("|", 1)
         if value is None and self.empty_is_text and field_name in self.present:
             value = ""  # an empty cell of a CSV file
-        return SourceFileError(self.file, self.line_of(rn), self.names.get(field_name, field_name),
-                               f"{problem} (got {value!r})")
+        return SourceFileError(
+            self.file,
+            self.line_of(rn),
+            self.names.get(field_name, field_name),
+            f"{problem} (got {value!r})",
+        )
 
 
 def _check_names(table: str, source: str, origin: str) -> None:
@@ -548,15 +634,17 @@ def _check_names(table: str, source: str, origin: str) -> None:
         raise ValueError(f"origin must be one of {ORIGINS}, got {origin!r}")
 
 
-def _insert_staged(con: duckdb.DuckDBPyConnection, stage: str, job: _Load,
-                   tally: dict[str, int] | None) -> int:
+def _insert_staged(
+    con: duckdb.DuckDBPyConnection, stage: str, job: _Load, tally: dict[str, int] | None
+) -> int:
     """Raise the first error of the stage, else insert its kept rows.
 
     The last row of a key wins; the file's rows are counted into ``tally``.
     """
     bad = con.execute(
         f"SELECT rn, status, err_value FROM {stage} WHERE status <> 'keep' "
-        "AND status NOT LIKE 'skip:%' ORDER BY rn LIMIT 1").fetchall()
+        "AND status NOT LIKE 'skip:%' ORDER BY rn LIMIT 1"
+    ).fetchall()
     if bad:
         raise job.error_of(*bad[0])
     where, params = "WHERE status = 'keep'", []
@@ -564,11 +652,14 @@ def _insert_staged(con: duckdb.DuckDBPyConnection, stage: str, job: _Load,
         where += " AND list_contains(?::INTEGER[], year)"
         params.append([int(y) for y in job.years])
     cols = ", ".join(c for c in COLUMNS if c not in ("origin", "source"))
-    inserted = int(con.execute(
-        f"INSERT INTO {job.table} BY NAME SELECT {cols}, {_lit(job.origin)} AS origin, "
-        f"{_lit(job.source)} AS source FROM {stage} {where} "
-        f"QUALIFY row_number() OVER (PARTITION BY {', '.join(KEY)} ORDER BY rn DESC) = 1",
-        params).fetchall()[0][0])
+    inserted = int(
+        con.execute(
+            f"INSERT INTO {job.table} BY NAME SELECT {cols}, {_lit(job.origin)} AS origin, "
+            f"{_lit(job.source)} AS source FROM {stage} {where} "
+            f"QUALIFY row_number() OVER (PARTITION BY {', '.join(KEY)} ORDER BY rn DESC) = 1",
+            params,
+        ).fetchall()[0][0]
+    )
     if tally is not None:
         _tally(con, stage, job.years, inserted, tally)
     return inserted
@@ -585,11 +676,10 @@ def _staged(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
             con.execute(f"DROP TABLE IF EXISTS {stage}")
 
 
-def _tally(con, stage: str, years: list[int] | None, inserted: int,
-           tally: dict[str, int]) -> None:
+def _tally(con, stage: str, years: list[int] | None, inserted: int, tally: dict[str, int]) -> None:
     for status, n in con.execute(
-            f"SELECT status, CAST(err_value AS BIGINT) FROM {stage} "
-            "WHERE status LIKE 'skip:%'").fetchall():
+        f"SELECT status, CAST(err_value AS BIGINT) FROM {stage} WHERE status LIKE 'skip:%'"
+    ).fetchall():
         reason = status.removeprefix("skip:")
         if reason != "blank":
             tally[reason] = tally.get(reason, 0) + n
@@ -599,7 +689,8 @@ def _tally(con, stage: str, years: list[int] | None, inserted: int,
         f"OR list_contains(?::INTEGER[], year)), count(*) FILTER (WHERE year < ? AND NOT "
         f"coalesce(list_contains(?::INTEGER[], year), true)) FROM {stage} "
         "WHERE status = 'keep'",
-        [years, years, int(WINDOW_START[:4]), years]).fetchone()
+        [years, years, int(WINDOW_START[:4]), years],
+    ).fetchone()
     tally["read"] = tally.get("read", 0) + kept
     tally["outside_window"] = tally.get("outside_window", 0) + before
     tally["other_run_window"] = tally.get("other_run_window", 0) + kept - in_window - before
@@ -636,12 +727,16 @@ def load_records(
     """
     _check_names(table, source, origin)
     present = sorted({k for rec in records for k in rec} & set(_FIELDS))
-    frame = pd.DataFrame({
-        "rn": pd.Series(range(1, len(records) + 1), dtype="int64"),
-        "blank_row": pd.Series([not rec for rec in records], dtype="bool"),
-        **{f: pd.Series([_cell(rec.get(f)) for rec in records], dtype="object")
-           for f in present},
-    })
+    frame = pd.DataFrame(
+        {
+            "rn": pd.Series(range(1, len(records) + 1), dtype="int64"),
+            "blank_row": pd.Series([not rec for rec in records], dtype="bool"),
+            **{
+                f: pd.Series([_cell(rec.get(f)) for rec in records], dtype="object")
+                for f in present
+            },
+        }
+    )
     view = f"comtrade_records_{uuid.uuid4().hex}"
     cols = "".join(f", CAST({_ident(f)} AS VARCHAR) AS {_ident(f)}" for f in present)
     source_sql = f"SELECT rn, blank_row, false AS flow_error{cols} FROM {view}"
@@ -670,8 +765,16 @@ def normalize_records(
     """
     with duckdb.connect() as con:
         con.execute(schema_sql("normalized"))
-        load_records(con, records, "normalized", file=file, source=source, origin=origin,
-                     vintage=vintage, tally=tally)
+        load_records(
+            con,
+            records,
+            "normalized",
+            file=file,
+            source=source,
+            origin=origin,
+            vintage=vintage,
+            tally=tally,
+        )
         return to_frame(con.execute(f"SELECT {', '.join(COLUMNS)} FROM normalized").df())
 
 
@@ -688,8 +791,12 @@ def _layout(src: _File) -> tuple[str, dict[str, str]]:
         return "legacy_csv", LEGACY_FIELDS
     missing_api = [k for k in API_REQUIRED if k not in keys]
     missing_legacy = [k for k in LEGACY_REQUIRED if k not in keys]
-    raise src.error(1, "<header>", f"not a Comtrade layout; API/bulk layout lacks "
-                    f"{missing_api}, legacy CSV layout lacks {missing_legacy}")
+    raise src.error(
+        1,
+        "<header>",
+        f"not a Comtrade layout; API/bulk layout lacks "
+        f"{missing_api}, legacy CSV layout lacks {missing_legacy}",
+    )
 
 
 def _check_syntax(con: duckdb.DuckDBPyConnection, src: _File, read: str) -> None:
@@ -767,9 +874,18 @@ def load_bulk_file(
     source, mapping = _layout(src)
     names = [mapping.get(norm_header(h)) for h in src.header]
     fields = {n: i for i, n in enumerate(names) if n is not None}  # the last one wins
-    job = _Load(str(path), table, source, origin, vintage, years, src.line_of,
-                {n: h.strip().lstrip("\ufeff") for h, n in zip(src.header, names, strict=True)
-                 if n}, set(fields), empty_is_text=True)
+    job = _Load(
+        str(path),
+        table,
+        source,
+        origin,
+        vintage,
+        years,
+        src.line_of,
+        {n: h.strip().lstrip("\ufeff") for h, n in zip(src.header, names, strict=True) if n},
+        set(fields),
+        empty_is_text=True,
+    )
     read, transcoded = _readable(con, src)
     try:
         sql = _csv_source(read, fields, len(src.header))
@@ -794,6 +910,8 @@ def _parse_error(src: _File, message: str) -> Exception:
         return ragged
     found = re.search(r"CSV Error on Line: (\d+)", message)
     line = int(found.group(1)) if found else None
-    detail = next((x for x in message.splitlines()[1:] if x.strip()
-                   and not x.startswith("Original Line")), message.splitlines()[0])
+    detail = next(
+        (x for x in message.splitlines()[1:] if x.strip() and not x.startswith("Original Line")),
+        message.splitlines()[0],
+    )
     return src.error(line, "<row>", detail.strip())

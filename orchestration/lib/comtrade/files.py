@@ -102,15 +102,27 @@ def load_comtrade_file(
     if not path.is_file():
         raise SourceFileError(path, None, None, "no such file")
     if not is_json_file(path):
-        return load_bulk_file(con, path, table, vintage=vintage, origin=origin, years=years,
-                              tally=tally)
+        return load_bulk_file(
+            con, path, table, vintage=vintage, origin=origin, years=years, tally=tally
+        )
     vintage, origin = defaults(path, vintage, origin)
-    return load_records(con, records_from_json(path), table, file=str(path), source="bulk",
-                        origin=origin, vintage=vintage, years=years, tally=tally)
+    return load_records(
+        con,
+        records_from_json(path),
+        table,
+        file=str(path),
+        source="bulk",
+        origin=origin,
+        vintage=vintage,
+        years=years,
+        tally=tally,
+    )
 
 
 def read_comtrade_file(
-    path: str | Path, vintage: str | None = None, origin: str | None = None,
+    path: str | Path,
+    vintage: str | None = None,
+    origin: str | None = None,
     tally: dict[str, int] | None = None,
 ) -> pd.DataFrame:
     """One hand-dropped Comtrade file -> the normalized frame (records.SCHEMA).
@@ -119,6 +131,5 @@ def read_comtrade_file(
     """
     with duckdb.connect() as con:
         con.execute(schema_sql("normalized"))
-        load_comtrade_file(con, path, "normalized", vintage=vintage, origin=origin,
-                           tally=tally)
+        load_comtrade_file(con, path, "normalized", vintage=vintage, origin=origin, tally=tally)
         return to_frame(con.execute(f"SELECT {', '.join(COLUMNS)} FROM normalized").df())

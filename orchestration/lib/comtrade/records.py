@@ -42,15 +42,53 @@ import pandas as pd
 
 # The 47 fields of an API v1 / bulk "final" record, in the API's order.
 API_RECORD_FIELDS = [
-    "typeCode", "freqCode", "refPeriodId", "refYear", "refMonth", "period", "reporterCode",
-    "reporterISO", "reporterDesc", "flowCode", "flowDesc", "partnerCode", "partnerISO",
-    "partnerDesc", "partner2Code", "partner2ISO", "partner2Desc", "classificationCode",
-    "classificationSearchCode", "isOriginalClassification", "cmdCode", "cmdDesc",
-    "aggrLevel", "isLeaf", "customsCode", "customsDesc", "mosCode", "motCode", "motDesc",
-    "qtyUnitCode", "qtyUnitAbbr", "qty", "isQtyEstimated", "altQtyUnitCode",
-    "altQtyUnitAbbr", "altQty", "isAltQtyEstimated", "netWgt", "isNetWgtEstimated",
-    "grossWgt", "isGrossWgtEstimated", "cifvalue", "fobvalue", "primaryValue",
-    "legacyEstimationFlag", "isReported", "isAggregate",
+    "typeCode",
+    "freqCode",
+    "refPeriodId",
+    "refYear",
+    "refMonth",
+    "period",
+    "reporterCode",
+    "reporterISO",
+    "reporterDesc",
+    "flowCode",
+    "flowDesc",
+    "partnerCode",
+    "partnerISO",
+    "partnerDesc",
+    "partner2Code",
+    "partner2ISO",
+    "partner2Desc",
+    "classificationCode",
+    "classificationSearchCode",
+    "isOriginalClassification",
+    "cmdCode",
+    "cmdDesc",
+    "aggrLevel",
+    "isLeaf",
+    "customsCode",
+    "customsDesc",
+    "mosCode",
+    "motCode",
+    "motDesc",
+    "qtyUnitCode",
+    "qtyUnitAbbr",
+    "qty",
+    "isQtyEstimated",
+    "altQtyUnitCode",
+    "altQtyUnitAbbr",
+    "altQty",
+    "isAltQtyEstimated",
+    "netWgt",
+    "isNetWgtEstimated",
+    "grossWgt",
+    "isGrossWgtEstimated",
+    "cifvalue",
+    "fobvalue",
+    "primaryValue",
+    "legacyEstimationFlag",
+    "isReported",
+    "isAggregate",
 ]
 
 SCHEMA: list[tuple[str, str]] = [
@@ -80,7 +118,13 @@ SCHEMA: list[tuple[str, str]] = [
 COLUMNS: list[str] = [name for name, _ in SCHEMA]
 # One record per (year, period, reporter, partner, flow, code, classification).
 KEY: list[str] = [
-    "year", "period", "reporter_code", "partner_code", "flow", "hs6", "classification_code",
+    "year",
+    "period",
+    "reporter_code",
+    "partner_code",
+    "flow",
+    "hs6",
+    "classification_code",
 ]
 SOURCES = ("api", "bulk", "legacy_csv")
 ORIGINS = ("real", "synthetic")
@@ -103,8 +147,15 @@ WORLD_ISO = "W00"  # Comtrade API code of partner World (the legacy CSV says "WL
 VINTAGE_FIELDS = ("vintage", "lastReleased", "publicationDate", "releaseDate")
 API_FIELD_NAMES = [*API_RECORD_FIELDS, *VINTAGE_FIELDS]
 API_FIELDS = {re.sub(r"[^a-z0-9]", "", n.lower()): n for n in API_FIELD_NAMES}
-API_REQUIRED = ("refyear", "reportercode", "flowcode", "partnercode", "cmdcode",
-                "primaryvalue", "classificationcode")
+API_REQUIRED = (
+    "refyear",
+    "reportercode",
+    "flowcode",
+    "partnercode",
+    "cmdcode",
+    "primaryvalue",
+    "classificationcode",
+)
 
 # Legacy CSV header (normalized) -> API field name. The legacy flow comes as a code and
 # a label, mapped to flowCode in SQL (bulk_duckdb).
@@ -137,8 +188,15 @@ LEGACY_FIELDS = {
 LEGACY_FLOWS = {"import": "M", "export": "X", "1": "M", "2": "X"}
 LEGACY_OTHER_FLOWS = ("re-export", "re-import", "re-exports", "re-imports")
 LEGACY_OTHER_CODES = ("3", "4")
-LEGACY_REQUIRED = ("year", "tradeflow", "reportercode", "partnercode", "commoditycode",
-                   "tradevalueus", "classification")
+LEGACY_REQUIRED = (
+    "year",
+    "tradeflow",
+    "reportercode",
+    "partnercode",
+    "commoditycode",
+    "tradevalueus",
+    "classification",
+)
 DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 

@@ -63,7 +63,8 @@ def landing_files(landing: Path) -> list[Path]:
     if not landing.is_dir():
         return []
     return sorted(
-        p for p in landing.iterdir()
+        p
+        for p in landing.iterdir()
         if p.is_file() and p.suffix.lower() in ACCEPTED_SUFFIXES and not p.name.startswith(".")
     )
 
@@ -90,7 +91,8 @@ def known_from_log(con: duckdb.DuckDBPyConnection) -> Known:
     """Hashes and months of the files in ``raw.customs_load_log`` (empty without it)."""
     try:
         rows = con.execute(
-            "SELECT file_sha256, months, signature FROM raw.customs_load_log").fetchall()
+            "SELECT file_sha256, months, signature FROM raw.customs_load_log"
+        ).fetchall()
     except duckdb.CatalogException:
         return Known.empty()
     by_sig, by_sha = {}, {}

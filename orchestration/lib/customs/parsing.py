@@ -98,8 +98,16 @@ class ParsedCustomsFile:
 
 
 _FLOW_WORDS = {
-    "import": "import", "imports": "import", "进口": "import", "in": "import", "m": "import",
-    "export": "export", "exports": "export", "出口": "export", "out": "export", "x": "export",
+    "import": "import",
+    "imports": "import",
+    "进口": "import",
+    "in": "import",
+    "m": "import",
+    "export": "export",
+    "exports": "export",
+    "出口": "export",
+    "out": "export",
+    "x": "export",
 }
 _STRONG = {
     "import": re.compile(r"(?<![a-z])import(?:s|ed)?(?![a-z])|进口"),
@@ -114,7 +122,7 @@ _FLOW_HELP = (
     "the file name or a manifest: put 'import'/'export', '进口'/'出口', or 'in'/'out' as "
     "a separate word in the name (e.g. gacc_hs8_2024in.csv, gacc_2024_export.csv), or add "
     "'{name}.manifest.json' containing {{\"flow\": \"import\"}}, or a 'manifest.json' in the "
-    "same folder mapping file names to flows ({{\"{name}\": \"import\"}})"
+    'same folder mapping file names to flows ({{"{name}": "import"}})'
 )
 
 
@@ -123,8 +131,9 @@ def _flow_value(value: object, source: str, key: str) -> str:
         value = value.get("flow")
     flow = _FLOW_WORDS.get(str(value).strip().casefold()) if value is not None else None
     if flow is None:
-        raise SourceFileError(source, None, key, f"unknown flow {value!r}: use 'import' or "
-                               "'export'")
+        raise SourceFileError(
+            source, None, key, f"unknown flow {value!r}: use 'import' or 'export'"
+        )
     return flow
 
 
@@ -146,13 +155,19 @@ def manifest_entry(path: Path) -> tuple[dict, str, str]:
     wrote for the names it suggested.
     """
     path = Path(path)
-    for sidecar in (path.with_name(path.name + ".manifest.json"),
-                    path.with_name(path.stem + ".manifest.json")):
+    for sidecar in (
+        path.with_name(path.name + ".manifest.json"),
+        path.with_name(path.stem + ".manifest.json"),
+    ):
         if sidecar.is_file():
             data = _read_manifest(sidecar)
             if not isinstance(data, dict):
-                raise SourceFileError(str(sidecar), None, "flow",
-                                       'a sidecar manifest must look like {"flow": "import"}')
+                raise SourceFileError(
+                    str(sidecar),
+                    None,
+                    "flow",
+                    'a sidecar manifest must look like {"flow": "import"}',
+                )
             return data, str(sidecar), "flow"
     for folder_manifest in (path.with_name("manifest.json"), path.parent / PLAN_MANIFEST):
         if folder_manifest.is_file():
@@ -163,8 +178,11 @@ def manifest_entry(path: Path) -> tuple[dict, str, str]:
                 for key in (path.name, path.stem):
                     if key in data:
                         entry = data[key]
-                        return (entry if isinstance(entry, dict) else {"flow": entry},
-                                str(folder_manifest), key)
+                        return (
+                            entry if isinstance(entry, dict) else {"flow": entry},
+                            str(folder_manifest),
+                            key,
+                        )
     return {}, path.name, ""
 
 
@@ -184,19 +202,26 @@ def detect_flow(path: Path) -> str:
         found = {flow for flow, rx in patterns.items() if rx.search(name)}
         if "进出口" in name or len(found) > 1:
             raise SourceFileError(
-                path.name, None, None,
+                path.name,
+                None,
+                None,
                 "the file name says both import and export; a portal query holds one flow. "
-                + _FLOW_HELP.format(name=path.name))
+                + _FLOW_HELP.format(name=path.name),
+            )
         if found:
             return found.pop()
-    raise SourceFileError(path.name, None, None,
-                           "cannot tell import from export; " + _FLOW_HELP.format(name=path.name))
+    raise SourceFileError(
+        path.name,
+        None,
+        None,
+        "cannot tell import from export; " + _FLOW_HELP.format(name=path.name),
+    )
 
 
 _MONTH_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_.]?(0[1-9]|1[0-2])(?!\d)")
 _MONTH_HELP = (
     "the file has no period column (数据年月 / Date of data), so the month must come from "
-    "the manifest ({{\"flow\": \"import\", \"month\": \"2024-06\"}} in '{name}.manifest.json') "
+    'the manifest ({{"flow": "import", "month": "2024-06"}} in \'{name}.manifest.json\') '
     "or the file name (e.g. gacc_2024-06_import.csv); or tick the portal's by-month option so "
     "the export carries the period column"
 )
@@ -213,16 +238,21 @@ def declared_month(path: Path, from_name: bool = True) -> str | None:
     if "month" in entry:
         m = re.fullmatch(r"((?:19|20)\d\d)-?(0[1-9]|1[0-2])", str(entry["month"]).strip())
         if not m:
-            raise SourceFileError(source, None, "month",
-                                   f"month must be YYYY-MM, got {entry['month']!r}")
+            raise SourceFileError(
+                source, None, "month", f"month must be YYYY-MM, got {entry['month']!r}"
+            )
         return f"{m.group(1)}-{m.group(2)}"
     if not from_name:
         return None
     found = {f"{y}-{mo}" for y, mo in _MONTH_IN_NAME.findall(path.name)}
     if len(found) > 1:
-        raise SourceFileError(path.name, None, None, "the file name holds several months "
-                               f"({', '.join(sorted(found))}); " + _MONTH_HELP.format(
-                                   name=path.name))
+        raise SourceFileError(
+            path.name,
+            None,
+            None,
+            "the file name holds several months "
+            f"({', '.join(sorted(found))}); " + _MONTH_HELP.format(name=path.name),
+        )
     return found.pop() if found else None
 
 
@@ -237,10 +267,14 @@ def declared_codes(path: Path) -> list[str] | None:
     if isinstance(codes, str):
         codes = [c for c in re.split(r"[\s,;]+", codes) if c]
     if not isinstance(codes, list) or not all(
-            re.fullmatch(r"\d{2}|\d{4}|\d{6}|\d{8}", str(c).strip()) for c in codes):
-        raise SourceFileError(source, None, "codes",
-                               '"codes" must be "all" or a list of 2-, 4-, 6- or 8-digit codes, '
-                               f"got {codes!r}")
+        re.fullmatch(r"\d{2}|\d{4}|\d{6}|\d{8}", str(c).strip()) for c in codes
+    ):
+        raise SourceFileError(
+            source,
+            None,
+            "codes",
+            f'"codes" must be "all" or a list of 2-, 4-, 6- or 8-digit codes, got {codes!r}',
+        )
     return sorted({str(c).strip() for c in codes})
 
 
@@ -253,47 +287,130 @@ def _norm(text: str) -> str:
 
 # canonical column -> header spellings (Chinese interface first, then English interface).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "period": ("数据年月", "Date of data", "Year and month", "Year month", "Yearmonth",
-               "Period"),
-    "partner_code": ("贸易伙伴编码", "Trading partner code", "Partner code",
-                     "Country code", "Country/Region code"),
-    "partner_name": ("贸易伙伴名称", "Trading partner name", "Trading partner", "Partner",
-                     "Partner name", "Country/Region"),
+    "period": ("数据年月", "Date of data", "Year and month", "Year month", "Yearmonth", "Period"),
+    "partner_code": (
+        "贸易伙伴编码",
+        "Trading partner code",
+        "Partner code",
+        "Country code",
+        "Country/Region code",
+    ),
+    "partner_name": (
+        "贸易伙伴名称",
+        "Trading partner name",
+        "Trading partner",
+        "Partner",
+        "Partner name",
+        "Country/Region",
+    ),
     "hs8": ("商品编码", "Commodity code", "HS code", "HS8", "Product code", "Goods code"),
     "product_name": ("商品名称", "Commodity name", "Commodity", "Product name"),
-    "qty1": ("第一数量", "First quantity", "Quantity 1", "Quantity", "Qty1",
-             "First legal quantity"),
-    "unit1": ("第一计量单位", "First unit of measurement", "First unit", "Unit 1", "Unit",
-              "Unit of quantity 1", "First measurement unit"),
-    "qty2": ("第二数量", "Second quantity", "Quantity 2", "Supplementary quantity",
-             "Supplimentary quantity", "Qty2"),
-    "unit2": ("第二计量单位", "Second unit of measurement", "Second unit", "Unit 2",
-              "Supplementary unit", "Supplimentary unit", "Second measurement unit"),
-    "value_cny": ("人民币", "RMB", "RMB Yuan", "Renminbi Yuan", "Renminbi", "CNY",
-                  "Value (RMB)", "Value RMB", "Value CNY", "人民币元"),
-    "value_usd": ("美元", "US dollar", "US dollars", "USD", "US$", "Value (USD)",
-                  "Value USD", "Value US$"),
-    "regime_code": ("贸易方式编码", "Trade mode code", "Customs regime code",
-                    "Trade regime code", "Trade type code"),
-    "regime_name": ("贸易方式名称", "Trade mode", "Customs regime", "Trade mode name",
-                    "Customs regime name", "Trade regime", "Trade type"),
-    "location_code": ("注册地编码", "Registered place code", "Importer location code",
-                      "Locations of importers and exporters code",
-                      "Location of importers and exporters code",
-                      "Location of importer code", "Domestic destination/source code"),
-    "location_name": ("注册地名称", "Registered place", "Importer location",
-                      "Locations of importers and exporters",
-                      "Location of importers and exporters", "Location of importer",
-                      "Registered place name", "Domestic destination/source"),
+    "qty1": (
+        "第一数量",
+        "First quantity",
+        "Quantity 1",
+        "Quantity",
+        "Qty1",
+        "First legal quantity",
+    ),
+    "unit1": (
+        "第一计量单位",
+        "First unit of measurement",
+        "First unit",
+        "Unit 1",
+        "Unit",
+        "Unit of quantity 1",
+        "First measurement unit",
+    ),
+    "qty2": (
+        "第二数量",
+        "Second quantity",
+        "Quantity 2",
+        "Supplementary quantity",
+        "Supplimentary quantity",
+        "Qty2",
+    ),
+    "unit2": (
+        "第二计量单位",
+        "Second unit of measurement",
+        "Second unit",
+        "Unit 2",
+        "Supplementary unit",
+        "Supplimentary unit",
+        "Second measurement unit",
+    ),
+    "value_cny": (
+        "人民币",
+        "RMB",
+        "RMB Yuan",
+        "Renminbi Yuan",
+        "Renminbi",
+        "CNY",
+        "Value (RMB)",
+        "Value RMB",
+        "Value CNY",
+        "人民币元",
+    ),
+    "value_usd": (
+        "美元",
+        "US dollar",
+        "US dollars",
+        "USD",
+        "US$",
+        "Value (USD)",
+        "Value USD",
+        "Value US$",
+    ),
+    "regime_code": (
+        "贸易方式编码",
+        "Trade mode code",
+        "Customs regime code",
+        "Trade regime code",
+        "Trade type code",
+    ),
+    "regime_name": (
+        "贸易方式名称",
+        "Trade mode",
+        "Customs regime",
+        "Trade mode name",
+        "Customs regime name",
+        "Trade regime",
+        "Trade type",
+    ),
+    "location_code": (
+        "注册地编码",
+        "Registered place code",
+        "Importer location code",
+        "Locations of importers and exporters code",
+        "Location of importers and exporters code",
+        "Location of importer code",
+        "Domestic destination/source code",
+    ),
+    "location_name": (
+        "注册地名称",
+        "Registered place",
+        "Importer location",
+        "Locations of importers and exporters",
+        "Location of importers and exporters",
+        "Location of importer",
+        "Registered place name",
+        "Domestic destination/source",
+    ),
 }
 _ALIAS_INDEX = {_norm(a): key for key, aliases in HEADER_ALIASES.items() for a in aliases}
 REQUIRED = ("hs8", "product_name", "qty1", "unit1", "qty2", "unit2")
-OPTIONAL = ("period", "partner_code", "partner_name", "regime_code", "regime_name",
-            "location_code", "location_name")
+OPTIONAL = (
+    "period",
+    "partner_code",
+    "partner_name",
+    "regime_code",
+    "regime_name",
+    "location_code",
+    "location_name",
+)
 # The dimensions a portal query can group by besides the commodity, in the order a grain
 # is written ('commodity,partner,regime,location'); each is present when its code is.
-GRAIN_DIMENSIONS = {"partner": "partner_code", "regime": "regime_code",
-                    "location": "location_code"}
+GRAIN_DIMENSIONS = {"partner": "partner_code", "regime": "regime_code", "location": "location_code"}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -308,8 +425,9 @@ class _Header:
 
     @property
     def grain(self) -> str:
-        return ",".join(["commodity", *(d for d, code in GRAIN_DIMENSIONS.items()
-                                        if code in self.keys)])
+        return ",".join(
+            ["commodity", *(d for d, code in GRAIN_DIMENSIONS.items() if code in self.keys)]
+        )
 
     @property
     def key_columns(self) -> list[str]:
@@ -320,11 +438,15 @@ class _Header:
 def _expected_headers() -> str:
     """The accepted headers, for an error message."""
     zh = ",".join(HEADER_ALIASES[k][0] for k in REQUIRED) + ",人民币|美元"
-    en = "; ".join(f"{k}: {' / '.join(HEADER_ALIASES[k][1:3])}"
-                   for k in (*REQUIRED, "value_cny", "value_usd", *OPTIONAL))
-    return (f"expected the portal header {zh}, optionally 数据年月 and the dimension "
-            "columns 贸易伙伴编码,贸易伙伴名称, 贸易方式编码,贸易方式名称, 注册地编码,注册地名称 "
-            f"(any order), or its English version ({en})")
+    en = "; ".join(
+        f"{k}: {' / '.join(HEADER_ALIASES[k][1:3])}"
+        for k in (*REQUIRED, "value_cny", "value_usd", *OPTIONAL)
+    )
+    return (
+        f"expected the portal header {zh}, optionally 数据年月 and the dimension "
+        "columns 贸易伙伴编码,贸易伙伴名称, 贸易方式编码,贸易方式名称, 注册地编码,注册地名称 "
+        f"(any order), or its English version ({en})"
+    )
 
 
 def _header_keys(file: str, cells: list[str], line: int) -> dict[str, int]:
@@ -333,37 +455,46 @@ def _header_keys(file: str, cells: list[str], line: int) -> dict[str, int]:
     for i, name in enumerate(cells):
         key = _ALIAS_INDEX.get(_norm(name))
         if key is None:
-            raise SourceFileError(file, line, name or f"column {i + 1}",
-                                  f"unknown column header; {_expected_headers()}")
+            raise SourceFileError(
+                file,
+                line,
+                name or f"column {i + 1}",
+                f"unknown column header; {_expected_headers()}",
+            )
         if key in keys:
-            raise SourceFileError(file, line, name, f"column appears twice (as "
-                                  f"'{cells[keys[key]]}' and '{name}')")
+            raise SourceFileError(
+                file, line, name, f"column appears twice (as '{cells[keys[key]]}' and '{name}')"
+            )
         keys[key] = i
     return keys
 
 
-def _check_header_columns(file: str, cells: list[str], keys: dict[str, int],
-                          line: int) -> None:
+def _check_header_columns(file: str, cells: list[str], keys: dict[str, int], line: int) -> None:
     """Refuse two currencies, a required column missing, or a name without its code."""
     if "value_cny" in keys and "value_usd" in keys:
-        raise SourceFileError(file, line, cells[keys["value_usd"]],
-                              "both an RMB and a US dollar value column; export one currency "
-                              "per file")
+        raise SourceFileError(
+            file,
+            line,
+            cells[keys["value_usd"]],
+            "both an RMB and a US dollar value column; export one currency per file",
+        )
     missing = [k for k in REQUIRED if k not in keys]
     if not ("value_cny" in keys or "value_usd" in keys):
         missing.append("value (人民币 or 美元)")
     if missing:
         names = ", ".join(HEADER_ALIASES[k][0] if k in HEADER_ALIASES else k for k in missing)
-        raise SourceFileError(file, line, names, f"required column missing; "
-                              f"{_expected_headers()}")
+        raise SourceFileError(file, line, names, f"required column missing; {_expected_headers()}")
     for code in GRAIN_DIMENSIONS.values():
         name_key = code.replace("_code", "_name")
         if name_key in keys and code not in keys:
             raise SourceFileError(
-                file, line, cells[keys[name_key]],
+                file,
+                line,
+                cells[keys[name_key]],
                 f"a name column without its code column ({HEADER_ALIASES[code][0]} / "
                 f"{HEADER_ALIASES[code][1]}): rows are told apart by codes; export the code "
-                "column too")
+                "column too",
+            )
 
 
 def _parse_header(file: str, cells: list[str], line: int) -> _Header:
@@ -439,7 +570,8 @@ class _TextStream:
     def __init__(self, path: Path, out, encoding: str):
         self.path, self.out, self.encoding = path, out, encoding
         self.decoder = codecs.getincrementaldecoder(
-            "utf-8-sig" if encoding == "utf-8" else encoding)(errors="strict")
+            "utf-8-sig" if encoding == "utf-8" else encoding
+        )(errors="strict")
         self.digest = hashlib.sha256()
         self.result = _Stream()
         self.carry = ""  # the unfinished last line of the blocks decoded so far
@@ -466,9 +598,10 @@ class _TextStream:
             if self.encoding == "utf-8":
                 raise _Restart from exc
             # a line feed byte never occurs inside a GB18030 sequence: count them
-            line = self.newlines + bytes(exc.object[:exc.start]).count(b"\n") + 1
-            raise SourceFileError(self.path.name, line, "(encoding)",
-                                  f"bytes not valid {self.encoding}: {exc.reason}") from exc
+            line = self.newlines + bytes(exc.object[: exc.start]).count(b"\n") + 1
+            raise SourceFileError(
+                self.path.name, line, "(encoding)", f"bytes not valid {self.encoding}: {exc.reason}"
+            ) from exc
         self.newlines += text.count("\n")
         return text
 
@@ -497,8 +630,7 @@ class _TextStream:
             self.lines_seen += 1
             pos = end + 1
             if line.strip(" \t\ufeff\x1a\r"):
-                self.result.header = _parse_header(self.path.name, _csv_row(line),
-                                                   self.lines_seen)
+                self.result.header = _parse_header(self.path.name, _csv_row(line), self.lines_seen)
                 return complete[pos:]
         return ""
 
@@ -562,8 +694,9 @@ def _open_workbook(path: Path):
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
-        raise SourceFileError(path.name, None, None,
-                              f"not a readable .xlsx workbook: {exc}") from exc
+        raise SourceFileError(
+            path.name, None, None, f"not a readable .xlsx workbook: {exc}"
+        ) from exc
 
 
 def _excel_rows(ws, result: _Stream):
@@ -593,8 +726,9 @@ def _stream_excel(path: Path, out) -> _Stream:
         key_at: dict[int, str] = {}
         for lineno, cells in _excel_rows(wb.worksheets[0], result):
             if result.header is None:
-                result.header = _parse_header(path.name, [_excel_cell(c, None) for c in cells],
-                                              lineno)
+                result.header = _parse_header(
+                    path.name, [_excel_cell(c, None) for c in cells], lineno
+                )
                 key_at = {i: k for k, i in result.header.keys.items()}
                 continue
             writer.writerow([_excel_cell(c, key_at.get(i)) for i, c in enumerate(cells)])
@@ -644,8 +778,10 @@ class _Columns:
     def number(self, key: str) -> str:
         """A portal number (thousands separators) as DOUBLE; a missing one is NULL."""
         c = self.col(key)
-        return (f"CASE WHEN coalesce(trim({c}), '') IN {_MISSING} THEN NULL "
-                f"ELSE TRY_CAST(replace(trim({c}), ',', '') AS DOUBLE) END")
+        return (
+            f"CASE WHEN coalesce(trim({c}), '') IN {_MISSING} THEN NULL "
+            f"ELSE TRY_CAST(replace(trim({c}), ',', '') AS DOUBLE) END"
+        )
 
     def bad_number(self, key: str, required: bool) -> str:
         """True when the field is not a portal number (or missing, when ``required``)."""
@@ -667,8 +803,10 @@ def _checks(cols: _Columns, value_key: str, month: str | None) -> dict[str, str]
     }
     if "period" in header.keys:
         period = cols.col("period")
-        checks["period"] = (f"NOT coalesce(regexp_full_match(trim({period}), "
-                            r"'\d{4}(0[1-9]|1[0-2])'), false)")
+        checks["period"] = (
+            f"NOT coalesce(regexp_full_match(trim({period}), "
+            r"'\d{4}(0[1-9]|1[0-2])'), false)"
+        )
         if month is not None:
             checks["period"] += f" OR trim({period}) <> '{month.replace('-', '')}'"
     for code in GRAIN_DIMENSIONS.values():
@@ -682,16 +820,16 @@ def _error_marker(cols: _Columns, value_key: str, month: str | None) -> str:
     header = cols.header
     checks = _checks(cols, value_key, month)
     order = sorted(checks, key=lambda k: header.keys[k])
-    cases = [f"WHEN {checks[k]} THEN '{k}{_ERR_SEP}' || coalesce({cols.col(k)}, '')"
-             for k in order]
+    cases = [f"WHEN {checks[k]} THEN '{k}{_ERR_SEP}' || coalesce({cols.col(k)}, '')" for k in order]
     if header.trailing:
         t = f"c{len(header.names) + 1}"
         cases.append(f"WHEN coalesce({t}, '') <> '' THEN '_trailing{_ERR_SEP}' || {t}")
     return "CASE " + " ".join(cases) + " END"
 
 
-def _build_select(header: _Header, flow: str, file_name: str, sha: str,
-                  month: str | None, line_sql: str) -> str:
+def _build_select(
+    header: _Header, flow: str, file_name: str, sha: str, month: str | None, line_sql: str
+) -> str:
     """SELECT over ``src`` (_k = data row ordinal, c1.. = fields) making the output columns.
 
     Plus ``_err``: '<key><SEP><raw value>' for the first bad field of the row, else NULL.
@@ -711,18 +849,18 @@ def _build_select(header: _Header, flow: str, file_name: str, sha: str,
             {line_sql} AS line_no,
             {period_month} AS period_month,
             {_sql_str(flow)} AS flow,
-            {cols.text('partner_code', drop_missing=False)} AS partner_code,
-            {cols.text('partner_name', drop_missing=False)} AS partner_name,
-            trim({cols.col('hs8')}) AS hs8,
-            {cols.text('product_name', drop_missing=False)} AS product_name,
-            {cols.number('qty1')} AS qty1,
-            {cols.text('unit1')} AS unit1,
-            {cols.number('qty2')} AS qty2,
-            {cols.text('unit2')} AS unit2,
-            {cols.text('regime_code', drop_missing=False)} AS regime_code,
-            {cols.text('regime_name')} AS regime_name,
-            {cols.text('location_code', drop_missing=False)} AS location_code,
-            {cols.text('location_name')} AS location_name,
+            {cols.text("partner_code", drop_missing=False)} AS partner_code,
+            {cols.text("partner_name", drop_missing=False)} AS partner_name,
+            trim({cols.col("hs8")}) AS hs8,
+            {cols.text("product_name", drop_missing=False)} AS product_name,
+            {cols.number("qty1")} AS qty1,
+            {cols.text("unit1")} AS unit1,
+            {cols.number("qty2")} AS qty2,
+            {cols.text("unit2")} AS unit2,
+            {cols.text("regime_code", drop_missing=False)} AS regime_code,
+            {cols.text("regime_name")} AS regime_name,
+            {cols.text("location_code", drop_missing=False)} AS location_code,
+            {cols.text("location_name")} AS location_name,
             {cols.number(value_key)} AS value_native,
             {_sql_str(header.currency)} AS currency,
             {_sql_str(file_name)} AS source_file,
@@ -751,10 +889,11 @@ def _reason(key: str, raw: str, month: str | None) -> str:
     """Why field ``key`` holding ``raw`` is bad."""
     if key in ("qty1", "qty2", "value_cny", "value_usd") and _NEGATIVE.fullmatch(raw.strip()):
         what = "value" if key.startswith("value") else "quantity"
-        return (f"negative {what}; a portal export never holds negative trade (a "
-                "correction is a revised file with the new value)")
-    if (key == "period" and month is not None
-            and re.fullmatch(r"\d{4}(0[1-9]|1[0-2])", raw.strip())):
+        return (
+            f"negative {what}; a portal export never holds negative trade (a "
+            "correction is a revised file with the new value)"
+        )
+    if key == "period" and month is not None and re.fullmatch(r"\d{4}(0[1-9]|1[0-2])", raw.strip()):
         return f"period differs from the month {month} the manifest or file name gives"
     return _REASONS[key]
 
@@ -776,10 +915,16 @@ def _column_count_reason(header: _Header, kind: str, original: str) -> str:
     except csv.Error:
         found = None
     got = f", found {found}" if found is not None else ""
-    reason = (f"wrong column count: expected {expected} fields"
-              f"{' (including the trailing comma)' if header.trailing else ''}{got}")
-    if (kind == "MISSING COLUMNS" and header.trailing and found == expected - 1
-            and not original.rstrip().endswith(",")):
+    reason = (
+        f"wrong column count: expected {expected} fields"
+        f"{' (including the trailing comma)' if header.trailing else ''}{got}"
+    )
+    if (
+        kind == "MISSING COLUMNS"
+        and header.trailing
+        and found == expected - 1
+        and not original.rstrip().endswith(",")
+    ):
         reason += "; the header ends with a comma but this line does not"
     return reason
 
@@ -802,11 +947,11 @@ def _first_reject(con, rejects: str, stream: _Stream, file: str) -> SourceFileEr
     position = int(named.group(1)) if named else (int(column_idx) if column_idx else 0)
     field = _field_name(header, position) if position else "(line)"
     if kind in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
-        return SourceFileError(file, line, field,
-                               _column_count_reason(header, kind, original))
+        return SourceFileError(file, line, field, _column_count_reason(header, kind, original))
     if kind == "UNQUOTED VALUE":
-        return SourceFileError(file, line, field,
-                               "malformed quoting (a stray or unterminated double quote)")
+        return SourceFileError(
+            file, line, field, "malformed quoting (a stray or unterminated double quote)"
+        )
     return SourceFileError(file, line, field, f"unreadable line ({kind}): {message}")
 
 
@@ -820,22 +965,36 @@ def _first_duplicate(con, qtable: str, header: _Header, name: str) -> SourceFile
     row = con.execute(
         f"SELECT list(line_no ORDER BY line_no)[1:2], {', '.join(keys)} FROM {qtable} "
         f"GROUP BY ALL HAVING count(*) > 1 ORDER BY list(line_no ORDER BY line_no)[2] "
-        "LIMIT 1").fetchone()
+        "LIMIT 1"
+    ).fetchone()
     if row is None:
         return None
     (first, second), *values = row
     described = ", ".join(f"{k} {v}" for k, v in zip(keys, values, strict=True))
     fields = "+".join(header.names[header.keys[k]] for k in header.key_columns)
     return SourceFileError(
-        name, second, fields,
+        name,
+        second,
+        fields,
         f"duplicate key: lines {first} and {second} have the same {described} (grain "
-        f"{header.grain}); a query result holds one row per key")
+        f"{header.grain}); a query result holds one row per key",
+    )
 
 
 # --------------------------------------------------------------------------- main
 
-_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
-          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "tb": 10**12,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+}
 
 
 def _bytes(setting: str) -> float | None:
@@ -887,15 +1046,19 @@ def _reader(tmp: Path, header: _Header, table: str) -> tuple[str, dict]:
     return reader, columns
 
 
-def _bad_field(name: str, header: _Header, line_no: int, err: str,
-               month: str | None) -> SourceFileError:
+def _bad_field(
+    name: str, header: _Header, line_no: int, err: str, month: str | None
+) -> SourceFileError:
     """The error for a row whose ``_err`` marker names its first bad field."""
     key, _, raw = err.partition(_ERR_SEP)
     if key == "_trailing":
         return SourceFileError(
-            name, line_no, "(trailing empty field)",
+            name,
+            line_no,
+            "(trailing empty field)",
             f"wrong column count: expected {len(header.names)} fields and a trailing "
-            f"comma, found a value {raw!r} after the last column")
+            f"comma, found a value {raw!r} after the last column",
+        )
     field = header.names[header.keys[key]]
     return SourceFileError(name, line_no, field, f"{_reason(key, raw, month)}; got {raw!r}")
 
@@ -910,22 +1073,28 @@ def _first_multiline(con, table: str, stream: _Stream, name: str) -> SourceFileE
     header = stream.header
     n_fields = len(header.names) + (1 if header.trailing else 0)
     reader, columns = _reader(stream.path, header, f"{table}__multiline")
-    fields = ", ".join(f"strpos(coalesce(c{i}, ''), chr(10)) > 0"
-                       for i in range(1, n_fields + 1))
+    fields = ", ".join(f"strpos(coalesce(c{i}, ''), chr(10)) > 0" for i in range(1, n_fields + 1))
     row = con.execute(
         f"SELECT _k, list_position([{fields}], true) FROM (SELECT row_number() OVER () AS _k, "
         f"* FROM {reader}) WHERE list_contains([{fields}], true) ORDER BY _k LIMIT 1",
-        {"columns": columns}).fetchone()
+        {"columns": columns},
+    ).fetchone()
     _drop(con, f"{table}__multiline__rejects", f"{table}__multiline__rejects_scan")
-    line, field = ((stream.line_of(int(row[0])), _field_name(header, int(row[1])))
-                   if row else (None, "(file)"))
-    return SourceFileError(name, line, field,
-                           "a quoted field spans several lines; a portal export holds one "
-                           "record per line (re-export the file, or remove the line break)")
+    line, field = (
+        (stream.line_of(int(row[0])), _field_name(header, int(row[1]))) if row else (None, "(file)")
+    )
+    return SourceFileError(
+        name,
+        line,
+        field,
+        "a quoted field spans several lines; a portal export holds one "
+        "record per line (re-export the file, or remove the line break)",
+    )
 
 
-def _load(con, table: str, tmp: Path, stream: _Stream, select: str,
-          name: str, month: str | None) -> tuple[int, float, list[str]]:
+def _load(
+    con, table: str, tmp: Path, stream: _Stream, select: str, name: str, month: str | None
+) -> tuple[int, float, list[str]]:
     """Create the table, refuse the file at its first bad line, return its totals."""
     qtable = _quote_ident(table)
     rejects = _quote_ident(f"{table}__rejects")
@@ -974,8 +1143,9 @@ def _precheck(path: Path) -> tuple[str, list[str] | None, bytes]:
     if not magic.strip():
         raise SourceFileError(name, 1, "header", "empty file (no header, no data)")
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SourceFileError(name, None, None, "legacy .xls workbook: save it as .xlsx or "
-                              "export CSV from the portal")
+        raise SourceFileError(
+            name, None, None, "legacy .xls workbook: save it as .xlsx or export CSV from the portal"
+        )
     return flow, codes, magic
 
 
@@ -1000,8 +1170,9 @@ def _to_utf8(path: Path, magic: bytes, tmp: Path) -> tuple[str, _Stream]:
     return encoding, stream
 
 
-def _file_month(path: Path, stream: _Stream, flow: str,
-                codes: list[str] | None) -> tuple[str | None, str | None]:
+def _file_month(
+    path: Path, stream: _Stream, flow: str, codes: list[str] | None
+) -> tuple[str | None, str | None]:
     """The month standing in for a period column, and the month of an empty result.
 
     An empty result is a fact only when a manifest says what the query asked for and for
@@ -1011,11 +1182,14 @@ def _file_month(path: Path, stream: _Stream, flow: str,
     empty_month = declared_month(path, from_name=False) if stream.data_lines == 0 else None
     if stream.data_lines == 0 and (codes is None or empty_month is None):
         raise SourceFileError(
-            name, header.line + 1, "(all)",
+            name,
+            header.line + 1,
+            "(all)",
             "no data rows after the header: empty query result; to record that the "
             "query's codes had no trade, declare it in a manifest "
             f'({{"flow": "{flow}", "month": "YYYY-MM", "codes": [...]}} in '
-            f"'{name}.manifest.json')")
+            f"'{name}.manifest.json')",
+        )
     month = empty_month or declared_month(path, from_name="period" not in header.keys)
     if month is None and "period" not in header.keys:
         raise SourceFileError(name, header.line, "(period)", _MONTH_HELP.format(name=name))
@@ -1046,8 +1220,9 @@ def parse_customs_file(
         encoding, stream = _to_utf8(path, magic, tmp)
         month, empty_month = _file_month(path, stream, flow, codes)
         _drop(con, *side_tables)
-        select = _build_select(stream.header, flow, path.name, stream.sha, month,
-                               stream.line_sql("_k"))
+        select = _build_select(
+            stream.header, flow, path.name, stream.sha, month, stream.line_sql("_k")
+        )
         with _MemoryCap(con, get_settings().runtime.customs_memory_limit):
             rows, total, months = _load(con, table, tmp, stream, select, path.name, month)
     except BaseException:
@@ -1056,23 +1231,47 @@ def parse_customs_file(
     finally:
         _drop(con, *side_tables)
         tmp.unlink(missing_ok=True)
-    return _parsed(path, stream, flow, codes, encoding, table,
-                   (rows, total, [empty_month] if stream.data_lines == 0 else months))
+    return _parsed(
+        path,
+        stream,
+        flow,
+        codes,
+        encoding,
+        table,
+        (rows, total, [empty_month] if stream.data_lines == 0 else months),
+    )
 
 
-def _parsed(path: Path, stream: _Stream, flow: str, codes: list[str] | None,
-            encoding: str, table: str, totals: tuple) -> ParsedCustomsFile:
+def _parsed(
+    path: Path,
+    stream: _Stream,
+    flow: str,
+    codes: list[str] | None,
+    encoding: str,
+    table: str,
+    totals: tuple,
+) -> ParsedCustomsFile:
     """The description of a loaded file, with the portal-limit warning if it applies."""
     rows, total, months = totals
     warnings = []
     if rows == PORTAL_ROW_LIMIT:
         warnings.append(
             f"{path.name} has exactly {PORTAL_ROW_LIMIT:,} data rows, the portal's download "
-            "limit: the query result was probably cut; split the query")
+            "limit: the query result was probably cut; split the query"
+        )
     header = stream.header
     return ParsedCustomsFile(
-        path=path, sha256=stream.sha, flow=flow, currency=header.currency,
-        header_language=header.language, months=sorted(months or []), rows=int(rows),
-        total_value_native=float(total), table=table, encoding=encoding, warnings=warnings,
-        grain=header.grain, declared_codes=codes,
+        path=path,
+        sha256=stream.sha,
+        flow=flow,
+        currency=header.currency,
+        header_language=header.language,
+        months=sorted(months or []),
+        rows=int(rows),
+        total_value_native=float(total),
+        table=table,
+        encoding=encoding,
+        warnings=warnings,
+        grain=header.grain,
+        declared_codes=codes,
     )

@@ -45,8 +45,10 @@ DEFAULT_CODES_PER_MONTH = 8_600  # HS8 lines with trade in a month, per flow (20
 DEFAULT_PARTNERS_PER_CODE = 60  # rows per code and month when grouped by partner
 GRAINS = ("commodity", "commodity,partner")
 SCOPES = ("analysis", "list")
-_GROUP_BY = {"commodity": "商品 (HS8) only / Commodity only",
-             "commodity,partner": "商品 (HS8) + 贸易伙伴 / Commodity + Trading partner"}
+_GROUP_BY = {
+    "commodity": "商品 (HS8) only / Commodity only",
+    "commodity,partner": "商品 (HS8) + 贸易伙伴 / Commodity + Trading partner",
+}
 
 
 @dataclasses.dataclass
@@ -99,28 +101,37 @@ def _load(con: duckdb.DuckDBPyConnection, grain: str, months: list[str], scope: 
                       bool_or(is_loaded)
                FROM intermediate.int_customs__code_coverage
                WHERE list_contains($months, period_month)
-               GROUP BY ALL""", {"grain": grain, "months": months, "scope": scope}).fetchall()
+               GROUP BY ALL""",
+            {"grain": grain, "months": months, "scope": scope},
+        ).fetchall()
         batch = con.execute(
             """SELECT DISTINCT hs8, valid_from, valid_to
-               FROM staging.stg_reference__tech_batches""").fetchall()
-        per_month = dict(con.execute(
-            """SELECT flow, max(n) FROM (SELECT flow, period_month, count(DISTINCT hs8) AS n
+               FROM staging.stg_reference__tech_batches"""
+        ).fetchall()
+        per_month = dict(
+            con.execute(
+                """SELECT flow, max(n) FROM (SELECT flow, period_month, count(DISTINCT hs8) AS n
                FROM staging.stg_customs__monthly_trade GROUP BY ALL) GROUP BY flow"""
-        ).fetchall())
+            ).fetchall()
+        )
         if scope == "list":  # an all-codes query returns the whole list of the year
             for flow, n in con.execute(
-                    """SELECT flow, max(n) FROM (SELECT flow, period_month,
+                """SELECT flow, max(n) FROM (SELECT flow, period_month,
                               count(DISTINCT hs8) AS n
                        FROM intermediate.int_customs__code_coverage WHERE is_list_code
-                       GROUP BY ALL) GROUP BY flow""").fetchall():
+                       GROUP BY ALL) GROUP BY flow"""
+            ).fetchall():
                 per_month[flow] = max(per_month.get(flow) or 0, n)
         partners = con.execute(
             """SELECT avg(n) FROM (SELECT period_month, flow, hs8, count(*) AS n
                FROM staging.stg_customs__monthly_trade WHERE grain = $grain
-               GROUP BY ALL)""", {"grain": grain}).fetchone()[0]
+               GROUP BY ALL)""",
+            {"grain": grain},
+        ).fetchone()[0]
     except duckdb.CatalogException as exc:
-        raise NotBuilt("the warehouse has no coverage tables yet: run `chokepoint run` "
-                       "first") from exc
+        raise NotBuilt(
+            "the warehouse has no coverage tables yet: run `chokepoint run` first"
+        ) from exc
     return rows, batch, per_month, partners
 
 
@@ -138,8 +149,9 @@ def _missing_codes(rows, grain: str) -> tuple[dict, set, set]:
         covered = any_cov if grain == "commodity" else grain_cov
         if covered:
             touched.add((flow, month))
-        wanted = (is_batch or is_wanted) if grain == "commodity" else (
-            is_batch and flow == "import")
+        wanted = (
+            (is_batch or is_wanted) if grain == "commodity" else (is_batch and flow == "import")
+        )
         if wanted and not covered:
             missing[(flow, month)].add(hs8)
     return missing, touched, seen
@@ -151,11 +163,13 @@ def _add_unseen_months(missing: dict, seen: set, batch, flows, months: list[str]
         for month in months:
             if (flow, month) not in seen:
                 missing[(flow, month)] |= {
-                    h for h, f, t in batch if flow == "import" and f <= month <= t}
+                    h for h, f, t in batch if flow == "import" and f <= month <= t
+                }
 
 
-def _all_codes_queries(missing: dict, touched: set, flows, months: list[str],
-                       per_month: dict, grain: str) -> list[Query]:
+def _all_codes_queries(
+    missing: dict, touched: set, flows, months: list[str], per_month: dict, grain: str
+) -> list[Query]:
     """All-codes queries.
 
     One all-codes query per month with nothing covered or too much missing; those
@@ -163,8 +177,11 @@ def _all_codes_queries(missing: dict, touched: set, flows, months: list[str],
     """
     queries = []
     for flow in flows:
-        full = [m for m in months if (flow, m) not in touched
-                or len(missing[(flow, m)]) > ALL_CODES_ABOVE]
+        full = [
+            m
+            for m in months
+            if (flow, m) not in touched or len(missing[(flow, m)]) > ALL_CODES_ABOVE
+        ]
         for month in full:
             missing.pop((flow, month), None)
         est = per_month.get(flow) or DEFAULT_CODES_PER_MONTH
@@ -196,17 +213,31 @@ def _code_queries(missing: dict, grain: str, per_code_month: int) -> list[Query]
         codes = sorted(codes)
         span = months_between(start, end)
         for i in range(0, len(codes), MAX_CONDITION_CODES):
-            chunk = codes[i:i + MAX_CONDITION_CODES]
+            chunk = codes[i : i + MAX_CONDITION_CODES]
             per_query = max(1, ROW_BUDGET // (len(chunk) * per_code_month))
             for j in range(0, len(span), per_query):
-                part = span[j:j + per_query]
-                queries.append(Query(0, flow, grain, part[0], part[-1], chunk,
-                                     len(chunk) * len(part) * per_code_month))
+                part = span[j : j + per_query]
+                queries.append(
+                    Query(
+                        0,
+                        flow,
+                        grain,
+                        part[0],
+                        part[-1],
+                        chunk,
+                        len(chunk) * len(part) * per_code_month,
+                    )
+                )
     return queries
 
 
-def build_plan(con: duckdb.DuckDBPyConnection, month_from: str, month_to: str,
-               grain: str = "commodity", scope: str = "analysis") -> list[Query]:
+def build_plan(
+    con: duckdb.DuckDBPyConnection,
+    month_from: str,
+    month_to: str,
+    grain: str = "commodity",
+    scope: str = "analysis",
+) -> list[Query]:
     """The portal queries still needed for the window, numbered and named (module text)."""
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {', '.join(GRAINS)}")
@@ -224,8 +255,9 @@ def build_plan(con: duckdb.DuckDBPyConnection, month_from: str, month_to: str,
         queries = []
         per_code_month = max(1, round(partners or DEFAULT_PARTNERS_PER_CODE))
     queries += _code_queries(missing, grain, per_code_month)
-    queries.sort(key=lambda q: (q.flow != "import", q.month_from, q.codes is not None,
-                                q.codes or []))
+    queries.sort(
+        key=lambda q: (q.flow != "import", q.month_from, q.codes is not None, q.codes or [])
+    )
     for n, q in enumerate(queries, start=1):
         q.no = n
         q.save_as = _save_as(q)
@@ -235,8 +267,10 @@ def build_plan(con: duckdb.DuckDBPyConnection, month_from: str, month_to: str,
 def render(queries: list[Query], month_from: str, month_to: str, grain: str) -> str:
     """The plan as text: the portal settings, then one line per query."""
     total = sum(q.est_rows for q in queries)
-    head = [f"Download plan {month_from} .. {month_to}, grain {grain}: {len(queries)} "
-            f"portal queries, about {total:,} rows"]
+    head = [
+        f"Download plan {month_from} .. {month_to}, grain {grain}: {len(queries)} "
+        f"portal queries, about {total:,} rows"
+    ]
     if not queries:
         return head[0] + "\nNothing to download: every code-month of the window is covered."
     head += [
@@ -252,13 +286,25 @@ def render(queries: list[Query], month_from: str, month_to: str, grain: str) -> 
     ]
     for q in queries:
         months = q.month_from if q.month_from == q.month_to else f"{q.month_from}..{q.month_to}"
-        head.append(f"{q.no:>4}  {q.flow:<6}  {months:<17}  {q.est_rows:>6,}  "
-                    f"{q.codes_text:<44}  {q.save_as}")
+        head.append(
+            f"{q.no:>4}  {q.flow:<6}  {months:<17}  {q.est_rows:>6,}  "
+            f"{q.codes_text:<44}  {q.save_as}"
+        )
     return "\n".join(head)
 
 
-CSV_COLUMNS = ["query", "flow", "grain", "year", "month_from", "month_to", "n_codes",
-               "codes", "est_rows", "save_as"]
+CSV_COLUMNS = [
+    "query",
+    "flow",
+    "grain",
+    "year",
+    "month_from",
+    "month_to",
+    "n_codes",
+    "codes",
+    "est_rows",
+    "save_as",
+]
 
 
 def write_csv(queries: list[Query], path: Path) -> Path:
@@ -268,10 +314,20 @@ def write_csv(queries: list[Query], path: Path) -> Path:
         writer = csv.writer(fh)
         writer.writerow(CSV_COLUMNS)
         for q in queries:
-            writer.writerow([q.no, q.flow, q.grain, q.month_from[:4], q.month_from,
-                             q.month_to, "all" if q.codes is None else len(q.codes),
-                             "all" if q.codes is None else " ".join(q.codes), q.est_rows,
-                             q.save_as])
+            writer.writerow(
+                [
+                    q.no,
+                    q.flow,
+                    q.grain,
+                    q.month_from[:4],
+                    q.month_from,
+                    q.month_to,
+                    "all" if q.codes is None else len(q.codes),
+                    "all" if q.codes is None else " ".join(q.codes),
+                    q.est_rows,
+                    q.save_as,
+                ]
+            )
     return path
 
 
@@ -285,8 +341,12 @@ def write_manifest(queries: list[Query], landing: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     entries = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     for q in queries:
-        entry = {"flow": q.flow, "codes": "all" if q.codes is None else q.codes,
-                 "grain": q.grain, "months": [q.month_from, q.month_to]}
+        entry = {
+            "flow": q.flow,
+            "codes": "all" if q.codes is None else q.codes,
+            "grain": q.grain,
+            "months": [q.month_from, q.month_to],
+        }
         if q.month_from == q.month_to:
             entry["month"] = q.month_from
         entries[q.save_as] = entry

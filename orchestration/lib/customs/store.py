@@ -37,14 +37,22 @@ TRADE_COLUMNS = """
     grain VARCHAR
 """
 # A row's identity: its grain and the grain's dimensions (absent dimensions are null).
-KEY = ("period_month", "flow", "grain", "hs8", "coalesce(partner_code, '')",
-       "coalesce(regime_code, '')", "coalesce(location_code, '')")
+KEY = (
+    "period_month",
+    "flow",
+    "grain",
+    "hs8",
+    "coalesce(partner_code, '')",
+    "coalesce(regime_code, '')",
+    "coalesce(location_code, '')",
+)
 _KEY_SQL = ", ".join(KEY)
 # what a revision may change
 _VALUE_COLUMNS = ("value_native", "currency", "qty1", "qty2")
 LEGACY_GRAIN = (
     "'commodity,partner' || CASE WHEN regime_code IS NOT NULL THEN ',regime' ELSE '' END"
-    " || CASE WHEN location_code IS NOT NULL THEN ',location' ELSE '' END")
+    " || CASE WHEN location_code IS NOT NULL THEN ',location' ELSE '' END"
+)
 COLUMN_NAMES = [c.split()[0] for c in TRADE_COLUMNS.replace("\n", " ").split(",") if c.strip()]
 
 
@@ -63,8 +71,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     # warehouses from before grains: every file then had partner columns
     con.execute("ALTER TABLE raw.customs_load_log ADD COLUMN IF NOT EXISTS grain VARCHAR")
     # set by `chokepoint revert`: the file's rows moved to raw.customs_reverted_vintages
-    con.execute("ALTER TABLE raw.customs_load_log ADD COLUMN IF NOT EXISTS reverted_at "
-                "TIMESTAMP")
+    con.execute("ALTER TABLE raw.customs_load_log ADD COLUMN IF NOT EXISTS reverted_at TIMESTAMP")
     for table in ("customs_trade_vintages", "customs_monthly_trade"):
         con.execute(f"ALTER TABLE raw.{table} ADD COLUMN IF NOT EXISTS grain VARCHAR")
         if con.execute(f"SELECT count(*) FROM raw.{table} WHERE grain IS NULL").fetchone()[0]:
@@ -97,8 +104,12 @@ def signature(path: Path) -> str:
 
 def known_signatures(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Signatures of the files loaded so far."""
-    return {r[0] for r in con.execute(
-        "SELECT signature FROM raw.customs_load_log WHERE signature IS NOT NULL").fetchall()}
+    return {
+        r[0]
+        for r in con.execute(
+            "SELECT signature FROM raw.customs_load_log WHERE signature IS NOT NULL"
+        ).fetchall()
+    }
 
 
 def loaded_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -178,7 +189,9 @@ def _revisions_sql(table: str) -> str:
 
 
 def store_vintage(
-    con: duckdb.DuckDBPyConnection, parsed: ParsedCustomsFile, archived: Path,
+    con: duckdb.DuckDBPyConnection,
+    parsed: ParsedCustomsFile,
+    archived: Path,
     in_transaction: bool = False,
 ) -> int:
     """Append a parsed file as a new vintage, in one transaction.
@@ -193,8 +206,8 @@ def store_vintage(
         # an INSERT returns the number of rows it inserted
         revised = con.execute(
             f"INSERT INTO raw.customs_revisions {_revisions_sql(parsed.table)}",
-            {"flow": parsed.flow, "grain": parsed.grain, "months": parsed.months,
-             "now": now}).fetchone()[0]
+            {"flow": parsed.flow, "grain": parsed.grain, "months": parsed.months, "now": now},
+        ).fetchone()[0]
         con.execute(
             f"INSERT INTO raw.customs_trade_vintages ({', '.join(COLUMN_NAMES)}) "
             f"SELECT {', '.join(c for c in parsed_cols if c != 'grain')}, "
@@ -205,21 +218,41 @@ def store_vintage(
             con.execute(
                 "INSERT INTO raw.customs_declared_coverage "
                 "SELECT ?, ?, unnest(?::VARCHAR[]), ?, ?, ?, ?",
-                [parsed.sha256, parsed.path.name, parsed.months, parsed.flow, parsed.grain,
-                 prefix, now])
+                [
+                    parsed.sha256,
+                    parsed.path.name,
+                    parsed.months,
+                    parsed.flow,
+                    parsed.grain,
+                    prefix,
+                    now,
+                ],
+            )
         con.execute(
             "INSERT INTO raw.customs_load_log (file_name, file_sha256, flow, currency, "
             "months, rows, total_value_native, archived_path, origin, loaded_at, signature, "
             "grain) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [parsed.path.name, parsed.sha256, parsed.flow, parsed.currency, parsed.months,
-             parsed.rows, parsed.total_value_native, str(archived), origin, now,
-             signature(parsed.path), parsed.grain],
+            [
+                parsed.path.name,
+                parsed.sha256,
+                parsed.flow,
+                parsed.currency,
+                parsed.months,
+                parsed.rows,
+                parsed.total_value_native,
+                str(archived),
+                origin,
+                now,
+                signature(parsed.path),
+                parsed.grain,
+            ],
         )
     return revised
 
 
-def replace_current_slice(con: duckdb.DuckDBPyConnection, months: list[str],
-                          in_transaction: bool = False) -> int:
+def replace_current_slice(
+    con: duckdb.DuckDBPyConnection, months: list[str], in_transaction: bool = False
+) -> int:
     """Rebuild the current rows of these months from the vintages.
 
     Per key, the row of the newest file holding it. Returns the number of rows now
@@ -257,14 +290,15 @@ def replace_current_slice(con: duckdb.DuckDBPyConnection, months: list[str],
             {"months": months},
         )
         count = con.execute(
-            "SELECT count(*) FROM raw.customs_monthly_trade "
-            "WHERE list_contains(?, period_month)", [months]
+            "SELECT count(*) FROM raw.customs_monthly_trade WHERE list_contains(?, period_month)",
+            [months],
         ).fetchall()[0][0]
     return count
 
 
-def file_accounts(con: duckdb.DuckDBPyConnection, shas: list[str],
-                  months: list[str]) -> list[FileAccount]:
+def file_accounts(
+    con: duckdb.DuckDBPyConnection, shas: list[str], months: list[str]
+) -> list[FileAccount]:
     """The account of every newly stored file, after ``replace_current_slice`` of ``months``.
 
     Its rows, those now current, those of months outside the run (kept as vintages only)
@@ -282,7 +316,9 @@ def file_accounts(con: duckdb.DuckDBPyConnection, shas: list[str],
         FROM raw.customs_trade_vintages v
         WHERE list_contains($shas, v.file_sha256)
         GROUP BY ALL ORDER BY min(v.loaded_at)
-        """, {"months": months, "shas": shas, "start": WINDOW_START}).fetchall()
+        """,
+        {"months": months, "shas": shas, "start": WINDOW_START},
+    ).fetchall()
     accounts = []
     for name, _sha, read, outside, before, current in rows:
         account = FileAccount("customs", name, rows_read=read, rows_stored=current)

@@ -39,8 +39,12 @@ WEO_CONCEPT = "NGDPD"
 WEO_ISO_FIXES = {"KOS": "XKX", "WBG": "PSE"}
 WORLDBANK_BASE_URL = "https://api.worldbank.org/v2"
 WORLDBANK_INDICATOR = "NY.GDP.MKTP.CD"
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
 
 
 def _gdp_frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
@@ -68,8 +72,9 @@ def _last_actual_year(text: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def read_weo_gdp(path: str | Path, vintage: str | None = None,
-                 tally: dict[str, int] | None = None) -> pd.DataFrame:
+def read_weo_gdp(
+    path: str | Path, vintage: str | None = None, tally: dict[str, int] | None = None
+) -> pd.DataFrame:
     """Read the IMF WEO long CSV into a GDP frame in USD.
 
     IMF WEO long CSV (unit, base_year, ref_area, freq, lastactualdate, scale, notes,
@@ -86,8 +91,9 @@ def read_weo_gdp(path: str | Path, vintage: str | None = None,
     needed = {"ref_area", "concept", "year", "value", "scale", "lastactualdate", "unit"}
     missing = needed - set(raw.columns)
     if missing:
-        raise SourceFileError(path, 1, "<header>",
-                              f"field(s) {sorted(missing)} missing from the header")
+        raise SourceFileError(
+            path, 1, "<header>", f"field(s) {sorted(missing)} missing from the header"
+        )
     vintage = vintage or _weo_vintage(path) or "unknown"
     counts = tally if tally is not None else {}
     counts["read"] = len(raw)
@@ -114,7 +120,7 @@ def read_weo_gdp(path: str | Path, vintage: str | None = None,
         {
             "year": year.astype(int),
             "iso3": df["ref_area"].replace(WEO_ISO_FIXES),
-            "gdp_usd": value * 10.0 ** scale,
+            "gdp_usd": value * 10.0**scale,
             "source": "imf_weo",
             "vintage": vintage,
             "is_estimate": [
@@ -125,8 +131,9 @@ def read_weo_gdp(path: str | Path, vintage: str | None = None,
     return _gdp_frame(out)
 
 
-def _get_json(session, url: str, params: dict, timeout_s: float, max_retries: int,
-              backoff_s: float):
+def _get_json(
+    session, url: str, params: dict, timeout_s: float, max_retries: int, backoff_s: float
+):
     for attempt in range(max_retries + 1):
         try:
             resp = session.get(url, params=params, timeout=timeout_s)
@@ -161,20 +168,26 @@ def fetch_worldbank_gdp(
 
     ``iso3s=None`` asks for ``all``, which includes the World Bank's aggregates (WLD,
     EAS, ...). Missing values (null) are left out. vintage = ``lastupdated``.
-    
+
     """
     years = sorted({int(y) for y in years})
     if not years:
         return _gdp_frame([])
     countries = "all" if iso3s is None else ";".join(sorted({c.upper() for c in iso3s}))
-    url = f"{(base_url or WORLDBANK_BASE_URL).rstrip('/')}/country/{countries}/indicator/" \
-          f"{WORLDBANK_INDICATOR}"
+    url = (
+        f"{(base_url or WORLDBANK_BASE_URL).rstrip('/')}/country/{countries}/indicator/"
+        f"{WORLDBANK_INDICATOR}"
+    )
     session = session or requests.Session()
     rows: list[dict] = []
     page, pages = 1, 1
     while page <= pages:
-        params = {"format": "json", "date": f"{years[0]}:{years[-1]}", "per_page": 1000,
-                  "page": page}
+        params = {
+            "format": "json",
+            "date": f"{years[0]}:{years[-1]}",
+            "per_page": 1000,
+            "page": page,
+        }
         doc = _get_json(session, url, params, timeout_s, max_retries, backoff_s)
         if not isinstance(doc, list) or not doc or not isinstance(doc[0], dict):
             raise ValueError(f"World Bank API: unexpected response shape from {url}")
@@ -183,7 +196,7 @@ def fetch_worldbank_gdp(
             raise ValueError(f"World Bank API error: {head['message']}")
         pages = int(head.get("pages") or 1)
         vintage = head.get("lastupdated") or "unknown"
-        for item in (doc[1] if len(doc) > 1 and doc[1] else []):
+        for item in doc[1] if len(doc) > 1 and doc[1] else []:
             value = item.get("value")
             iso3 = item.get("countryiso3code") or ""
             if value is None or not iso3:
@@ -191,8 +204,16 @@ def fetch_worldbank_gdp(
             year = int(item["date"])
             if year not in years:
                 continue
-            rows.append({"year": year, "iso3": iso3, "gdp_usd": float(value),
-                         "source": "worldbank", "vintage": vintage, "is_estimate": False})
+            rows.append(
+                {
+                    "year": year,
+                    "iso3": iso3,
+                    "gdp_usd": float(value),
+                    "source": "worldbank",
+                    "vintage": vintage,
+                    "is_estimate": False,
+                }
+            )
         page += 1
     return _gdp_frame(rows)
 
@@ -201,8 +222,9 @@ def _read_fred(path: str | Path, country: str) -> pd.DataFrame:
     path = Path(path)
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     if list(raw.columns[:3]) != ["Date", "Country", "Exchange rate"]:
-        raise SourceFileError(path, 1, "<header>", "expected Date,Country,Exchange rate, "
-                              f"got {list(raw.columns)}")
+        raise SourceFileError(
+            path, 1, "<header>", f"expected Date,Country,Exchange rate, got {list(raw.columns)}"
+        )
     raw["line"] = raw.index + 2
     df = raw[raw["Country"] == country]
     if df.empty:

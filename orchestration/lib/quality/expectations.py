@@ -37,5 +37,6 @@ def unique(columns: list[str]) -> Expectation:
 
 def has_columns(columns: list[str]) -> Expectation:
     """The table has at least ``columns`` (more are allowed)."""
-    return Expectation("ExpectTableColumnsToMatchSet",
-                       {"column_set": list(columns), "exact_match": False})
+    return Expectation(
+        "ExpectTableColumnsToMatchSet", {"column_set": list(columns), "exact_match": False}
+    )

@@ -41,8 +41,9 @@ from sqlalchemy.sql import operators
 DRIVER = "duckdb+borrowed"
 
 # the DuckDB connection GE's engine is to use, set around one validation (``borrow``)
-_current: contextvars.ContextVar[duckdb.DuckDBPyConnection | None] = (
-    contextvars.ContextVar("chokepoint_ge_duckdb_connection", default=None))
+_current: contextvars.ContextVar[duckdb.DuckDBPyConnection | None] = contextvars.ContextVar(
+    "chokepoint_ge_duckdb_connection", default=None
+)
 
 
 # the alias GE 1.24.1 gives the group counts of ExpectCompoundColumnsToBeUnique on SQL
@@ -54,8 +55,10 @@ class _Compiler(DuckDBDialect.statement_compiler):
         # GE writes a regex condition as Postgres' ``col ~ 'pattern'`` (a search); DuckDB
         # reads ``~`` as a full match, so write the search DuckDB has.
         if operator.opstring in ("~", "!~"):
-            text = (f"regexp_matches({self.process(element.left, **kw)}, "
-                    f"{self.process(element.right, **kw)})")
+            text = (
+                f"regexp_matches({self.process(element.left, **kw)}, "
+                f"{self.process(element.right, **kw)})"
+            )
             return text if operator.opstring == "~" else f"NOT {text}"
         return super().visit_custom_op_binary(element, operator, **kw)
 
@@ -65,10 +68,11 @@ class _Compiler(DuckDBDialect.statement_compiler):
         # customs file has no partner) joins nothing and its duplicates pass unseen;
         # GE's pandas engine counts them. Join that query null-safely.
         left, right = binary.left, binary.right
-        if (binary.operator is operators.eq
-                and getattr(getattr(left, "table", None), "name", "") == _GE_GROUP_COUNTS):
-            return (f"{self.process(left, **kw)} IS NOT DISTINCT FROM "
-                    f"{self.process(right, **kw)}")
+        if (
+            binary.operator is operators.eq
+            and getattr(getattr(left, "table", None), "name", "") == _GE_GROUP_COUNTS
+        ):
+            return f"{self.process(left, **kw)} IS NOT DISTINCT FROM {self.process(right, **kw)}"
         return super().visit_binary(binary, **kw)
 
 
@@ -89,8 +93,9 @@ class BorrowedDuckDBDialect(DuckDBDialect):
         """The lent connection, wrapped as a DB-API connection."""
         con = _current.get()
         if con is None:
-            raise RuntimeError("duckdb+borrowed: no DuckDB connection lent "
-                               "(use ge_duckdb.borrow(con))")
+            raise RuntimeError(
+                "duckdb+borrowed: no DuckDB connection lent (use ge_duckdb.borrow(con))"
+            )
         return ConnectionWrapper(con)
 
     def do_begin(self, dbapi_connection) -> None:

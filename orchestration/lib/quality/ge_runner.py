@@ -50,15 +50,19 @@ class Expectation:
             "ExpectColumnValuesToMatchRegex": lambda: f"{column} matches {k['regex']}",
             "ExpectColumnValuesToBeInSet": lambda: f"{column} is one of {_short(k['value_set'])}",
             "ExpectColumnValuesToBeUnique": lambda: f"{column} is unique",
-            "ExpectCompoundColumnsToBeUnique":
-                lambda: f"one row per ({', '.join(k['column_list'])})",
-            "ExpectTableColumnsToMatchSet":
-                lambda: f"the table has the columns {', '.join(k['column_set'])}",
+            "ExpectCompoundColumnsToBeUnique": lambda: (
+                f"one row per ({', '.join(k['column_list'])})"
+            ),
+            "ExpectTableColumnsToMatchSet": lambda: (
+                f"the table has the columns {', '.join(k['column_set'])}"
+            ),
         }
         if self.kind == "ExpectColumnValuesToBeBetween":
             low, high = k.get("min_value"), k.get("max_value")
-            bounds = [f">= {low}" if low is not None else "", f"<= {high}" if high is not None
-                      else ""]
+            bounds = [
+                f">= {low}" if low is not None else "",
+                f"<= {high}" if high is not None else "",
+            ]
             return f"{column} " + " and ".join(b for b in bounds if b)
         return words[self.kind]() if self.kind in words else self.label
 
@@ -86,8 +90,10 @@ class ExpectationOutcome:
         if self.error:
             return f"not evaluated: {self.error.splitlines()[0][:300]}"
         if self.unexpected_count is not None and self.rows:
-            return (f"{self.unexpected_count:,} of {self.rows:,} rows "
-                    f"({self.unexpected_count / self.rows:.2%}) break the rule")
+            return (
+                f"{self.unexpected_count:,} of {self.rows:,} rows "
+                f"({self.unexpected_count / self.rows:.2%}) break the rule"
+            )
         if self.unexpected_count is not None:
             return f"{self.unexpected_count:,} offending rows"
         return "" if self.observed is None else f"observed: {self.observed}"
@@ -153,9 +159,13 @@ def _get_context():
         return _context
 
 
-def validate(data: str | pd.DataFrame, suite: str, expectations: list[Expectation],
-             id_columns: tuple[str, ...] = (),
-             con: duckdb.DuckDBPyConnection | None = None) -> SuiteOutcome:
+def validate(
+    data: str | pd.DataFrame,
+    suite: str,
+    expectations: list[Expectation],
+    id_columns: tuple[str, ...] = (),
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> SuiteOutcome:
     """Validate ``data`` with GE's SQL engine inside DuckDB.
 
     ``data`` is a SELECT over ``con`` (the slice to check, seen as ``con`` sees it,
@@ -188,8 +198,8 @@ def validate(data: str | pd.DataFrame, suite: str, expectations: list[Expectatio
     with _lock, ge_duckdb.borrow(con):
         name = f"{suite}_{id(con)}"
         source = ctx.data_sources.add_or_update_sql(
-            name, connection_string=ge_duckdb.DRIVER + "://",
-            kwargs=ge_duckdb.engine_kwargs())
+            name, connection_string=ge_duckdb.DRIVER + "://", kwargs=ge_duckdb.engine_kwargs()
+        )
         asset = source.add_query_asset(name="slice", query=query)
         batch = asset.add_batch_definition_whole_table("whole").get_batch()
         ge_duckdb.attach(batch.data.execution_engine)
@@ -218,7 +228,8 @@ def _duplicated_rows(con, query: str, exp: Expectation, ids: list[str]) -> list[
     by = ", ".join(f'"{c}"' for c in keys)
     cursor = con.execute(
         f"SELECT {shown} FROM ({query}) QUALIFY count(*) OVER (PARTITION BY {by}) > 1 "
-        f"ORDER BY {shown} LIMIT 10")
+        f"ORDER BY {shown} LIMIT 10"
+    )
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -231,8 +242,11 @@ def _outcome(exp: Expectation, result, rows: int) -> ExpectationOutcome:
     # no observed value
     exception = result.exception_info or {}
     raised = [exception] if "raised_exception" in exception else list(exception.values())
-    errors = [e.get("exception_message") for e in raised
-              if isinstance(e, dict) and e.get("raised_exception")]
+    errors = [
+        e.get("exception_message")
+        for e in raised
+        if isinstance(e, dict) and e.get("raised_exception")
+    ]
     error = errors[0] if errors else None
     offending = info.get("partial_unexpected_index_list") or []
     if not offending or not isinstance(offending[0], dict):

@@ -41,7 +41,8 @@ def build_quality_report(quality_dir: Path) -> Path:
         "<h1>Chokepoint data quality: latest validation per suite</h1>"
         "<table><tr><th>suite</th><th>expectation</th><th>arguments</th><th>severity</th>"
         "<th>result</th><th>observed</th><th>offending examples</th><th>validated</th></tr>"
-        + "".join(rows) + "</table>"
+        + "".join(rows)
+        + "</table>"
     )
     target = quality_dir / "index.html"
     write_text(target, page)

@@ -19,18 +19,43 @@ from orchestration.lib.errors import SourceFileError
 
 FILE = re.compile(r"^(en|zh)-hs8-(\d{4})\.csv$")
 HEADERS = {
-    "en": ["CODES", "DESCRIPTION", "YEAR", "UNIT_1_CODES", "UNIT_1_DESCRIPTION",
-           "UNIT_2_CODES", "UNIT_2_DESCRIPTION"],
-    "zh": ["商品编码", "商品名称", "年份", "第一计量单位编码", "第一计量单位名称",
-           "第二计量单位编码", "第二计量单位名称"],
+    "en": [
+        "CODES",
+        "DESCRIPTION",
+        "YEAR",
+        "UNIT_1_CODES",
+        "UNIT_1_DESCRIPTION",
+        "UNIT_2_CODES",
+        "UNIT_2_DESCRIPTION",
+    ],
+    "zh": [
+        "商品编码",
+        "商品名称",
+        "年份",
+        "第一计量单位编码",
+        "第一计量单位名称",
+        "第二计量单位编码",
+        "第二计量单位名称",
+    ],
 }
 # a record starts a line with its code and a comma; it may span lines
 RECORD_START = re.compile(r"\n(?=\d{8},)")
 RECORD = re.compile(
-    r'(\d{8}),"(.*)",(\d{4}),([^,"\n]*),"([^"\n]*)",([^,"\n]*),"([^"\n]*)",?\s*', re.S)
-COLUMNS = ["hs8", "list_year", "description_en", "description_zh", "unit1_code",
-           "unit1_name_en", "unit1_name_zh", "unit2_code", "unit2_name_en", "unit2_name_zh",
-           "source_files"]
+    r'(\d{8}),"(.*)",(\d{4}),([^,"\n]*),"([^"\n]*)",([^,"\n]*),"([^"\n]*)",?\s*', re.S
+)
+COLUMNS = [
+    "hs8",
+    "list_year",
+    "description_en",
+    "description_zh",
+    "unit1_code",
+    "unit1_name_en",
+    "unit1_name_zh",
+    "unit2_code",
+    "unit2_name_en",
+    "unit2_name_zh",
+    "source_files",
+]
 
 
 @dataclass(frozen=True)
@@ -55,8 +80,9 @@ def parse_file(path: Path) -> tuple[int, list[Line]]:
     """One list file -> (year, lines). The year in the name must be the year in the rows."""
     match = FILE.match(path.name)
     if not match:
-        raise SourceFileError(path, None, None, "list files are named en-hs8-<year>.csv or "
-                              "zh-hs8-<year>.csv")
+        raise SourceFileError(
+            path, None, None, "list files are named en-hs8-<year>.csv or zh-hs8-<year>.csv"
+        )
     lang, year = match.group(1), int(match.group(2))
     raw = path.read_bytes()
     try:
@@ -76,19 +102,25 @@ def parse_file(path: Path) -> tuple[int, list[Line]]:
         if not found:
             if chunk.strip():
                 snippet = chunk.strip().split("\n")[0][:60]
-                raise SourceFileError(path, line_no, None, "not a record "
-                                      f"(code,\"description\",year,units): {snippet!r}")
+                raise SourceFileError(
+                    path,
+                    line_no,
+                    None,
+                    f'not a record (code,"description",year,units): {snippet!r}',
+                )
             line_no += chunk.count("\n") + 1
             continue
         hs8, desc, row_year, u1, u1_name, u2, u2_name = found.groups()
         if int(row_year) != year:
-            raise SourceFileError(path, line_no, HEADERS[lang][2],
-                                  f"{row_year} in a file named for {year}")
+            raise SourceFileError(
+                path, line_no, HEADERS[lang][2], f"{row_year} in a file named for {year}"
+            )
         if hs8 in seen:
             raise SourceFileError(path, line_no, HEADERS[lang][0], f"code {hs8} appears twice")
         seen.add(hs8)
-        lines.append(Line(hs8, _clean(desc) or "", _clean(u1), _clean(u1_name), _clean(u2),
-                          _clean(u2_name)))
+        lines.append(
+            Line(hs8, _clean(desc) or "", _clean(u1), _clean(u1_name), _clean(u2), _clean(u2_name))
+        )
         line_no += chunk.count("\n") + 1
     if not lines:
         raise SourceFileError(path, None, None, "no codes")
@@ -115,8 +147,12 @@ def read_lists(folder: Path) -> list[dict]:
             only = set(langs["en"]) ^ set(langs["zh"])
             if only:
                 raise SourceFileError(
-                    folder, None, None, f"en-hs8-{year}.csv and zh-hs8-{year}.csv differ "
-                    f"in {len(only)} codes, e.g. {sorted(only)[:5]}")
+                    folder,
+                    None,
+                    None,
+                    f"en-hs8-{year}.csv and zh-hs8-{year}.csv differ "
+                    f"in {len(only)} codes, e.g. {sorted(only)[:5]}",
+                )
         codes = sorted(set().union(*(set(v) for v in langs.values())))
         for hs8 in codes:
             en, zh = langs.get("en", {}).get(hs8), langs.get("zh", {}).get(hs8)
@@ -124,21 +160,27 @@ def read_lists(folder: Path) -> list[dict]:
             for a, b, field in ((en, zh, "unit1_code"), (en, zh, "unit2_code")):
                 if a and b and getattr(a, field) != getattr(b, field):
                     raise SourceFileError(
-                        folder, None, field, f"code {hs8} of {year} has {field} "
-                        f"{getattr(a, field)!r} in English and {getattr(b, field)!r} in Chinese")
-            rows.append({
-                "hs8": hs8,
-                "list_year": year,
-                "description_en": en.description if en else None,
-                "description_zh": zh.description if zh else None,
-                "unit1_code": first.unit1_code,
-                "unit1_name_en": en.unit1_name if en else None,
-                "unit1_name_zh": zh.unit1_name if zh else None,
-                "unit2_code": first.unit2_code,
-                "unit2_name_en": en.unit2_name if en else None,
-                "unit2_name_zh": zh.unit2_name if zh else None,
-                "source_files": " ".join(names[year]),
-            })
+                        folder,
+                        None,
+                        field,
+                        f"code {hs8} of {year} has {field} "
+                        f"{getattr(a, field)!r} in English and {getattr(b, field)!r} in Chinese",
+                    )
+            rows.append(
+                {
+                    "hs8": hs8,
+                    "list_year": year,
+                    "description_en": en.description if en else None,
+                    "description_zh": zh.description if zh else None,
+                    "unit1_code": first.unit1_code,
+                    "unit1_name_en": en.unit1_name if en else None,
+                    "unit1_name_zh": zh.unit1_name if zh else None,
+                    "unit2_code": first.unit2_code,
+                    "unit2_name_en": en.unit2_name if en else None,
+                    "unit2_name_zh": zh.unit2_name if zh else None,
+                    "source_files": " ".join(names[year]),
+                }
+            )
     return rows
 
 

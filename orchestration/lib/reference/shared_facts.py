@@ -17,8 +17,12 @@ MACROS = DBT_PROJECT_DIR / "macros" / "shared_facts.sql"
 def macro_literal(name: str):
     """The literal the macro ``name`` of shared_facts.sql returns."""
     text = MACROS.read_text(encoding="utf-8")
-    match = re.search(r"\{%\s*macro\s+" + re.escape(name) + r"\(\)\s*-?%\}\s*\{\{-?\s*return\("
-                      r"(?P<literal>.*?)\)\s*-?\}\}\s*\{%-?\s*endmacro", text, re.S)
+    match = re.search(
+        r"\{%\s*macro\s+" + re.escape(name) + r"\(\)\s*-?%\}\s*\{\{-?\s*return\("
+        r"(?P<literal>.*?)\)\s*-?\}\}\s*\{%-?\s*endmacro",
+        text,
+        re.S,
+    )
     if match is None:
         raise LookupError(f"{MACROS}: no macro {name}() returning a literal")
     return ast.literal_eval(match.group("literal"))

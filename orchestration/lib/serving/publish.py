@@ -53,7 +53,8 @@ def publish(warehouse: Path, serving_dir: Path) -> dict:
                 "(FORMAT parquet)"
             )
             counts[f"{schema}.{table}"] = con.execute(
-                f"SELECT count(*) FROM {schema}.{table}").fetchall()[0][0]
+                f"SELECT count(*) FROM {schema}.{table}"
+            ).fetchall()[0][0]
         con.execute(
             "CREATE TABLE main.publication AS SELECT ? AS version, now() AS published_at",
             [version],
@@ -67,8 +68,9 @@ def publish(warehouse: Path, serving_dir: Path) -> dict:
     con.close()
     os.replace(staging, target)
     _swap_symlink(parquet_root / "current", parquet_dir)
-    for old in sorted(p for p in parquet_root.iterdir()
-                      if p.is_dir() and not p.is_symlink())[:-KEEP_PARQUET_VERSIONS]:
+    for old in sorted(p for p in parquet_root.iterdir() if p.is_dir() and not p.is_symlink())[
+        :-KEEP_PARQUET_VERSIONS
+    ]:
         shutil.rmtree(old, ignore_errors=True)
     return {"version": version, "path": str(target), "tables": counts}
 
