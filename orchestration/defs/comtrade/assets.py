@@ -8,7 +8,7 @@ from orchestration.defs.comtrade.checks import check_spec
 from orchestration.defs.partition_metadata import describe_partitions
 from orchestration.defs.partitions import annual_partitions, year_keys
 from orchestration.defs.quality.audit import write_audit_publish
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import ComtradeSourceResource, WarehouseResource
 from orchestration.lib import accounting
 from orchestration.lib.accounting import FileAccount
 from orchestration.lib.comtrade.files import load_comtrade_file
@@ -121,13 +121,9 @@ def check_conflicts(con, key: list[str]) -> None:
     )
 
 
-def _from_api(settings: Settings, years: list[int], log) -> pd.DataFrame:
-    from orchestration.lib.comtrade.api import ComtradeConnector, NotAvailable, indicator_queries
+def _from_api(connector, years: list[int], log) -> pd.DataFrame:
+    from orchestration.lib.comtrade.api import NotAvailable, indicator_queries
 
-    connector = ComtradeConnector(
-        cache_dir=settings.landing("comtrade") / "_api_cache",
-        base_url=settings.sources.comtrade_base_url,
-    )
     frames = []
     for year in years:
         for query in indicator_queries(year):
@@ -214,14 +210,20 @@ def ingest(
         file_checks.check_spec(COMTRADE_KEY),
     ],
 )
-def comtrade_annual_flows(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def comtrade_annual_flows(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    comtrade_source: ComtradeSourceResource,
+):
     """Load the partition's years from landing/comtrade (and the API), audited."""
     settings = Settings.from_env()
     years = year_keys(context)
     with warehouse.connect() as con:
         api = None
-        if settings.sources.comtrade_source == "api":
-            api = _from_api(settings, years, context.log)
+        if comtrade_source.uses_api:
+            # the key reaches the client from the resource's EnvVar, never from config
+            connector = comtrade_source.connector(settings.landing("comtrade") / "_api_cache")
+            api = _from_api(connector, years, context.log)
         results: list = []
         refused: list[dg.Failure] = []
 
