@@ -123,7 +123,7 @@ class RuntimeSettings(BaseSettings):
         "reports/ (dbt docs, quality report, charts)",
     )
     duckdb_memory_limit: str = Field(
-        "1GB",
+        "2GB",
         description="DuckDB memory limit per connection of the pipeline and of dbt "
         "(it spills to disk beyond it)",
     )
