@@ -91,6 +91,10 @@ def _reconcile(data_dir: Path) -> subprocess.CompletedProcess:
             "dbt_project",
             "--select",
             "assert_customs_grains_reconcile",
+            # its own target: the shared manifest must keep the default severity for the
+            # rest of the session (the definitions snapshot reads it)
+            "--target-path",
+            str(data_dir / "dbt_target"),
         ],
         cwd=REPO,
         env=env,
