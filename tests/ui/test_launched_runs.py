@@ -134,8 +134,12 @@ def test_a_monthly_schedule_tick_launched_from_the_webserver_succeeds(webserver)
     from orchestration.defs.schedules.schedules import monthly_refresh_schedule
 
     tick = datetime(2019, 12, 20, 6, tzinfo=ZoneInfo("Asia/Shanghai"))
-    context = dg.build_schedule_context(scheduled_execution_time=tick)
-    [request] = monthly_refresh_schedule.evaluate_tick(context).run_requests
+    # The schedule refreshes only months whose files changed since their last
+    # materialization: judged against an instance that has none, every month of its window
+    # is new, as on the first tick of a fresh deployment.
+    with dg.instance_for_test() as fresh:
+        context = dg.build_schedule_context(instance=fresh, scheduled_execution_time=tick)
+        [request] = monthly_refresh_schedule.evaluate_tick(context).run_requests
     assert (request.tags[RANGE_START], request.tags[RANGE_END]) == ("2019-09-01", "2019-11-01")
     run_id = _launch(webserver, "monthly_refresh", dict(request.tags))
     status = _wait(webserver, run_id)
