@@ -27,6 +27,10 @@ import duckdb
 
 from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.synthetic.comtrade import FIELDS as COMTRADE_FIELDS
+from orchestration.synthetic.customs import HEADER_CNY
+
+# The portal's Chinese header of a USD export: the RMB layout with the value in dollars.
+HEADER = [*HEADER_CNY[:-1], "美元"]
 
 
 @dataclass(frozen=True)
@@ -51,18 +55,6 @@ SCALES = {
     "full": Scale("full", 8500, 60, 50, "2016-01", "2025-12", 200, 5000, 2016, 2025, 10_000),
 }
 
-HEADER = [
-    "数据年月",
-    "贸易伙伴编码",
-    "贸易伙伴名称",
-    "商品编码",
-    "商品名称",
-    "第一数量",
-    "第一计量单位",
-    "第二数量",
-    "第二计量单位",
-    "美元",
-]
 ENCODING = "gb18030"
 DONE = "_generated.json"  # written last: the set is complete
 

@@ -56,33 +56,13 @@ from pathlib import Path
 
 import numpy as np
 
+from orchestration.lib.comtrade.api import TABLE7_HS4
 from orchestration.lib.comtrade.records import API_RECORD_FIELDS
 from orchestration.settings import FIRST_YEAR
 
 SEED = 20250101
 FIELDS = API_RECORD_FIELDS
 REAL_CODES = {"848620", "903082", "903141"}
-TABLE7_HS4 = [
-    "2801",
-    "2810",
-    "2840",
-    "2836",
-    "2802",
-    "2901",
-    "2902",
-    "3002",
-    "3004",
-    "3501",
-    "3502",
-    "3821",
-    "3822",
-    "8486",
-    "8478",
-    "8444",
-    "8411",
-    "8805",
-    "9012",
-]
 # Comtrade reporter code -> ISO3 of the reporters whose exports make "the world".
 REPORTERS = {
     156: "CHN",
