@@ -257,13 +257,15 @@ def run_bench(scale_name: str, bench_dir: Path) -> dict:
     scale = SCALES[scale_name]
     data_dir = bench_dir / scale.name
     settings = Settings(data_dir=data_dir)
-    from orchestration.settings import apply_to_environment
+    from orchestration.settings import apply_to_environment, write_dagster_yaml
 
     apply_to_environment(settings)
     print(f"[bench] generating {scale.name} set in {data_dir} (kept between runs)", flush=True)
     sizes = generate_scaled(scale, data_dir, BUNDLED_DATA_DIR / "reference")
-    # a clean warehouse, so the backfill loads everything
-    shutil.rmtree(data_dir / "warehouse", ignore_errors=True)
+    # a clean warehouse and a fresh instance: the backfill loads everything, as a first run
+    for folder in ("warehouse", "dagster_home"):
+        shutil.rmtree(data_dir / folder, ignore_errors=True)
+    write_dagster_yaml(settings.dagster_home)
     _prepare_landing(settings, data_dir, scale.last_month)
 
     # the last month is held back: the refresh below releases it

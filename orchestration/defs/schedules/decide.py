@@ -131,8 +131,19 @@ def partition_versions(instance: dg.DagsterInstance, months: Iterable[str]) -> d
     return out
 
 
+def _warehouse_months(settings: Settings) -> set[str] | None:
+    """The customs months the warehouse's load log holds (None while a run holds it)."""
+    from orchestration.lib.customs.landing import known_from_warehouse
+
+    known = known_from_warehouse(settings.warehouse_path)
+    return None if known is None else {m for ms in known.by_sha.values() for m in ms}
+
+
 def changed_months(
-    instance: dg.DagsterInstance, files: list[LandingFile], window: tuple[str, str] | None = None
+    instance: dg.DagsterInstance,
+    files: list[LandingFile],
+    window: tuple[str, str] | None = None,
+    loaded: set[str] | None = None,
 ) -> list[str]:
     """Customs months whose files changed.
 
@@ -142,7 +153,12 @@ def changed_months(
     scanned = month_versions(files)
     months = [m for m in scanned if window is None or window[0] <= m <= window[1]]
     recorded = partition_versions(instance, months)
-    return [m for m in months if recorded.get(m) != scanned.get(m, NO_FILES)]
+    changed = [m for m in months if recorded.get(m) != scanned.get(m, NO_FILES)]
+    if loaded is None:
+        return changed
+    # a warehouse removed or replaced behind the instance's back: what it does not hold
+    # is not current, whatever the instance last recorded
+    return sorted(set(changed) | {m for m in months if m not in loaded and scanned.get(m)})
 
 
 def _tag_of_latest(instance: dg.DagsterInstance, keys: Iterable[dg.AssetKey]) -> set:
@@ -275,7 +291,9 @@ def decide(
         side_version=side_inputs_version(settings), settings_version=settings_version()
     )
     decision.months = (
-        _window_months(files, window) if force else changed_months(instance, files, window)
+        _window_months(files, window)
+        if force
+        else changed_months(instance, files, window, _warehouse_months(settings))
     )
     if decision.months:
         decision.reasons.append(
