@@ -92,6 +92,14 @@ def _stages(figures: dict, key: str) -> str:
     return ", ".join(f"{name} {seconds:,.1f} s" for name, seconds in stages.items())
 
 
+def _cell(label: str, cell, figures: dict) -> str:
+    """One figure; a failed run's time is marked, never shown as a result."""
+    for run in ("backfill", "refresh"):
+        if run in label and not figures.get(f"{run}_ok", True):
+            return f"failed after {cell(figures)}"
+    return cell(figures)
+
+
 def render(results: dict[str, dict]) -> str:
     """The Markdown between the markers: the table, the stages and the goals."""
     scales = list(results)
@@ -100,7 +108,8 @@ def render(results: dict[str, dict]) -> str:
         "|---|" + "---|" * len(scales),
     ]
     for label, cell in ROWS:
-        lines.append(f"| {label} | " + " | ".join(cell(results[s]) for s in scales) + " |")
+        cells = [_cell(label, cell, results[s]) for s in scales]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     for scale in scales:
         figures = results[scale]
         lines += [
@@ -112,6 +121,9 @@ def render(results: dict[str, dict]) -> str:
         figures = results["full"]
         lines += ["", "Goals at full scale:"]
         for label, met, measured in GOALS:
+            if "refresh" in label and not figures.get("refresh_ok", True):
+                lines.append(f"- {label}: **not measured** (the refresh failed)")
+                continue
             verdict = "met" if met(figures) else "not met"
             lines.append(f"- {label}: **{verdict}** ({measured(figures)})")
     return "\n".join(lines)

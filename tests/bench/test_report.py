@@ -107,3 +107,12 @@ def test_the_readme_table_is_the_kept_json():
             "python -m orchestration.bench.report <output>"
         )
     assert report.generated_part() == report.render(results)
+
+
+def test_a_failed_refresh_is_marked_and_its_goals_not_judged(tmp_path):
+    (tmp_path / "full.json").write_text(json.dumps(_figures(refresh_ok=False)))
+    text = report.render(report.load(tmp_path))
+    assert "| failed after 8.0 s" in text
+    assert "refresh within the fixed cost plus 3% of the backfill: **not measured**" in text
+    assert "checks under 10% of the refresh: **not measured**" in text
+    assert "checks under 10% of the backfill: **met**" in text
