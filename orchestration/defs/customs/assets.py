@@ -13,9 +13,8 @@ from orchestration.defs.quality.audit import write_audit_publish
 from orchestration.defs.resources import WarehouseResource
 from orchestration.lib import accounting
 from orchestration.lib.customs import landing as landing_scan
-from orchestration.lib.customs import store
+from orchestration.lib.customs import parse_cache, store
 from orchestration.lib.customs.landing import landing_files
-from orchestration.lib.customs.parsing import parse_customs_file
 from orchestration.lib.errors import SourceFileError
 from orchestration.lib.refused import refuse
 from orchestration.settings import Settings
@@ -54,17 +53,21 @@ def customs_monthly_trade(context: dg.AssetExecutionContext, warehouse: Warehous
     months = month_keys(context)
     with warehouse.connect() as con:
         store.ensure_tables(con)
-        parsed_new = _parse_new_files(con, landing)
+        cache = parse_cache.cache_dir(landing)
+        parse_cache.prune(cache)
+        parsed_new = _parse_new_files(con, landing, cache)
         # the newer file wins a key: files of one run are stored oldest first
         parsed_new.sort(key=lambda p: (p.path.stat().st_mtime_ns, p.path.name))
         revised: dict[str, int] = {}
         accounts: list[accounting.FileAccount] = []
 
         def write() -> None:
+            archived = [store.archive(p.path, p.sha256, landing / "_archive") for p in parsed_new]
+            counts = store.store_vintages(
+                con, list(zip(parsed_new, archived, strict=True)), in_transaction=True
+            )
             for parsed in parsed_new:
-                archived = store.archive(parsed.path, parsed.sha256, landing / "_archive")
-                n = store.store_vintage(con, parsed, archived, in_transaction=True)
-                revised[parsed.path.name] = n
+                n = revised[parsed.path.name] = counts[parsed.sha256]
                 context.log.info(
                     f"staged {parsed.path.name}: {parsed.flow}, grain {parsed.grain}, "
                     f"{parsed.currency}, {len(parsed.months)} months, {parsed.rows} rows"
@@ -88,6 +91,8 @@ def customs_monthly_trade(context: dg.AssetExecutionContext, warehouse: Warehous
         yield from write_audit_publish(
             context, con, "customs_monthly_trade", write, on_refused=refuse_new
         )
+        # stored or refused: their kept parses are of no further use
+        parse_cache.drop(cache, [(p.path, p.sha256) for p in parsed_new])
         _log_revisions(
             context, con, [p.sha256 for p in parsed_new] if any(revised.values()) else []
         )
@@ -121,7 +126,7 @@ def _record_data_versions(context, con, landing: Path, months: list[str]) -> str
     return landing_scan.version_of(f"{m}:{versions.get(m, landing_scan.NO_FILES)}" for m in months)
 
 
-def _parse_new_files(con, landing: Path) -> list:
+def _parse_new_files(con, landing: Path, cache: Path) -> list:
     """Parse the files not loaded yet.
 
     A file that cannot be read is refused whole: it moves to ``_refused/`` with its
@@ -133,10 +138,14 @@ def _parse_new_files(con, landing: Path) -> list:
     parsed_new, errors = [], []
     for i, path in enumerate(landing_files(landing)):
         # Hashing is a cheap read; parsing is not, so known files are skipped first.
-        if store.signature(path) in seen or store.file_sha256(path) in known:
+        if store.signature(path) in seen:
+            continue
+        sha = store.file_sha256(path)
+        if sha in known:
             continue
         try:
-            parsed = parse_customs_file(con, path, table=f"customs_parsed_{i}")
+            # the run's decision parsed a file of new content already: taken, not redone
+            parsed = parse_cache.parse(con, path, f"customs_parsed_{i}", cache, sha)
         except SourceFileError as err:
             errors.append(f"{err} (moved to {refuse(path, str(err))})")
             continue

@@ -47,6 +47,15 @@ KEY = (
     "coalesce(location_code, '')",
 )
 _KEY_SQL = ", ".join(KEY)
+_KEY_COLUMNS = (
+    "period_month",
+    "flow",
+    "grain",
+    "hs8",
+    "partner_code",
+    "regime_code",
+    "location_code",
+)
 # what a revision may change
 _VALUE_COLUMNS = ("value_native", "currency", "qty1", "qty2")
 LEGACY_GRAIN = (
@@ -153,38 +162,43 @@ def next_load_time(con: duckdb.DuckDBPyConnection) -> datetime:
     return max(now, last + timedelta(microseconds=1)) if last is not None else now
 
 
-def _revisions_sql(table: str) -> str:
-    """Rows of ``table`` whose key the vintages already hold with another value.
+def _revisions_sql() -> str:
+    """The keys the rows loaded since ``$since`` revise: a value another file held before.
 
-    The new rows are joined to the vintages on their key first and only the matches are
-    ranked (newest earlier file per new row), so a file costs a hash join whatever the
-    size of its months' history, not a ranking of every vintage of those months.
+    Only keys held by more than one file of the stored months can be revised, so those are
+    found first by a hash aggregate; each of their rows is then compared with the row of
+    the newest earlier file holding the key. A backfill of files that overlap nowhere
+    costs one aggregate, whatever its size.
     """
     changed = " OR ".join(f"new_{c} IS DISTINCT FROM old_{c}" for c in _VALUE_COLUMNS)
-    pairs = ", ".join(f"l.{c} AS old_{c}, p.{c} AS new_{c}" for c in _VALUE_COLUMNS)
+    key_cols = ", ".join(_KEY_COLUMNS)
+    keyed = ", ".join(f"{expr} AS _k{i}" for i, expr in enumerate(KEY))
+    keys = ", ".join(f"_k{i}" for i in range(len(KEY)))
+    previous = ", ".join(
+        f"lag({c}) OVER w AS old_{c}, {c} AS new_{c}"
+        for c in (*_VALUE_COLUMNS, "source_file", "file_sha256", "loaded_at")
+    )
     return f"""
-        WITH matched AS (
-            SELECT p.period_month, p.flow, p.grain, p.hs8, p.partner_code, p.regime_code,
-                   p.location_code, {pairs}, l.source_file AS old_file,
-                   p.source_file AS new_file, l.file_sha256 AS old_sha,
-                   p.file_sha256 AS new_sha, l.loaded_at AS old_loaded_at
-            FROM {table} p
-            JOIN raw.customs_trade_vintages l
-              ON l.period_month = p.period_month AND l.flow = p.flow AND l.grain = p.grain
-             AND l.hs8 = p.hs8
-             AND coalesce(l.partner_code, '') = coalesce(p.partner_code, '')
-             AND coalesce(l.regime_code, '') = coalesce(p.regime_code, '')
-             AND coalesce(l.location_code, '') = coalesce(p.location_code, '')
-            WHERE l.flow = $flow AND l.grain = $grain AND list_contains($months, l.period_month)
-            QUALIFY row_number() OVER (PARTITION BY p.line_no
-                                       ORDER BY l.loaded_at DESC, l.file_sha256 DESC) = 1
+        WITH slice AS (
+            SELECT {key_cols}, {", ".join(_VALUE_COLUMNS)}, source_file, file_sha256,
+                   loaded_at, {keyed}
+            FROM raw.customs_trade_vintages
+            WHERE list_contains($months, period_month)
+        ),
+        shared AS (
+            SELECT {keys} FROM slice GROUP BY ALL
+            HAVING count(*) > 1 AND max(loaded_at) >= $since
+        ),
+        compared AS (
+            SELECT {key_cols}, {previous}
+            FROM slice SEMI JOIN shared USING ({keys})
+            WINDOW w AS (PARTITION BY {keys} ORDER BY loaded_at, file_sha256)
         )
-        SELECT period_month, flow, grain, hs8, partner_code, regime_code, location_code,
-               old_value_native, new_value_native, old_currency, new_currency,
-               old_qty1, new_qty1, old_file, new_file, old_sha, new_sha,
-               old_loaded_at, $now::TIMESTAMP
-        FROM matched
-        WHERE {changed}
+        SELECT {key_cols}, old_value_native, new_value_native, old_currency, new_currency,
+               old_qty1, new_qty1, old_source_file, new_source_file, old_file_sha256,
+               new_file_sha256, old_loaded_at, new_loaded_at
+        FROM compared
+        WHERE new_loaded_at >= $since AND old_file_sha256 IS NOT NULL AND ({changed})
     """
 
 
@@ -194,60 +208,89 @@ def store_vintage(
     archived: Path,
     in_transaction: bool = False,
 ) -> int:
-    """Append a parsed file as a new vintage, in one transaction.
+    """Append one parsed file as a new vintage (see :func:`store_vintages`)."""
+    return store_vintages(con, [(parsed, archived)], in_transaction)[parsed.sha256]
 
-    Lists the keys it revises, records the codes its manifest declares, and logs it.
-    Returns the number of revised keys.
+
+def store_vintages(
+    con: duckdb.DuckDBPyConnection,
+    files: list[tuple[ParsedCustomsFile, Path]],
+    in_transaction: bool = False,
+) -> dict[str, int]:
+    """Append parsed files as new vintages, in the order given, in one transaction.
+
+    Each file gets its own load time (a later file is newer). Lists the keys they revise
+    (compared with every earlier file, those of this call included), records the codes
+    their manifests declare, and logs them. Returns the number of revised keys per file.
     """
-    origin = origin_of(parsed.path)
-    parsed_cols = [c for c in COLUMN_NAMES if c not in ("loaded_at", "origin")]
+    cols = [c for c in COLUMN_NAMES if c not in ("loaded_at", "origin", "grain")]
     with transaction(con, in_transaction):
-        now = next_load_time(con)
-        # an INSERT returns the number of rows it inserted
-        revised = con.execute(
-            f"INSERT INTO raw.customs_revisions {_revisions_sql(parsed.table)}",
-            {"flow": parsed.flow, "grain": parsed.grain, "months": parsed.months, "now": now},
-        ).fetchone()[0]
-        con.execute(
-            f"INSERT INTO raw.customs_trade_vintages ({', '.join(COLUMN_NAMES)}) "
-            f"SELECT {', '.join(c for c in parsed_cols if c != 'grain')}, "
-            f"?::TIMESTAMP, ?, grain FROM {parsed.table}",
-            [now, origin],
-        )
-        for prefix in parsed.declared_codes or []:
+        since = next_load_time(con)
+        for i, (parsed, archived) in enumerate(files):
+            now = since + timedelta(microseconds=i)
             con.execute(
-                "INSERT INTO raw.customs_declared_coverage "
-                "SELECT ?, ?, unnest(?::VARCHAR[]), ?, ?, ?, ?",
-                [
-                    parsed.sha256,
-                    parsed.path.name,
-                    parsed.months,
-                    parsed.flow,
-                    parsed.grain,
-                    prefix,
-                    now,
-                ],
+                f"INSERT INTO raw.customs_trade_vintages ({', '.join(COLUMN_NAMES)}) "
+                f"SELECT {', '.join(cols)}, ?::TIMESTAMP, ?, grain FROM {parsed.table}",
+                [now, origin_of(parsed.path)],
             )
+            _declare(con, parsed, now)
+            _log(con, parsed, archived, now)
+        months = sorted({m for parsed, _ in files for m in parsed.months})
         con.execute(
-            "INSERT INTO raw.customs_load_log (file_name, file_sha256, flow, currency, "
-            "months, rows, total_value_native, archived_path, origin, loaded_at, signature, "
-            "grain) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO raw.customs_revisions {_revisions_sql()}",
+            {"months": months, "since": since},
+        )
+        revised = dict(
+            con.execute(
+                "SELECT new_file_sha256, count(*) FROM raw.customs_revisions "
+                "WHERE new_loaded_at >= ? GROUP BY ALL",
+                [since],
+            ).fetchall()
+        )
+    return {parsed.sha256: revised.get(parsed.sha256, 0) for parsed, _ in files}
+
+
+def _declare(con: duckdb.DuckDBPyConnection, parsed: ParsedCustomsFile, now: datetime) -> None:
+    """The codes a file's manifest says its query asked for, per month."""
+    for prefix in parsed.declared_codes or []:
+        con.execute(
+            "INSERT INTO raw.customs_declared_coverage "
+            "SELECT ?, ?, unnest(?::VARCHAR[]), ?, ?, ?, ?",
             [
-                parsed.path.name,
                 parsed.sha256,
-                parsed.flow,
-                parsed.currency,
+                parsed.path.name,
                 parsed.months,
-                parsed.rows,
-                parsed.total_value_native,
-                str(archived),
-                origin,
-                now,
-                signature(parsed.path),
+                parsed.flow,
                 parsed.grain,
+                prefix,
+                now,
             ],
         )
-    return revised
+
+
+def _log(
+    con: duckdb.DuckDBPyConnection, parsed: ParsedCustomsFile, archived: Path, now: datetime
+) -> None:
+    """The file's row in the load log."""
+    con.execute(
+        "INSERT INTO raw.customs_load_log (file_name, file_sha256, flow, currency, "
+        "months, rows, total_value_native, archived_path, origin, loaded_at, signature, "
+        "grain) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            parsed.path.name,
+            parsed.sha256,
+            parsed.flow,
+            parsed.currency,
+            parsed.months,
+            parsed.rows,
+            parsed.total_value_native,
+            str(archived),
+            origin_of(parsed.path),
+            now,
+            signature(parsed.path),
+            parsed.grain,
+        ],
+    )
 
 
 def replace_current_slice(
