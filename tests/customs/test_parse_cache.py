@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from orchestration.lib.customs import parse_cache, store
 from orchestration.lib.customs.landing import scan_landing
@@ -26,15 +24,6 @@ ORDER = [
     *sorted(p.name for p in (GRAINS / "stage1").glob("*.csv")),
     *sorted(p.name for p in (GRAINS / "stage2").glob("*.csv")),
 ]
-
-
-@pytest.fixture()
-def landing(tmp_path) -> Path:
-    folder = tmp_path / "landing"
-    shutil.copytree(GRAINS / "stage1", folder)
-    for f in (GRAINS / "stage2").iterdir():
-        shutil.copy(f, folder / f.name)
-    return folder
 
 
 def _rows(con, table: str) -> list[tuple]:

@@ -5,7 +5,6 @@ from tests/fixtures/customs/grains (see its README)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -25,15 +24,6 @@ def _load(con, landing: Path, names: list[str]) -> list[int]:
         revised.append(store.store_vintage(con, parsed, landing / name))
     store.replace_current_slice(con, MONTHS)
     return revised
-
-
-@pytest.fixture()
-def landing(tmp_path) -> Path:
-    folder = tmp_path / "landing"
-    shutil.copytree(GRAINS / "stage1", folder)
-    for f in (GRAINS / "stage2").iterdir():
-        shutil.copy(f, folder / f.name)
-    return folder
 
 
 @pytest.fixture()

@@ -26,15 +26,15 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.lib.customs import parse_cache
 from orchestration.lib.customs.parsing import parse_customs_file
 from orchestration.lib.customs.store import file_sha256, signature
+from orchestration.lib.errors import SourceFileError
 from orchestration.lib.warehouse import connect_read_only
 
 ACCEPTED_SUFFIXES = {".csv", ".xlsx", ".txt"}
 # the version of a month no landing file holds
 NO_FILES = "no-files"
-# the parses the scan keeps for the ingestion (lib.customs.parse_cache)
-PARSED_FOLDER = "_parsed"
 
 
 @dataclass(frozen=True)
@@ -115,9 +115,6 @@ def _months_of(
     path: Path, sha: str, index: int, folder: Path
 ) -> tuple[tuple[str, ...] | None, str | None]:
     """Parse a file of new content for its months, and keep the parse for the ingestion."""
-    from orchestration.lib.customs import parse_cache
-    from orchestration.lib.errors import SourceFileError
-
     # one DuckDB thread per probe: the scan runs a probe per core already
     probe = duckdb.connect(config={"threads": 1})
     table = f"probe_{index}"
@@ -143,7 +140,7 @@ def scan_file(path: Path, known: Known, index: int = 0) -> LandingFile:
     sha = file_sha256(path)
     if sha in known.by_sha:
         return LandingFile(path, sha, sig, known.by_sha[sha])
-    months, error = _months_of(path, sha, index, path.parent / PARSED_FOLDER)
+    months, error = _months_of(path, sha, index, parse_cache.cache_dir(path.parent))
     return LandingFile(path, sha, sig, months, error)
 
 

@@ -24,11 +24,11 @@ import duckdb
 
 from orchestration.lib.atomic import write_text
 from orchestration.lib.customs import parsing
-from orchestration.lib.customs.landing import PARSED_FOLDER
 from orchestration.lib.customs.parsing import ParsedCustomsFile, parse_customs_file
 from orchestration.lib.customs.store import file_sha256
 from orchestration.lib.errors import SourceFileError
 
+FOLDER = "_parsed"  # in the landing folder, beside _archive and _refused
 # the parser's own source: a changed parser never reads an older parser's output
 PARSER_VERSION = hashlib.sha256(Path(parsing.__file__).read_bytes()).hexdigest()[:16]
 # what a kept parse restores: every field but those of the ingestion's own connection
@@ -39,7 +39,7 @@ FIELDS = tuple(
 
 def cache_dir(landing: Path) -> Path:
     """Where the parses of a landing folder's files are kept."""
-    return landing / PARSED_FOLDER
+    return landing / FOLDER
 
 
 def entry_key(path: Path, sha256: str) -> str:
@@ -71,7 +71,7 @@ def save(con: duckdb.DuckDBPyConnection, parsed: ParsedCustomsFile, folder: Path
 def load(
     con: duckdb.DuckDBPyConnection, path: Path, sha256: str, table: str, folder: Path
 ) -> ParsedCustomsFile | None:
-    """The kept parse of ``path`` as TEMP table ``table``, or None when none is kept."""
+    """The kept parse of ``path`` as TEMP view ``table`` over its Parquet, or None."""
     key = entry_key(path, sha256)
     described_file, rows = folder / f"{key}.json", folder / f"{key}.parquet"
     if not (described_file.is_file() and rows.is_file()):

@@ -37,16 +37,6 @@ TRADE_COLUMNS = """
     grain VARCHAR
 """
 # A row's identity: its grain and the grain's dimensions (absent dimensions are null).
-KEY = (
-    "period_month",
-    "flow",
-    "grain",
-    "hs8",
-    "coalesce(partner_code, '')",
-    "coalesce(regime_code, '')",
-    "coalesce(location_code, '')",
-)
-_KEY_SQL = ", ".join(KEY)
 _KEY_COLUMNS = (
     "period_month",
     "flow",
@@ -56,6 +46,9 @@ _KEY_COLUMNS = (
     "regime_code",
     "location_code",
 )
+# the grain's dimensions: null where the grain lacks them, so compared through coalesce
+KEY = (*_KEY_COLUMNS[:4], *(f"coalesce({c}, '')" for c in _KEY_COLUMNS[4:]))
+_KEY_SQL = ", ".join(KEY)
 # what a revision may change
 _VALUE_COLUMNS = ("value_native", "currency", "qty1", "qty2")
 LEGACY_GRAIN = (
